@@ -1,0 +1,1 @@
+"""Divert: case management and honest evidence for youth justice prevention and diversion."""

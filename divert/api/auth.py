@@ -1,0 +1,56 @@
+"""API token authentication: tokens are stored as keyed hashes and expire."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from divert.accounts.models import ApiToken
+from divert.core.crypto import keyed_hash
+
+TOKEN_PREFIX = "dvt_"
+
+
+def issue_token(*, user, name: str, days: int | None = None, now=None) -> tuple[ApiToken, str]:
+    """Create a token for `user`; returns the row and the secret, which is shown once."""
+    now = now or timezone.now()
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        key_hash=keyed_hash(secret, purpose="api-token"),
+        created_at=now,
+        expires_at=now + timedelta(days=days or settings.API_TOKEN_DAYS),
+    )
+    return token, secret
+
+
+class HashedTokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer dvt_...`; looks up the keyed hash, never the plain secret."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        """Return (user, token) for a valid header, None when there is no token header."""
+        header = authentication.get_authorization_header(request).decode("latin-1").split()
+        if not header or header[0] != self.keyword:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Invalid token header.")
+        digest = keyed_hash(header[1], purpose="api-token")
+        token = ApiToken.objects.usable().select_related("user").filter(key_hash=digest).first()
+        if token is None:
+            raise exceptions.AuthenticationFailed("Invalid or expired token.")
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user, token
+
+    def authenticate_header(self, request):
+        """Ask for a bearer token on 401."""
+        return self.keyword

@@ -1,0 +1,15 @@
+"""API routes."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from divert.api import views
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("children", views.ChildViewSet, basename="child")
+
+urlpatterns = [
+    path("schema/", views.SchemaView.as_view(), name="api-schema"),
+    path("", include(router.urls)),
+]

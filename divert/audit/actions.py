@@ -1,0 +1,60 @@
+"""Writing audit events. Called by every action, in the action's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from divert.audit.models import AuditEvent, Batch
+
+
+def record_event(
+    *,
+    by,
+    verb: str,
+    obj: models.Model | None = None,
+    child=None,
+    organisation=None,
+    details: dict[str, Any] | None = None,
+    batch: Batch | None = None,
+) -> AuditEvent:
+    """Write one audit event. `details` must hold ids and codes, never personal data."""
+    child_id = getattr(child, "pk", child)
+    if organisation is None:
+        organisation = getattr(child, "organisation_id", None) or getattr(by, "organisation_id", None)
+    organisation_id = getattr(organisation, "pk", organisation)
+    return AuditEvent.objects.create(
+        organisation_id=organisation_id,
+        actor=by if getattr(by, "pk", None) else None,
+        verb=verb,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=obj.pk if obj is not None else None,
+        child_id=child_id,
+        details=details or {},
+        batch=batch,
+    )
+
+
+def start_batch(*, kind: str, organisation=None, by=None, description: str = "") -> Batch:
+    """Open a batch for a bulk operation."""
+    return Batch.objects.create(
+        kind=kind, organisation=organisation, created_by=by, description=description
+    )
+
+
+def finish_batch(batch: Batch, *, counts: dict[str, int], verb: str) -> AuditEvent:
+    """Close a batch and write its single audit event."""
+    from django.utils import timezone
+
+    batch.finished_at = timezone.now()
+    batch.counts = counts
+    batch.save(update_fields=["finished_at", "counts"])
+    return record_event(
+        by=batch.created_by,
+        verb=verb,
+        obj=batch,
+        organisation=batch.organisation_id,
+        details={"counts": counts, "kind": batch.kind},
+        batch=batch,
+    )

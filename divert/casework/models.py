@@ -1,0 +1,259 @@
+"""An episode of work with a child and everything that belongs to it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from divert.casework.codes import (
+    Anchor,
+    Attendance,
+    CheckpointStatus,
+    ClosureReason,
+    FollowUpGroup,
+    OnwardService,
+    OnwardStatus,
+    Place,
+    SessionType,
+    Timepoint,
+)
+from divert.core.fields import EncryptedTextField
+from divert.core.models import Recorded
+from divert.offending.codes import Disposal
+from divert.offending.models import ChildScopedQuerySet
+
+
+class EpisodeQuerySet(ChildScopedQuerySet):
+    """Episodes of work."""
+
+    def open(self):
+        """Episodes not yet closed."""
+        return self.current().filter(end_date__isnull=True)
+
+    def ended_between(self, start, end):
+        """Episodes whose end date falls in the period (the KPI scope)."""
+        return self.current().filter(end_date__gte=start, end_date__lte=end)
+
+
+class Episode(Recorded):
+    """The unit the KPIs count (the YJB's 'intervention programme')."""
+
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="episodes")
+    programme = models.ForeignKey("accounts.Programme", on_delete=models.PROTECT, related_name="episodes")
+    referral = models.OneToOneField(
+        "referrals.Referral", null=True, blank=True, on_delete=models.PROTECT, related_name="episode"
+    )
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    order_type = models.CharField(max_length=30, choices=Disposal.choices)
+    tier = models.ForeignKey("accounts.Tier", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    successfully_completed = models.BooleanField(null=True, blank=True)
+    closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
+    exit_plan = EncryptedTextField(blank=True)
+    offences = models.ManyToManyField("offending.Offence", blank=True, related_name="episodes")
+    reopened_count = models.PositiveSmallIntegerField(default=0)
+
+    objects = EpisodeQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="episode_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | ~Q(closure_reason="") & Q(successfully_completed__isnull=False),
+                name="episode_closed_with_reason_and_flag",
+            ),
+            models.CheckConstraint(
+                condition=Q(order_type__in=Disposal.values), name="episode_order_type_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["programme", "end_date"], name="episode_end_idx"),
+            models.Index(fields=["child", "start_date"], name="episode_child_idx"),
+            models.Index(fields=["worker", "end_date"], name="episode_worker_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Episode {self.pk}"
+
+
+class Assessment(Recorded):
+    """Needs and strengths, with the child's own view in their words."""
+
+    class ExploitationRisk(models.TextChoices):
+        NONE = "none", "No concerns"
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="assessments")
+    assessed_on = models.DateField()
+    needs = models.JSONField(default=dict, blank=True, help_text="Domain code -> level (0-3).")
+    strengths = EncryptedTextField(blank=True)
+    child_view = EncryptedTextField(blank=True, help_text="The child's own view, in their words.")
+    exploitation_risk = models.CharField(
+        max_length=10, choices=ExploitationRisk.choices, default=ExploitationRisk.NONE
+    )
+    summary = EncryptedTextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Assessment {self.pk}"
+
+
+class Plan(Recorded):
+    """The plan agreed with the child: goals in their words, sessions, target end."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="plans")
+    agreed_on = models.DateField()
+    goals = EncryptedTextField(help_text="Goals in the child's own words.")
+    planned_sessions = models.PositiveSmallIntegerField()
+    target_end_date = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_end_date__gte=F("agreed_on")), name="plan_target_after_agreed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Plan {self.pk}"
+
+
+class PlanReview(Recorded):
+    """A review of the plan with the child."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_on = models.DateField()
+    notes = EncryptedTextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Plan review {self.pk}"
+
+
+class Session(Recorded):
+    """A session or contact with the child or family."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="sessions")
+    date = models.DateField()
+    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    type = models.CharField(max_length=20, choices=SessionType.choices)
+    place = models.CharField(max_length=20, choices=Place.choices, blank=True)
+    topics = models.JSONField(default=list, blank=True)
+    attendance = models.CharField(max_length=20, choices=Attendance.choices)
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    notes = EncryptedTextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__isnull=True) | Q(duration_minutes__lte=600),
+                name="session_duration_at_most_10_hours",
+            ),
+        ]
+        indexes = [models.Index(fields=["episode", "date"], name="session_episode_idx")]
+
+    def __str__(self) -> str:
+        return f"Session {self.pk}"
+
+
+class OnwardReferral(Recorded):
+    """A referral on to another service."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="onward_referrals")
+    service = models.CharField(max_length=20, choices=OnwardService.choices)
+    referred_on = models.DateField()
+    status = models.CharField(max_length=12, choices=OnwardStatus.choices, default=OnwardStatus.MADE)
+    status_on = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Onward referral {self.pk}"
+
+
+class Instrument(models.Model):
+    """A measure (self-ratings, Rosenberg, SWEMWBS...) with its items and scale as data."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=120)
+    items = models.JSONField(help_text="List of {code, label} in order.")
+    min_score = models.SmallIntegerField(default=1)
+    max_score = models.SmallIntegerField(default=10)
+    higher_is_better = models.BooleanField(default=True)
+    licence_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="instrument_code_per_org"),
+            models.CheckConstraint(
+                condition=Q(min_score__lt=F("max_score")), name="instrument_scale_increasing"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeasureScore(Recorded):
+    """One item's score on an instrument at a timepoint."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="scores")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    item = models.CharField(max_length=40)
+    timepoint = models.CharField(max_length=10, choices=Timepoint.choices)
+    taken_on = models.DateField()
+    value = models.SmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["episode", "timepoint"], name="score_episode_idx")]
+
+    def __str__(self) -> str:
+        return f"Score {self.pk}"
+
+
+class FollowUpCheckpoint(Recorded):
+    """A 3/6/9/12-month check of police outcomes after the offer (or closure)."""
+
+    child = models.ForeignKey("people.Child", on_delete=models.CASCADE, related_name="checkpoints")
+    referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="checkpoints")
+    anchor = models.CharField(max_length=10, choices=Anchor.choices)
+    anchor_date = models.DateField()
+    months = models.PositiveSmallIntegerField()
+    due_on = models.DateField()
+    group = models.CharField(max_length=12, choices=FollowUpGroup.choices)
+    status = models.CharField(max_length=16, choices=CheckpointStatus.choices, default=CheckpointStatus.DUE)
+    proven_reoffence = models.BooleanField(null=True, blank=True)
+    further_outcome = models.BooleanField(null=True, blank=True)
+    further_arrest = models.BooleanField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+
+    objects = ChildScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "anchor", "months"], name="checkpoint_once_per_window"
+            ),
+            models.CheckConstraint(
+                condition=Q(months__in=[3, 6, 9, 12]), name="checkpoint_months_3_6_9_12"
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__gt=F("anchor_date")), name="checkpoint_due_after_anchor"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_on"], name="checkpoint_due_idx")]
+
+    def __str__(self) -> str:
+        return f"Checkpoint {self.pk}"

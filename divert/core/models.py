@@ -1,0 +1,91 @@
+"""Abstract bases shared by every app: provenance (who recorded what, when) and voiding."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class RecordedQuerySet(models.QuerySet):
+    """Querysets for records that carry provenance and can be voided."""
+
+    def current(self):
+        """Records not voided."""
+        return self.filter(voided_at__isnull=True)
+
+    def known_on(self, moment: dt.datetime):
+        """Records as they were known at `moment`: recorded by then and not yet voided."""
+        return self.filter(recorded_at__lte=moment).filter(
+            Q(voided_at__isnull=True) | Q(voided_at__gt=moment)
+        )
+
+
+class Recorded(models.Model):
+    """When a record was made, by whom or by which import, and whether it was voided.
+
+    Mistakes are voided with a reason, never deleted, so figures can be reproduced
+    "as known on" a past date.
+    """
+
+    recorded_at = models.DateTimeField(default=timezone.now, db_index=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    batch = models.ForeignKey(
+        "audit.Batch",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The import or bulk operation that wrote this record, if any.",
+    )
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    void_reason = models.TextField(blank=True)
+
+    objects = RecordedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_void(self) -> bool:
+        """True when this record was voided as a mistake."""
+        return self.voided_at is not None
+
+
+class DatedQuerySet(RecordedQuerySet):
+    """Records with a start date and an optional end date."""
+
+    def current_on(self, day: dt.date):
+        """All records current on `day` (started on or before it, not ended before it)."""
+        return self.current().filter(start_date__lte=day).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=day)
+        )
+
+    def overlapping(self, start: dt.date, end: dt.date):
+        """Records current at any point between `start` and `end` inclusive."""
+        return self.current().filter(start_date__lte=end).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=start)
+        )
+
+
+class Dated(Recorded):
+    """A dated status record: start date, end date or open, and where it came from."""
+
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    source = models.CharField(
+        max_length=40, blank=True, help_text="Where this came from: assessment, closure, import..."
+    )
+
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

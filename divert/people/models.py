@@ -1,0 +1,355 @@
+"""The child (the scoping root) and dated status records about them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from divert.core.models import Dated, DatedQuerySet, Recorded, RecordedQuerySet
+from divert.people.codes import Ethnicity, EthnicGroup, Sex, ethnic_group_expression
+
+
+class ChildQuerySet(RecordedQuerySet):
+    """Children, always reached through `visible_to(user)`."""
+
+    def visible_to(self, user):
+        """The children `user` may see. Deny by default.
+
+        Case workers and team managers: their teams' children and those allocated to
+        them. Service managers: the organisation's children known to the service.
+        Performance officers: those plus children known only from police data.
+        Board members, commissioners and administrators: none.
+        """
+        from divert.accounts.models import Role
+
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if not user.organisation_id:
+            return self.none()
+        mine = self.filter(organisation_id=user.organisation_id, merged_into__isnull=True)
+        roles = user.roles
+        if Role.PERFORMANCE_OFFICER in roles:
+            return mine
+        if Role.SERVICE_MANAGER in roles:
+            return mine.filter(police_only=False)
+        if Role.TEAM_MANAGER in roles or Role.CASE_WORKER in roles:
+            return mine.filter(police_only=False).filter(
+                Q(team__in=user.teams.all()) | Q(worker=user)
+            )
+        return self.none()
+
+    def search(self, text: str):
+        """Match on name, local id or police id (case-insensitive)."""
+        text = text.strip()
+        if not text:
+            return self
+        q = Q(local_id__iexact=text) | Q(police_id__iexact=text)
+        for part in text.split():
+            q |= Q(first_name__istartswith=part) | Q(last_name__istartswith=part)
+        return self.filter(q)
+
+    def allocated_to(self, user):
+        """Children on `user`'s own caseload."""
+        return self.filter(worker=user)
+
+
+class Child(Recorded):
+    """A child known to one organisation. The same person known to two organisations
+    is two records; duplicates within one are merged by an action that keeps both."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="children"
+    )
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=12, choices=Sex.choices, default=Sex.NOT_KNOWN)
+    gender = models.CharField(max_length=60, blank=True, help_text="As the child describes it.")
+    ethnicity = models.CharField(
+        max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOT_OBTAINED
+    )
+    ethnic_group = models.GeneratedField(
+        expression=ethnic_group_expression("ethnicity"),
+        output_field=models.CharField(max_length=12, choices=EthnicGroup.choices),
+        db_persist=True,
+    )
+    area_code = models.CharField(max_length=12, blank=True, help_text="Ward or LSOA code.")
+    postcode = models.CharField(max_length=10, blank=True)
+    school = models.CharField(max_length=200, blank=True)
+    local_id = models.CharField(max_length=40, blank=True)
+    police_id = models.CharField(max_length=40, blank=True, help_text="PNC or force identifier.")
+    police_only = models.BooleanField(
+        default=False,
+        help_text="Known only from police data (never referred): kept out of caseloads.",
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="caseload",
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+    )
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "children"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "local_id"],
+                condition=~Q(local_id=""),
+                name="child_local_id_unique_per_org",
+            ),
+            models.CheckConstraint(
+                condition=Q(sex__in=Sex.values), name="child_sex_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(ethnicity__in=Ethnicity.values), name="child_ethnicity_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=F("id")), name="child_not_merged_into_itself"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "last_name", "first_name"], name="child_name_idx"),
+            models.Index(fields=["organisation", "date_of_birth"], name="child_dob_idx"),
+            models.Index(fields=["organisation", "police_id"], name="child_police_id_idx"),
+            models.Index(fields=["team", "worker"], name="child_allocation_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Child {self.pk}"
+
+    @property
+    def full_name(self) -> str:
+        """The name to show, using the preferred first name when there is one."""
+        return f"{self.preferred_name or self.first_name} {self.last_name}"
+
+    def age_on(self, day) -> int:
+        """Age in whole years on `day`."""
+        dob = self.date_of_birth
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+# ---- Dated status records -------------------------------------------------------------
+
+
+class Suitability(models.TextChoices):
+    """Whether accommodation or ETE is suitable for the child."""
+
+    SUITABLE = "suitable", "Suitable"
+    UNSUITABLE = "unsuitable", "Unsuitable"
+    UNKNOWN = "unknown", "Not known"
+
+
+class StatusQuerySet(DatedQuerySet):
+    """Dated status records reached through the children a user may see."""
+
+    def visible_to(self, user):
+        """Records about children the user may see."""
+        return self.filter(child__in=Child.objects.visible_to(user))
+
+
+class StatusRecord(Dated):
+    """Base for a dated status record about a child."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+
+    objects = StatusQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+def _dated_constraints(prefix: str) -> list:
+    return [
+        models.CheckConstraint(
+            condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+            name=f"{prefix}_ends_after_start",
+        )
+    ]
+
+
+class CareStatus(StatusRecord):
+    """Looked after, child protection plan, child in need or Early Help plan."""
+
+    class Kind(models.TextChoices):
+        LOOKED_AFTER = "looked_after", "Looked after (CLA)"
+        CP_PLAN = "cp_plan", "Child protection plan"
+        CHILD_IN_NEED = "child_in_need", "Child in need"
+        EARLY_HELP = "early_help", "Early Help plan"
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="care_statuses")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+
+    class Meta:
+        verbose_name_plural = "care statuses"
+        constraints = _dated_constraints("care_status")
+        indexes = [models.Index(fields=["child", "start_date"], name="care_status_child_idx")]
+
+
+class Accommodation(StatusRecord):
+    """Where the child lives and whether it is suitable."""
+
+    class Type(models.TextChoices):
+        PARENTS = "parents", "With parent(s)"
+        FAMILY = "family", "With other family or friends"
+        FOSTER = "foster", "Foster care"
+        CHILDRENS_HOME = "childrens_home", "Children's home"
+        SUPPORTED = "supported", "Supported or semi-independent accommodation"
+        INDEPENDENT = "independent", "Independent living"
+        BED_AND_BREAKFAST = "bed_and_breakfast", "Bed and breakfast"
+        NO_FIXED_ABODE = "no_fixed_abode", "No fixed abode"
+        CUSTODY = "custody", "Custody"
+        OTHER = "other", "Other"
+        UNKNOWN = "unknown", "Not known"
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="accommodations")
+    type = models.CharField(max_length=20, choices=Type.choices)
+    suitability = models.CharField(max_length=12, choices=Suitability.choices)
+
+    class Meta:
+        constraints = [
+            *_dated_constraints("accommodation"),
+            # The YJB counts these as unsuitable whatever anyone records.
+            models.CheckConstraint(
+                condition=~(
+                    Q(type__in=["bed_and_breakfast", "no_fixed_abode"]) & Q(suitability="suitable")
+                ),
+                name="accommodation_bnb_nfa_never_suitable",
+            ),
+        ]
+        indexes = [models.Index(fields=["child", "start_date"], name="accommodation_child_idx")]
+
+
+class ETEStatus(StatusRecord):
+    """Education, training or employment, with hours offered and attended."""
+
+    class Provision(models.TextChoices):
+        MAINSTREAM = "mainstream", "Mainstream school"
+        SPECIAL = "special", "Special school"
+        ALTERNATIVE = "alternative", "Alternative provision / pupil referral unit"
+        HOME_EDUCATED = "home_educated", "Elective home education"
+        COLLEGE = "college", "College / further education"
+        TRAINING = "training", "Training or apprenticeship"
+        EMPLOYMENT = "employment", "Employment"
+        NONE = "none", "No education, training or employment"
+        UNKNOWN = "unknown", "Not known"
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="ete_statuses")
+    provision = models.CharField(max_length=20, choices=Provision.choices)
+    part_time_timetable = models.BooleanField(default=False)
+    excluded = models.BooleanField(default=False, help_text="Suspended or permanently excluded.")
+    hours_offered = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    hours_attended = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    suitability = models.CharField(max_length=12, choices=Suitability.choices)
+
+    class Meta:
+        verbose_name = "ETE status"
+        verbose_name_plural = "ETE statuses"
+        constraints = [
+            *_dated_constraints("ete_status"),
+            models.CheckConstraint(
+                condition=Q(hours_offered__isnull=True) | Q(hours_offered__gte=0) & Q(hours_offered__lte=60),
+                name="ete_hours_offered_0_60",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_attended__isnull=True)
+                | Q(hours_offered__isnull=True)
+                | Q(hours_attended__lte=F("hours_offered")),
+                name="ete_attended_not_above_offered",
+            ),
+        ]
+        indexes = [models.Index(fields=["child", "start_date"], name="ete_child_idx")]
+
+
+class SENDStatus(StatusRecord):
+    """An identified special educational need or disability, and any formal plan."""
+
+    class Need(models.TextChoices):
+        COGNITION = "cognition_learning", "Cognition and learning"
+        COMMUNICATION = "communication_interaction", "Communication and interaction (incl. SLCN, autism)"
+        SEMH = "semh", "Social, emotional and mental health (incl. ADHD)"
+        SENSORY_PHYSICAL = "sensory_physical", "Sensory and/or physical"
+
+    class Plan(models.TextChoices):
+        NONE = "none", "No formal plan"
+        SEN_SUPPORT = "sen_support", "SEN support"
+        EHCP = "ehcp", "Education, health and care plan (EHCP)"
+        IDP = "idp", "Individual development plan (Wales)"
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="send_statuses")
+    need = models.CharField(max_length=30, choices=Need.choices)
+    plan = models.CharField(max_length=12, choices=Plan.choices, default=Plan.NONE)
+
+    class Meta:
+        verbose_name = "SEND status"
+        verbose_name_plural = "SEND statuses"
+        constraints = _dated_constraints("send_status")
+        indexes = [models.Index(fields=["child", "start_date"], name="send_child_idx")]
+
+    @property
+    def has_formal_plan(self) -> bool:
+        """True for an EHCP or IDP (the YJB's 'formal plan')."""
+        return self.plan in {self.Plan.EHCP, self.Plan.IDP}
+
+
+class NeedFunnel(StatusRecord):
+    """A need and its funnel: identified (start date) -> intervention offered -> attending."""
+
+    offered_on = models.DateField(null=True, blank=True)
+    attending_from = models.DateField(null=True, blank=True)
+    provider = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+def _funnel_constraints(prefix: str) -> list:
+    return [
+        *_dated_constraints(prefix),
+        models.CheckConstraint(
+            condition=Q(offered_on__isnull=True) | Q(offered_on__gte=F("start_date")),
+            name=f"{prefix}_offered_after_identified",
+        ),
+        models.CheckConstraint(
+            condition=Q(attending_from__isnull=True)
+            | Q(offered_on__isnull=False) & Q(attending_from__gte=F("offered_on")),
+            name=f"{prefix}_attending_after_offered",
+        ),
+    ]
+
+
+class MentalHealthNeed(NeedFunnel):
+    """A mental health or emotional wellbeing need (YJB KPI 4)."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="mental_health_needs")
+    screened = models.BooleanField(default=True, help_text="Need screened (not only suspected).")
+
+    class Meta:
+        constraints = _funnel_constraints("mental_health")
+        indexes = [models.Index(fields=["child", "start_date"], name="mental_health_child_idx")]
+
+
+class SubstanceMisuseNeed(NeedFunnel):
+    """A substance misuse need (YJB KPI 5)."""
+
+    class Level(models.TextChoices):
+        TARGETED = "targeted", "Targeted intervention"
+        SPECIALIST = "specialist", "Specialist treatment"
+        COMPLEX = "complex", "Complex care"
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="substance_needs")
+    level = models.CharField(max_length=12, choices=Level.choices, blank=True)
+
+    class Meta:
+        constraints = _funnel_constraints("substance")
+        indexes = [models.Index(fields=["child", "start_date"], name="substance_child_idx")]

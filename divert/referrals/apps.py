@@ -1,0 +1,8 @@
+"""App configuration."""
+
+from django.apps import AppConfig
+
+
+class ReferralsConfig(AppConfig):
+    name = "divert.referrals"
+    label = "referrals"

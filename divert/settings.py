@@ -1,0 +1,245 @@
+"""Django settings for Divert, read from the environment with small typed readers.
+
+Safe defaults: DEBUG off, no secret key outside the demo/test environments, SQLite
+when DATABASE_URL is unset.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    """Return a string setting, or the default."""
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """Return a boolean setting; anything but a clear yes/no is an error."""
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    """Return an integer setting; a non-integer is an error."""
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from exc
+
+
+def env_list(name: str, default: list[str] | None = None) -> list[str]:
+    """Return a comma-separated list setting."""
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return list(default or [])
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# "production" (default), "demo" or "test". Only demo and test get built-in keys.
+DIVERT_ENV = env_str("DIVERT_ENV", "production")
+if DIVERT_ENV not in {"production", "demo", "test"}:
+    raise ImproperlyConfigured(f"DIVERT_ENV must be production, demo or test, not {DIVERT_ENV!r}")
+INSECURE_ENV = DIVERT_ENV in {"demo", "test"}
+
+SECRET_KEY = env_str("DIVERT_SECRET_KEY")
+if not SECRET_KEY:
+    if not INSECURE_ENV:
+        raise ImproperlyConfigured(
+            "DIVERT_SECRET_KEY is not set. Set it, or set DIVERT_ENV=demo or DIVERT_ENV=test "
+            "for a local demo or the test suite."
+        )
+    SECRET_KEY = f"insecure-{DIVERT_ENV}-key-never-use-in-production-0123456789abcdef"
+
+# Keys for encrypted free-text fields: comma-separated Fernet keys, newest first.
+# Demo and test derive one from the secret key; production must set them.
+FIELD_ENCRYPTION_KEYS = env_list("DIVERT_FIELD_KEYS")
+if not FIELD_ENCRYPTION_KEYS and not INSECURE_ENV:
+    raise ImproperlyConfigured(
+        "DIVERT_FIELD_KEYS is not set: generate one with `divert keys new` and keep it safe."
+    )
+# Secret for blind indexes and hashed tokens (HMAC). Derived from SECRET_KEY if unset.
+HMAC_KEY = env_str("DIVERT_HMAC_KEY", SECRET_KEY)
+
+DEBUG = env_bool("DIVERT_DEBUG", False)
+ALLOWED_HOSTS = env_list("DIVERT_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("DIVERT_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "drf_spectacular",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    # Divert's own apps, bottom of the dependency graph first.
+    "divert.core",
+    "divert.accounts",
+    "divert.audit",
+    "divert.people",
+    "divert.offending",
+    "divert.referrals",
+    "divert.casework",
+    "divert.victims",
+    "divert.reference",
+    "divert.web",
+    "divert.api",
+    "divert.synth",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "divert.core.access.DenyByDefaultMiddleware",
+]
+
+ROOT_URLCONF = "divert.urls"
+WSGI_APPLICATION = "divert.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "divert.web.context.navigation",
+            ],
+        },
+    }
+]
+
+# Database: PostgreSQL when DATABASE_URL is set, otherwise an embedded SQLite file.
+SQLITE_PATH = Path(env_str("DIVERT_SQLITE_PATH", str(PROJECT_DIR / "var" / "divert.sqlite3")))
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://...).")
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": SQLITE_PATH,
+            # A multi-user demo: WAL lets readers work while an import writes; IMMEDIATE
+            # takes the write lock at BEGIN so two writers queue (busy timeout) instead
+            # of failing with "database is locked" half-way through a transaction.
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=NORMAL;"
+                    "PRAGMA foreign_keys=ON;"
+                    "PRAGMA busy_timeout=20000;"
+                ),
+            },
+            "TEST": {"NAME": env_str("DIVERT_SQLITE_TEST_PATH")},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+]
+if DIVERT_ENV == "test":
+    # Tests create hundreds of users; a fast hasher keeps the suite quick.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("DIVERT_SESSION_SECONDS", 30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_SECURE = env_bool("DIVERT_SECURE_COOKIES", not INSECURE_ENV)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(env_str("DIVERT_STATIC_ROOT", str(PROJECT_DIR / "var" / "static")))
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "divert.api.auth.HashedTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Deny by default: a view must name the roles it serves (see divert.api.permissions).
+    "DEFAULT_PERMISSION_CLASSES": ["divert.api.permissions.RoleRequired"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Divert API",
+    "DESCRIPTION": "Scoped, audited access to a prevention and diversion service's records.",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+API_TOKEN_DAYS = env_int("DIVERT_API_TOKEN_DAYS", 90)
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str("DIVERT_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# Personal data is never logged: log ids only. Request bodies are not logged.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("DIVERT_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

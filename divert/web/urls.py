@@ -1,0 +1,16 @@
+"""Pages: sign in, home, caseload and the child record."""
+
+from django.urls import path
+
+from divert.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("sign-out/", views.sign_out, name="logout"),
+    path("health/", views.health, name="health"),
+    path("children/", views.child_list, name="child_list"),
+    path("children/<int:child_id>/", views.child_detail, name="child_detail"),
+]
