@@ -1,0 +1,81 @@
+"""Named actions for children: create, update details, allocate."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from divert.audit.actions import record_event
+from divert.core.errors import DomainError
+from divert.people.models import Child
+
+EDITABLE_FIELDS = {
+    "first_name", "last_name", "preferred_name", "date_of_birth", "sex", "gender",
+    "ethnicity", "area_code", "postcode", "school", "local_id", "police_id",
+}
+
+
+def _check_date_of_birth(date_of_birth: dt.date, today: dt.date) -> None:
+    if date_of_birth > today:
+        raise DomainError("Date of birth must be in the past.", field="date_of_birth")
+    if date_of_birth < today.replace(year=today.year - 30):
+        raise DomainError("Date of birth is more than 30 years ago: check the year.", field="date_of_birth")
+
+
+@transaction.atomic
+def create_child(*, by, organisation, today: dt.date | None = None, team=None, worker=None,
+                 police_only: bool = False, batch=None, **details) -> Child:
+    """Record a new child in an organisation."""
+    unknown = set(details) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown child fields: {sorted(unknown)}")
+    _check_date_of_birth(details["date_of_birth"], today or dt.date.today())
+    if team is not None and team.organisation_id != organisation.pk:
+        raise DomainError("The team must belong to the child's organisation.")
+    if worker is not None and worker.organisation_id != organisation.pk:
+        raise DomainError("The worker must belong to the child's organisation.")
+    child = Child(
+        organisation=organisation, team=team, worker=worker, police_only=police_only,
+        recorded_by=by if getattr(by, "pk", None) else None, batch=batch, **details,
+    )
+    child.full_clean(exclude=["team", "worker", "organisation", "recorded_by", "batch"])
+    child.save()
+    record_event(by=by, verb="created_child", obj=child, child=child, batch=batch)
+    return child
+
+
+@transaction.atomic
+def update_child_details(*, by, child: Child, today: dt.date | None = None, **changes) -> Child:
+    """Change a child's recorded details; the audit event names the fields changed."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown child fields: {sorted(unknown)}")
+    if "date_of_birth" in changes:
+        _check_date_of_birth(changes["date_of_birth"], today or dt.date.today())
+    changed = [f for f, v in changes.items() if getattr(child, f) != v]
+    for field in changed:
+        setattr(child, field, changes[field])
+    if changed:
+        child.full_clean(exclude=["team", "worker", "organisation", "recorded_by", "batch"])
+        child.save(update_fields=changed)
+        record_event(by=by, verb="updated_child", obj=child, child=child, details={"fields": changed})
+    return child
+
+
+@transaction.atomic
+def allocate_child(*, by, child: Child, team, worker=None) -> Child:
+    """Allocate a child to a team and (optionally) a worker in it. Scoping follows."""
+    if team.organisation_id != child.organisation_id:
+        raise DomainError("The team must belong to the child's organisation.")
+    if worker is not None and not worker.teams.filter(pk=team.pk).exists():
+        raise DomainError("The worker must be a member of the team the child is allocated to.")
+    before = {"team": child.team_id, "worker": child.worker_id}
+    child.team, child.worker = team, worker
+    child.police_only = False
+    child.save(update_fields=["team", "worker", "police_only"])
+    record_event(
+        by=by, verb="allocated_child", obj=child, child=child,
+        details={"from": before, "to": {"team": team.pk, "worker": getattr(worker, "pk", None)}},
+    )
+    return child
