@@ -58,3 +58,25 @@ def finish_batch(batch: Batch, *, counts: dict[str, int], verb: str) -> AuditEve
         details={"counts": counts, "kind": batch.kind},
         batch=batch,
     )
+
+
+def void_record(*, by, record, reason: str, now=None):
+    """Mark a record made in error as void, keeping it (figures 'as known on' stay reproducible)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from divert.core.errors import DomainError
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Give a reason for voiding this record.", field="reason")
+    if record.voided_at is not None:
+        raise DomainError("This record has already been voided.")
+    with transaction.atomic():
+        record.voided_at = now or timezone.now()
+        record.voided_by = by
+        record.void_reason = reason
+        record.save(update_fields=["voided_at", "voided_by", "void_reason"])
+        child = getattr(record, "child", None) if not hasattr(record, "first_name") else record
+        record_event(by=by, verb="voided_record", obj=record, child=child)
+    return record

@@ -1,0 +1,52 @@
+"""Every URL declares who may use it; undeclared views are refused."""
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from divert.core.access import declared_access
+
+
+def _walk(patterns, prefix="", namespaces=()):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = (*namespaces, p.namespace) if p.namespace else namespaces
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), p.callback, namespaces
+
+
+def test_every_view_declares_who_may_use_it():
+    undeclared = [
+        route
+        for route, callback, namespaces in _walk(get_resolver().url_patterns)
+        if "admin" not in namespaces and declared_access(callback) is None
+    ]
+    assert undeclared == [], f"Views without an access declaration: {undeclared}"
+
+
+def test_the_walk_finds_the_child_pages():
+    routes = [route for route, _, _ in _walk(get_resolver().url_patterns)]
+    assert any("children/<int:child_id>/" in r for r in routes)
+    assert any(r.startswith("api/") for r in routes)
+
+
+def test_middleware_refuses_an_undeclared_view(rf):
+    from django.http import HttpResponse
+
+    from divert.core.access import DenyByDefaultMiddleware
+
+    def naked(request):
+        return HttpResponse("should not run")
+
+    middleware = DenyByDefaultMiddleware(lambda r: HttpResponse())
+    request = rf.get("/")
+    import pytest
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        middleware.process_view(request, naked, (), {})
+
+
+def test_pages_need_sign_in(client, db):
+    response = client.get("/children/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/sign-in/")
