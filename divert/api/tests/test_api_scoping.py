@@ -82,3 +82,17 @@ def test_schema_is_served_to_signed_in_users(client, personas):
     response = client.get("/api/schema/", **_auth(personas.board_member))
     assert response.status_code == 200
     assert b"/api/children/" in response.content
+
+
+def test_token_command_issues_a_working_token(client, personas):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("token", "issue", "worker_a", "script", stdout=out)
+    secret = out.getvalue().strip().splitlines()[-1]
+    response = client.get("/api/children/", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 200
+    call_command("token", "revoke", str(ApiToken.objects.latest("id").pk), stdout=StringIO())
+    assert client.get("/api/children/", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 401
