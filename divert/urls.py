@@ -1,10 +1,8 @@
 """Top-level URL configuration."""
 
-from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
     path("", include("divert.web.urls")),
     path("api/", include("divert.api.urls")),
-    path("admin/", admin.site.urls),
 ]

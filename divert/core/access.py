@@ -56,11 +56,6 @@ def declared_access(view: Callable) -> tuple[str, ...] | None:
     roles = getattr(view_class, "allowed_roles", None)
     if roles:
         return tuple(roles)
-    # The Django admin checks is_staff and model permissions itself.
-    if getattr(view, "admin_site", None) is not None or (
-        getattr(view, "__module__", "").startswith("django.contrib.admin")
-    ):
-        return ("admin-site",)
     return None
 
 
@@ -75,14 +70,9 @@ class DenyByDefaultMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         """Deny undeclared views before they run."""
-        if declared_access(view_func) is None and not _is_admin_request(request):
+        if declared_access(view_func) is None:
             raise PermissionDenied("This page has not declared who may use it.")
         return None
-
-
-def _is_admin_request(request: HttpRequest) -> bool:
-    match = getattr(request, "resolver_match", None)
-    return bool(match and "admin" in match.namespaces)
 
 
 def get_visible_or_404(queryset_or_model, user, **lookup):
