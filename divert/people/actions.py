@@ -79,3 +79,38 @@ def allocate_child(*, by, child: Child, team, worker=None) -> Child:
         details={"from": before, "to": {"team": team.pk, "worker": getattr(worker, "pk", None)}},
     )
     return child
+
+
+@transaction.atomic
+def merge_children(*, by, keep: Child, duplicate: Child, reason: str) -> Child:
+    """Merge a duplicate record into `keep`, keeping both histories.
+
+    Every record that pointed at the duplicate (referrals, episodes, offences, statuses...)
+    is moved to `keep`; the duplicate stays, marked as merged, so its history can be traced.
+    """
+    if keep.pk == duplicate.pk:
+        raise DomainError("Choose two different records to merge.")
+    if keep.organisation_id != duplicate.organisation_id:
+        raise DomainError("Only records in the same organisation can be merged.")
+    if duplicate.merged_into_id or keep.merged_into_id:
+        raise DomainError("One of these records has already been merged.")
+    if not reason.strip():
+        raise DomainError("Give the reason these are the same child.", field="reason")
+    moved: dict[str, int] = {}
+    # Walk the relations generically, so this bottom-layer action imports no app above it.
+    for relation in Child._meta.related_objects:
+        if not relation.one_to_many or relation.related_model is Child:
+            continue
+        manager = relation.related_model._base_manager
+        count = manager.filter(**{relation.field.name: duplicate}).update(**{relation.field.name: keep})
+        if count:
+            moved[relation.related_model._meta.label_lower] = count
+    duplicate.merged_into = keep
+    duplicate.save(update_fields=["merged_into"])
+    if keep.police_only and not duplicate.police_only:
+        keep.police_only = False
+        keep.save(update_fields=["police_only"])
+    record_event(by=by, verb="merged_child", obj=keep, child=keep,
+                 details={"duplicate": duplicate.pk, "moved": moved})
+    record_event(by=by, verb="merged_into", obj=duplicate, child=duplicate, details={"kept": keep.pk})
+    return keep

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from divert.core.dates import age_on
 from divert.core.models import Dated, DatedQuerySet, Recorded, RecordedQuerySet
 from divert.people.codes import Ethnicity, EthnicGroup, Sex, ethnic_group_expression
 
@@ -135,8 +136,7 @@ class Child(Recorded):
 
     def age_on(self, day) -> int:
         """Age in whole years on `day`."""
-        dob = self.date_of_birth
-        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+        return age_on(self.date_of_birth, day)
 
 
 # ---- Dated status records -------------------------------------------------------------

@@ -1,0 +1,377 @@
+"""Named actions for the work with a child: episode, assessment, plan, sessions, closure,
+follow-up. Pathway rules for an episode live here (no session before consent, no closure
+without a reason, nothing recorded on a closed episode)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from divert.audit.actions import record_event
+from divert.casework.codes import (
+    Anchor,
+    Attendance,
+    CheckpointStatus,
+    ClosureReason,
+    FollowUpGroup,
+    OnwardService,
+    OnwardStatus,
+    SessionType,
+    Timepoint,
+    Topic,
+)
+from divert.casework.models import (
+    Assessment,
+    Episode,
+    FollowUpCheckpoint,
+    Instrument,
+    MeasureScore,
+    OnwardReferral,
+    Plan,
+    PlanReview,
+    Session,
+)
+from divert.core.dates import add_months
+from divert.core.errors import DomainError
+from divert.offending.codes import Disposal
+from divert.referrals.codes import Decision, Source
+
+FOLLOW_UP_MONTHS = (3, 6, 9, 12)
+
+ORDER_TYPE_BY_SOURCE = {
+    Source.POLICE_CR: Disposal.COMMUNITY_RESOLUTION,
+    Source.POLICE_OUTCOME_22: Disposal.OUTCOME_22,
+}
+
+
+def _by(user):
+    return user if getattr(user, "pk", None) else None
+
+
+def _check_day(day: dt.date, *, episode: Episode, today: dt.date, what: str, field: str) -> None:
+    if day > today:
+        raise DomainError(f"{what} cannot be in the future.", field=field)
+    if day < episode.start_date:
+        raise DomainError(
+            f"{what} cannot be before support started ({episode.start_date:%-d %B %Y}).", field=field
+        )
+
+
+def _require_open(episode: Episode, doing: str) -> None:
+    if episode.is_void:
+        raise DomainError("This episode was voided; it cannot be changed.")
+    if episode.end_date is not None:
+        raise DomainError(f"You cannot {doing}: support was closed on {episode.end_date:%-d %B %Y}. "
+                          "Reopen it first if this is needed.")
+
+
+@transaction.atomic
+def open_episode(*, by, referral, start_date: dt.date, order_type: str | None = None) -> Episode:
+    """Open the episode of work that follows an accepted offer (called by record_consent)."""
+    if hasattr(referral, "episode"):
+        raise DomainError("Support has already started for this referral.")
+    screening = referral.screening
+    child = referral.child
+    episode = Episode.objects.create(
+        child=child,
+        programme=referral.programme,
+        referral=referral,
+        team=child.team,
+        worker=child.worker,
+        order_type=order_type or ORDER_TYPE_BY_SOURCE.get(referral.source, Disposal.PREVENTION),
+        tier=screening.tier,
+        start_date=start_date,
+        recorded_by=_by(by),
+    )
+    episode.offences.set(referral.offences.all())
+    record_event(by=by, verb="opened_episode", obj=episode, child=child)
+    return episode
+
+
+def follow_up_group(offer) -> str:
+    """Intention to treat: accepted (even if later withdrawn) is a participant."""
+    return FollowUpGroup.PARTICIPANT if offer.child_decision == Decision.ACCEPTED else FollowUpGroup.COMPARISON
+
+
+@transaction.atomic
+def schedule_follow_up(*, by, referral) -> list[FollowUpCheckpoint]:
+    """Set checkpoints at 3, 6, 9 and 12 months from the offer date (both groups)."""
+    offer = referral.offer
+    group = follow_up_group(offer)
+    return _schedule(by=by, referral=referral, anchor=Anchor.OFFER, anchor_date=offer.offered_on, group=group)
+
+
+def _schedule(*, by, referral, anchor: str, anchor_date: dt.date, group: str) -> list[FollowUpCheckpoint]:
+    checkpoints = [
+        FollowUpCheckpoint(
+            child_id=referral.child_id,
+            referral=referral,
+            anchor=anchor,
+            anchor_date=anchor_date,
+            months=months,
+            due_on=add_months(anchor_date, months),
+            group=group,
+            recorded_by=_by(by),
+        )
+        for months in FOLLOW_UP_MONTHS
+    ]
+    FollowUpCheckpoint.objects.bulk_create(checkpoints)
+    record_event(by=by, verb="scheduled_follow_up", obj=referral, child=referral.child_id,
+                 details={"anchor": anchor, "group": group})
+    return checkpoints
+
+
+@transaction.atomic
+def record_assessment(
+    *,
+    by,
+    episode: Episode,
+    assessed_on: dt.date,
+    today: dt.date,
+    needs: dict[str, int] | None = None,
+    strengths: str = "",
+    child_view: str = "",
+    exploitation_risk: str = Assessment.ExploitationRisk.NONE,
+    summary: str = "",
+) -> Assessment:
+    """Record an assessment of needs and strengths, with the child's own view."""
+    _require_open(episode, "add an assessment")
+    _check_day(assessed_on, episode=episode, today=today, what="The assessment date", field="assessed_on")
+    needs = needs or {}
+    if any(not 0 <= int(level) <= 3 for level in needs.values()):
+        raise DomainError("Each need level must be between 0 (none) and 3 (high).", field="needs")
+    assessment = Assessment.objects.create(
+        episode=episode, assessed_on=assessed_on, needs=needs, strengths=strengths,
+        child_view=child_view, exploitation_risk=exploitation_risk, summary=summary,
+        recorded_by=_by(by),
+    )
+    record_event(by=by, verb="recorded_assessment", obj=assessment, child=episode.child_id)
+    return assessment
+
+
+@transaction.atomic
+def record_scores(
+    *,
+    by,
+    episode: Episode,
+    instrument: Instrument,
+    timepoint: str,
+    taken_on: dt.date,
+    today: dt.date,
+    scores: dict[str, int],
+) -> list[MeasureScore]:
+    """Record one score per item of an instrument at a timepoint (start, during, end)."""
+    _check_day(taken_on, episode=episode, today=today, what="The date of the scores", field="taken_on")
+    if timepoint not in Timepoint.values:
+        raise DomainError("Choose start, during or end.", field="timepoint")
+    item_codes = [item["code"] for item in instrument.items]
+    unknown = set(scores) - set(item_codes)
+    if unknown:
+        raise DomainError(f"Unknown items for {instrument.name}: {', '.join(sorted(unknown))}.")
+    for code, value in scores.items():
+        if not instrument.min_score <= int(value) <= instrument.max_score:
+            raise DomainError(
+                f"Scores must be between {instrument.min_score} and {instrument.max_score}.", field=code
+            )
+    rows = MeasureScore.objects.bulk_create(
+        MeasureScore(episode=episode, instrument=instrument, item=code, timepoint=timepoint,
+                     taken_on=taken_on, value=int(value), recorded_by=_by(by))
+        for code, value in scores.items()
+    )
+    record_event(by=by, verb="recorded_scores", obj=episode, child=episode.child_id,
+                 details={"instrument": instrument.code, "timepoint": timepoint})
+    return rows
+
+
+@transaction.atomic
+def agree_plan(
+    *,
+    by,
+    episode: Episode,
+    agreed_on: dt.date,
+    today: dt.date,
+    goals: str,
+    planned_sessions: int | None = None,
+    target_end_date: dt.date | None = None,
+) -> Plan:
+    """Record the plan agreed with the child; sessions and end date default from the tier."""
+    _require_open(episode, "agree a plan")
+    _check_day(agreed_on, episode=episode, today=today, what="The date the plan was agreed", field="agreed_on")
+    if not goals.strip():
+        raise DomainError("Write the goals, in the child's own words where you can.", field="goals")
+    tier = episode.tier
+    if planned_sessions is None:
+        planned_sessions = tier.planned_sessions if tier else 10
+    if target_end_date is None:
+        weeks = tier.planned_weeks if tier else 12
+        target_end_date = agreed_on + dt.timedelta(weeks=weeks)
+    if target_end_date < agreed_on:
+        raise DomainError("The target end date must be after the plan was agreed.", field="target_end_date")
+    if not 1 <= planned_sessions <= 60:
+        raise DomainError("Planned sessions must be between 1 and 60.", field="planned_sessions")
+    plan = Plan.objects.create(
+        episode=episode, agreed_on=agreed_on, goals=goals, planned_sessions=planned_sessions,
+        target_end_date=target_end_date, recorded_by=_by(by),
+    )
+    record_event(by=by, verb="agreed_plan", obj=plan, child=episode.child_id)
+    return plan
+
+
+@transaction.atomic
+def review_plan(*, by, plan: Plan, reviewed_on: dt.date, today: dt.date, notes: str = "") -> PlanReview:
+    """Record a review of the plan with the child."""
+    _require_open(plan.episode, "review the plan")
+    if reviewed_on < plan.agreed_on or reviewed_on > today:
+        raise DomainError("The review date must be between the plan date and today.", field="reviewed_on")
+    review = PlanReview.objects.create(plan=plan, reviewed_on=reviewed_on, notes=notes, recorded_by=_by(by))
+    record_event(by=by, verb="reviewed_plan", obj=review, child=plan.episode.child_id)
+    return review
+
+
+@transaction.atomic
+def record_session(
+    *,
+    by,
+    episode: Episode,
+    date: dt.date,
+    today: dt.date,
+    type: str,
+    attendance: str,
+    duration_minutes: int | None = None,
+    place: str = "",
+    topics: Iterable[str] = (),
+    notes: str = "",
+    worker=None,
+) -> Session:
+    """Record a session or contact. Only after consent, on an open episode, never in the future."""
+    _require_open(episode, "record a session")
+    _check_day(date, episode=episode, today=today, what="The session date", field="date")
+    if type not in SessionType.values:
+        raise DomainError("Choose the type of session.", field="type")
+    if attendance not in Attendance.values:
+        raise DomainError("Say whether the child attended.", field="attendance")
+    topics = sorted(set(topics))
+    if set(topics) - set(Topic.values):
+        raise DomainError("Unknown session topic.", field="topics")
+    if duration_minutes is not None and not 1 <= duration_minutes <= 600:
+        raise DomainError("The duration must be between 1 minute and 10 hours.", field="duration_minutes")
+    session = Session.objects.create(
+        episode=episode, date=date, type=type, attendance=attendance, duration_minutes=duration_minutes,
+        place=place, topics=topics, notes=notes, worker=worker or _by(by), recorded_by=_by(by),
+    )
+    record_event(by=by, verb="recorded_session", obj=session, child=episode.child_id,
+                 details={"attendance": attendance})
+    return session
+
+
+@transaction.atomic
+def make_onward_referral(*, by, episode: Episode, service: str, referred_on: dt.date, today: dt.date) -> OnwardReferral:
+    """Refer the child on to another service."""
+    _require_open(episode, "make an onward referral")
+    _check_day(referred_on, episode=episode, today=today, what="The referral date", field="referred_on")
+    if service not in OnwardService.values:
+        raise DomainError("Choose the service.", field="service")
+    onward = OnwardReferral.objects.create(
+        episode=episode, service=service, referred_on=referred_on, status=OnwardStatus.MADE,
+        status_on=referred_on, recorded_by=_by(by),
+    )
+    record_event(by=by, verb="made_onward_referral", obj=onward, child=episode.child_id,
+                 details={"service": service})
+    return onward
+
+
+@transaction.atomic
+def update_onward_referral(*, by, onward: OnwardReferral, status: str, status_on: dt.date, today: dt.date) -> OnwardReferral:
+    """Record where an onward referral has got to."""
+    if status not in OnwardStatus.values:
+        raise DomainError("Choose a status.", field="status")
+    if status_on < onward.referred_on or status_on > today:
+        raise DomainError("The date must be between the referral date and today.", field="status_on")
+    onward.status, onward.status_on = status, status_on
+    onward.save(update_fields=["status", "status_on"])
+    record_event(by=by, verb="updated_onward_referral", obj=onward, child=onward.episode.child_id,
+                 details={"status": status})
+    return onward
+
+
+@transaction.atomic
+def close_episode(
+    *,
+    by,
+    episode: Episode,
+    end_date: dt.date,
+    today: dt.date,
+    reason: str,
+    successfully_completed: bool | None,
+    exit_plan: str = "",
+) -> Episode:
+    """Close an episode with a reason and the 'successfully completed' flag.
+
+    Completers also get follow-up checkpoints counted from closure (the secondary view).
+    """
+    _require_open(episode, "close this support")
+    _check_day(end_date, episode=episode, today=today, what="The closure date", field="end_date")
+    if reason not in ClosureReason.values:
+        raise DomainError("Choose the reason support ended.", field="reason")
+    if successfully_completed is None:
+        raise DomainError("Say whether the child successfully completed the programme.",
+                          field="successfully_completed")
+    last_session = episode.sessions.current().order_by("-date").values_list("date", flat=True).first()
+    if last_session and end_date < last_session:
+        raise DomainError("The closure date cannot be before the last session.", field="end_date")
+    episode.end_date = end_date
+    episode.closure_reason = reason
+    episode.successfully_completed = successfully_completed
+    episode.exit_plan = exit_plan
+    episode.save(update_fields=["end_date", "closure_reason", "successfully_completed", "exit_plan"])
+    record_event(by=by, verb="closed_episode", obj=episode, child=episode.child_id,
+                 details={"reason": reason, "completed": successfully_completed})
+    if successfully_completed and episode.referral_id:
+        _schedule(by=by, referral=episode.referral, anchor=Anchor.CLOSURE, anchor_date=end_date,
+                  group=FollowUpGroup.PARTICIPANT)
+    return episode
+
+
+@transaction.atomic
+def reopen_episode(*, by, episode: Episode, reason: str) -> Episode:
+    """Reopen a closed episode, recording why. Follow-up from closure is voided."""
+    from django.utils import timezone
+
+    if episode.end_date is None:
+        raise DomainError("This support is already open.")
+    if not reason.strip():
+        raise DomainError("Give the reason for reopening.", field="reason")
+    previous = {"end_date": episode.end_date.isoformat(), "reason": episode.closure_reason,
+                "completed": episode.successfully_completed}
+    episode.end_date = None
+    episode.closure_reason = ""
+    episode.successfully_completed = None
+    episode.reopened_count += 1
+    episode.save(update_fields=["end_date", "closure_reason", "successfully_completed", "reopened_count"])
+    FollowUpCheckpoint.objects.current().filter(referral_id=episode.referral_id, anchor=Anchor.CLOSURE).update(
+        voided_at=timezone.now(), voided_by=_by(by), void_reason="Episode reopened"
+    )
+    record_event(by=by, verb="reopened_episode", obj=episode, child=episode.child_id,
+                 details={"previous": previous, "reason_given": True})
+    return episode
+
+
+@transaction.atomic
+def withdraw_consent(*, by, episode: Episode, withdrawn_on: dt.date, today: dt.date, reason: str) -> Episode:
+    """The child withdraws: support closes; the child stays a participant (intention to treat)."""
+    offer = episode.referral.offer
+    offer.withdrawn_on = withdrawn_on
+    offer.withdrawal_reason = reason[:300]
+    offer.save(update_fields=["withdrawn_on", "withdrawal_reason"])
+    record_event(by=by, verb="withdrew_consent", obj=offer, child=episode.child_id)
+    return close_episode(by=by, episode=episode, end_date=withdrawn_on, today=today,
+                         reason=ClosureReason.DECLINED_TO_CONTINUE, successfully_completed=False)
+
+
+def due_status(checkpoint: FollowUpCheckpoint, *, today: dt.date) -> str:
+    """Whether a checkpoint is not yet due, due, or awaiting data (completion is the police data issue's)."""
+    if checkpoint.status == CheckpointStatus.COMPLETE:
+        return CheckpointStatus.COMPLETE
+    return CheckpointStatus.DUE if checkpoint.due_on <= today else "not_due"

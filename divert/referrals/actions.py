@@ -1,0 +1,248 @@
+"""Named actions for the front of the pathway: referral, eligibility, screening, offer, consent.
+
+Pathway order for a referral (enforced here, nowhere else):
+received -> (ineligible) | screened -> (screened out) | offered -> accepted | declined.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from divert.accounts.models import Tier
+from divert.audit.actions import record_event
+from divert.core.errors import DomainError
+from divert.referrals.codes import (
+    Decision,
+    Eligibility,
+    ScreeningDecision,
+    Source,
+    Stage,
+)
+from divert.referrals.eligibility import check_eligibility
+from divert.referrals.models import Offer, Referral, Screening
+
+
+def _by(user):
+    return user if getattr(user, "pk", None) else None
+
+
+def _not_future(day: dt.date, today: dt.date, what: str, field: str) -> None:
+    if day > today:
+        raise DomainError(f"{what} cannot be in the future.", field=field)
+
+
+@transaction.atomic
+def create_referral(
+    *,
+    by,
+    child,
+    programme,
+    source: str,
+    received_on: dt.date,
+    today: dt.date,
+    reason: str = "",
+    offences: Iterable = (),
+    released_at: dt.datetime | None = None,
+    team=None,
+    exclusion: str = "",
+) -> Referral:
+    """Record a referral and check it against the programme's eligibility rules."""
+    if programme.organisation_id != child.organisation_id:
+        raise DomainError("The programme belongs to another organisation.")
+    if source not in Source.values:
+        raise DomainError("Choose where the referral came from.", field="source")
+    _not_future(received_on, today, "The date the referral was received", "received_on")
+    if received_on < child.date_of_birth:
+        raise DomainError("The referral date is before the child's date of birth.", field="received_on")
+    if team is not None and team.organisation_id != child.organisation_id:
+        raise DomainError("The team belongs to another organisation.")
+    offences = list(offences)
+    if any(o.child_id != child.pk for o in offences):
+        raise DomainError("Linked offences must be the child's own.")
+    open_referrals = Referral.objects.current().filter(
+        child=child, programme=programme, stage__in=[Stage.RECEIVED, Stage.OFFERED]
+    )
+    from divert.casework.models import Episode
+
+    episodes = Episode.objects.current().filter(child=child, programme=programme)
+    result = check_eligibility(
+        programme=programme,
+        date_of_birth=child.date_of_birth,
+        area_code=child.area_code,
+        source=source,
+        received_on=received_on,
+        has_open_work=open_referrals.exists() or episodes.filter(end_date__isnull=True).exists(),
+        has_taken_part_before=episodes.exists(),
+        exclusion=exclusion,
+    )
+    referral = Referral.objects.create(
+        child=child,
+        programme=programme,
+        team=team,
+        source=source,
+        received_on=received_on,
+        released_at=released_at,
+        reason=reason,
+        eligibility=Eligibility.ELIGIBLE if result.eligible else Eligibility.INELIGIBLE,
+        ineligible_reason=result.reason[:300],
+        stage=Stage.RECEIVED if result.eligible else Stage.INELIGIBLE,
+        recorded_by=_by(by),
+    )
+    referral.offences.set(offences)
+    if child.police_only:
+        child.police_only = False
+        child.save(update_fields=["police_only"])
+    record_event(
+        by=by, verb="created_referral", obj=referral, child=child,
+        details={"eligibility": referral.eligibility, "source": source},
+    )
+    return referral
+
+
+def _require_stage(referral: Referral, *stages: str, doing: str) -> None:
+    if referral.is_void:
+        raise DomainError("This referral was voided; it cannot be changed.")
+    if referral.stage not in stages:
+        raise DomainError(
+            f"You cannot {doing} at this point: the referral is '{referral.get_stage_display()}'."
+        )
+
+
+@transaction.atomic
+def screen_referral(
+    *,
+    by,
+    referral: Referral,
+    decision: str,
+    decided_on: dt.date,
+    today: dt.date,
+    concerns: Iterable[str] = (),
+    agency: str = "",
+    tier: Tier | None = None,
+    notes: str = "",
+) -> Screening:
+    """Record the screening decision: screened out to an agency, opt-in offer, or support at a tier."""
+    _require_stage(referral, Stage.RECEIVED, doing="screen this referral")
+    if referral.eligibility != Eligibility.ELIGIBLE:
+        raise DomainError("Only an eligible referral can be screened.")
+    _not_future(decided_on, today, "The screening date", "decided_on")
+    if decided_on < referral.received_on:
+        raise DomainError("Screening cannot be before the referral was received.", field="decided_on")
+    if decision == ScreeningDecision.SCREENED_OUT and not agency:
+        raise DomainError("Say which agency the child was passed to.", field="agency")
+    if decision == ScreeningDecision.SUPPORT:
+        if tier is None:
+            raise DomainError("Choose the level of support (tier).", field="tier")
+        if tier.programme_id != referral.programme_id:
+            raise DomainError("That tier belongs to another programme.", field="tier")
+    screening = Screening.objects.create(
+        referral=referral,
+        concerns=sorted(set(concerns)),
+        decision=decision,
+        agency=agency if decision == ScreeningDecision.SCREENED_OUT else "",
+        tier=tier if decision == ScreeningDecision.SUPPORT else None,
+        decided_by=_by(by),
+        decided_on=decided_on,
+        notes=notes,
+        recorded_by=_by(by),
+    )
+    if decision == ScreeningDecision.SCREENED_OUT:
+        referral.stage = Stage.SCREENED_OUT
+        referral.save(update_fields=["stage"])
+    record_event(
+        by=by, verb="screened_referral", obj=screening, child=referral.child_id,
+        details={"decision": decision, "agency": screening.agency},
+    )
+    return screening
+
+
+@transaction.atomic
+def offer_support(*, by, referral: Referral, offered_on: dt.date, today: dt.date) -> Offer:
+    """Offer voluntary support. The offer date anchors follow-up for everyone offered."""
+    _require_stage(referral, Stage.RECEIVED, doing="offer support")
+    screening = getattr(referral, "screening", None)
+    if screening is None or screening.decision == ScreeningDecision.SCREENED_OUT:
+        raise DomainError("Screen the referral first: support is offered after screening.")
+    _not_future(offered_on, today, "The offer date", "offered_on")
+    if offered_on < screening.decided_on:
+        raise DomainError("The offer cannot be before the screening decision.", field="offered_on")
+    age = referral.child.age_on(offered_on)
+    parent_needed = age < referral.programme.parent_consent_under
+    offer = Offer.objects.create(
+        referral=referral,
+        offered_on=offered_on,
+        parent_decision=Decision.PENDING if parent_needed else Decision.NOT_REQUIRED,
+        recorded_by=_by(by),
+    )
+    referral.stage = Stage.OFFERED
+    referral.save(update_fields=["stage"])
+    record_event(by=by, verb="offered_support", obj=offer, child=referral.child_id)
+    return offer
+
+
+@transaction.atomic
+def record_consent(  # noqa: C901 - the consent rules read best in one place
+    *,
+    by,
+    offer: Offer,
+    child_decision: str,
+    decided_on: dt.date,
+    today: dt.date,
+    parent_decision: str | None = None,
+    reason: str = "",
+    lawful_basis: str = "",
+):
+    """Record the child's (and, where needed, the parent's) answer to the offer.
+
+    Accepted: an episode of work opens and follow-up checkpoints are set as a participant.
+    Declined or no response: the child is followed up (police outcomes only) as the
+    comparison group.
+    """
+    from divert.casework.actions import open_episode, schedule_follow_up
+
+    referral = offer.referral
+    _require_stage(referral, Stage.OFFERED, doing="record consent")
+    if child_decision not in {Decision.ACCEPTED, Decision.DECLINED, Decision.NO_RESPONSE}:
+        raise DomainError("Choose accepted, declined or no response.", field="child_decision")
+    _not_future(decided_on, today, "The decision date", "decided_on")
+    if decided_on < offer.offered_on:
+        raise DomainError("The decision cannot be before the offer.", field="decided_on")
+    if offer.parent_decision != Decision.NOT_REQUIRED:
+        if parent_decision not in {Decision.ACCEPTED, Decision.DECLINED, Decision.NO_RESPONSE}:
+            raise DomainError(
+                "This child is young enough that a parent or carer must also answer.",
+                field="parent_decision",
+            )
+        offer.parent_decision = parent_decision
+        offer.parent_decided_on = decided_on
+    if child_decision != Decision.ACCEPTED and not (reason or child_decision == Decision.NO_RESPONSE):
+        raise DomainError("Record the reason the child gave for declining.", field="reason")
+    offer.child_decision = child_decision
+    offer.child_decided_on = decided_on
+    offer.decline_reason = reason[:300]
+    accepted = child_decision == Decision.ACCEPTED and offer.parent_decision in {
+        Decision.ACCEPTED, Decision.NOT_REQUIRED,
+    }
+    if not accepted and offer.child_decision == Decision.ACCEPTED:
+        # The parent said no: for the pathway and follow-up the offer was declined.
+        offer.child_decision = Decision.DECLINED
+        offer.decline_reason = offer.decline_reason or "Parent or carer declined"
+    if not accepted:
+        offer.lawful_basis = lawful_basis or (
+            "Public task: monitoring the effectiveness of the youth justice service"
+        )
+    offer.save()
+    referral.stage = Stage.ACCEPTED if accepted else Stage.DECLINED
+    referral.save(update_fields=["stage"])
+    record_event(
+        by=by, verb="recorded_consent", obj=offer, child=referral.child_id,
+        details={"child": offer.child_decision, "parent": offer.parent_decision},
+    )
+    if accepted:
+        open_episode(by=by, referral=referral, start_date=decided_on)
+    schedule_follow_up(by=by, referral=referral)
+    return offer
