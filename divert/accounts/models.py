@@ -28,6 +28,10 @@ CHILD_ROLES = (
     Role.SERVICE_MANAGER,
     Role.PERFORMANCE_OFFICER,
 )
+# Roles that record the pathway (within their scope).
+PATHWAY_ROLES = (Role.CASE_WORKER, Role.TEAM_MANAGER, Role.SERVICE_MANAGER)
+# Roles that allocate, reopen and merge.
+MANAGER_ROLES = (Role.TEAM_MANAGER, Role.SERVICE_MANAGER)
 # Roles whose scope is the whole organisation.
 ORGANISATION_ROLES = (Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER)
 

@@ -35,9 +35,15 @@ class ChildQuerySet(RecordedQuerySet):
         if Role.SERVICE_MANAGER in roles:
             return mine.filter(police_only=False)
         if Role.TEAM_MANAGER in roles or Role.CASE_WORKER in roles:
-            return mine.filter(police_only=False).filter(
-                Q(team__in=user.teams.all()) | Q(worker=user)
-            )
+            scope = Q(team__in=user.teams.all()) | Q(worker=user)
+            if Role.TEAM_MANAGER in roles:
+                # Referrals waiting in a programme's queue (no team yet) are visible to the
+                # managers of teams working on that programme, so they can allocate them.
+                queue = Child.objects.filter(
+                    team__isnull=True, referrals__programme__teams__members=user
+                ).values("pk")
+                scope |= Q(pk__in=queue)
+            return mine.filter(police_only=False).filter(scope)
         return self.none()
 
     def search(self, text: str):

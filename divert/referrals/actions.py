@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.utils import timezone
 
 from divert.accounts.models import Tier
 from divert.audit.actions import record_event

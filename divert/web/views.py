@@ -1,19 +1,31 @@
-"""Thin page views. Every view declares who may use it (see divert.core.access)."""
+"""Pages that bring several apps together: sign in, home, my work, team, the child record."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from divert.accounts.models import CHILD_ROLES
+from divert.accounts.models import CHILD_ROLES, MANAGER_ROLES, PATHWAY_ROLES, Role
 from divert.audit.actions import record_event
+from divert.casework.models import FollowUpCheckpoint, Session
 from divert.core.access import PUBLIC, SIGNED_IN, allow, get_visible_or_404, public
+from divert.core.errors import DomainError
+from divert.people.actions import create_child, merge_children
+from divert.core.pages import form_page
+from divert.people.forms import ChildForm, FindChildForm, MergeForm
 from divert.people.models import Child
+from divert.referrals.models import Referral
+from divert.web.timeline import child_timeline
+from divert.web.work import due_items
 
 
 class SignInView(LoginView):
@@ -42,8 +54,48 @@ def health(request: HttpRequest) -> JsonResponse:
 
 @allow(SIGNED_IN)
 def home(request: HttpRequest) -> HttpResponse:
-    """Start page: what this user can do."""
+    """Start page: case roles go to their work; others see what their role offers."""
+    if request.user.has_any_role(PATHWAY_ROLES):
+        return redirect("web:my_work")
     return render(request, "web/home.html", {"role_labels": request.user.role_labels})
+
+
+@allow(*PATHWAY_ROLES)
+def my_work(request: HttpRequest) -> HttpResponse:
+    """The user's caseload with everything due, soonest first."""
+    today = timezone.localdate()
+    children = Child.objects.visible_to(request.user).allocated_to(request.user)
+    items = due_items(user=request.user, children=children, today=today)
+    caseload = (
+        children.annotate(open_episodes=Count("episodes", filter=Q(episodes__end_date__isnull=True,
+                                                                    episodes__voided_at__isnull=True)))
+        .order_by("last_name", "first_name", "id")
+    )
+    queue_count = None
+    if request.user.has_any_role(MANAGER_ROLES):
+        queue_count = (Referral.objects.visible_to(request.user).current()
+                       .filter(child__worker__isnull=True, stage__in=["received", "offered", "accepted"]).count())
+    return render(request, "web/my_work.html", {
+        "items": items, "overdue": sum(1 for i in items if i.overdue), "caseload": caseload,
+        "today": today, "queue_count": queue_count,
+    })
+
+
+@allow(*MANAGER_ROLES)
+def team(request: HttpRequest) -> HttpResponse:
+    """The team's caseload by worker."""
+    children = Child.objects.visible_to(request.user)
+    if not request.user.has_any_role([Role.SERVICE_MANAGER]):
+        children = children.filter(team__in=request.user.teams.all())
+    open_q = Q(episodes__end_date__isnull=True, episodes__voided_at__isnull=True)
+    by_worker = (
+        children.values("worker", "worker__first_name", "worker__last_name", "team__name")
+        .annotate(children=Count("id", distinct=True), open=Count("episodes", filter=open_q, distinct=True))
+        .order_by("team__name", "worker__first_name")
+    )
+    overdue_follow_ups = FollowUpCheckpoint.objects.current().filter(
+        child__in=children, due_on__lt=timezone.localdate()).exclude(status="complete").count()
+    return render(request, "web/team.html", {"rows": by_worker, "overdue_follow_ups": overdue_follow_ups})
 
 
 @allow(*CHILD_ROLES)
@@ -62,22 +114,110 @@ def child_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/child_list.html", {"page": page, "query": query, "mine": mine})
 
 
+def _possible_duplicates(user, data):
+    """Children in the user's organisation who may be the same child (scoped to what they may see)."""
+    children = Child.objects.visible_to(user)
+    q = Q()
+    if data.get("identifier"):
+        q |= Q(local_id__iexact=data["identifier"]) | Q(police_id__iexact=data["identifier"])
+    if data.get("date_of_birth"):
+        dob_q = Q(date_of_birth=data["date_of_birth"])
+        if data.get("name"):
+            dob_q &= Q(last_name__iexact=data["name"].split()[-1]) | Q(first_name__iexact=data["name"].split()[0])
+        q |= dob_q
+    elif data.get("name"):
+        parts = data["name"].split()
+        name_q = Q(last_name__iexact=parts[-1])
+        if len(parts) > 1:
+            name_q &= Q(first_name__iexact=parts[0])
+        q |= name_q
+    return children.filter(q).order_by("last_name", "first_name")[:20] if q else children.none()
+
+
+@allow(*PATHWAY_ROLES)
+def find_or_add_child(request: HttpRequest) -> HttpResponse:
+    """Search before creating a child so the same child is not recorded twice."""
+    form = FindChildForm(request.GET or None)
+    results = None
+    if request.GET and form.is_valid():
+        results = _possible_duplicates(request.user, form.cleaned_data)
+        record_event(by=request.user, verb="searched_children", details={"results": len(results)})
+    return render(request, "web/find_child.html", {"form": form, "results": results})
+
+
+@allow(*PATHWAY_ROLES)
+def new_child(request: HttpRequest) -> HttpResponse:
+    """Record a new child; warns first when a child with the same name and birth date exists."""
+    user = request.user
+    duplicates = []
+    if request.method == "POST":
+        form = ChildForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            duplicates = list(
+                Child.objects.filter(organisation_id=user.organisation_id, merged_into__isnull=True,
+                                     date_of_birth=data["date_of_birth"], last_name__iexact=data["last_name"])
+                .filter(Q(first_name__iexact=data["first_name"]) | Q(preferred_name__iexact=data["first_name"]))
+            )
+            if duplicates and not data.get("confirm_not_duplicate"):
+                visible = set(Child.objects.visible_to(user).filter(pk__in=[d.pk for d in duplicates])
+                              .values_list("pk", flat=True))
+                form.data = form.data.copy()
+                form.data["confirm_not_duplicate"] = "True"
+                return render(request, "web/new_child.html", {
+                    "form": form, "duplicates": [d for d in duplicates if d.pk in visible],
+                    "hidden_duplicates": len(duplicates) - len(visible),
+                })
+            try:
+                details = {k: v for k, v in data.items() if k != "confirm_not_duplicate"}
+                child = create_child(by=user, organisation=user.organisation, today=timezone.localdate(),
+                                     team=user.teams.first(), **details)
+            except DomainError as error:
+                form.add_domain_error(error)
+            else:
+                messages.success(request, "Child recorded. Now record the referral.")
+                return redirect("referrals:new", child_id=child.pk)
+    else:
+        form = ChildForm(initial={"first_name": request.GET.get("first_name", ""),
+                                  "last_name": request.GET.get("last_name", "")})
+    return render(request, "web/new_child.html", {"form": form, "duplicates": duplicates})
+
+
 @allow(*CHILD_ROLES)
 def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
-    """The child's record. Every view is audited."""
-    child = get_visible_or_404(Child, request.user, pk=child_id)
-    record_event(by=request.user, verb="viewed_child", obj=child, child=child)
-    referrals = child.referrals.current().select_related("programme").order_by("-received_on")
-    episodes = child.episodes.current().select_related("programme", "worker").order_by("-start_date")
-    outcomes = child.outcomes.current().select_related("offence").order_by("-outcome_date")
-    return render(
-        request,
-        "web/child_detail.html",
-        {
-            "child": child,
-            "referrals": referrals,
-            "episodes": episodes,
-            "outcomes": outcomes,
-            "care_statuses": child.care_statuses.current().order_by("-start_date"),
-        },
+    """The child's record with a timeline of everything that happened. Every view is audited."""
+    child = get_visible_or_404(
+        Child.objects.visible_to(request.user).select_related("team", "worker"), request.user, pk=child_id
     )
+    record_event(by=request.user, verb="viewed_child", obj=child, child=child)
+    referrals = list(child.referrals.current().select_related("programme", "screening", "offer", "episode")
+                     .order_by("-received_on"))
+    episodes = list(child.episodes.current().select_related("programme", "worker", "tier").order_by("-start_date"))
+    sessions = list(Session.objects.current().filter(episode__child=child).order_by("-date")[:20])
+    checkpoints = list(FollowUpCheckpoint.objects.current().filter(child=child).order_by("anchor", "months"))
+    can_write = request.user.has_any_role(PATHWAY_ROLES)
+    return render(request, "web/child_detail.html", {
+        "child": child, "referrals": referrals, "episodes": episodes, "sessions": sessions,
+        "checkpoints": checkpoints, "timeline": child_timeline(child), "can_write": can_write,
+        "can_manage": request.user.has_any_role(MANAGER_ROLES), "today": timezone.localdate(),
+        "care_statuses": child.care_statuses.current().order_by("-start_date"),
+    })
+
+
+@allow(*MANAGER_ROLES)
+def merge(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Merge a duplicate record into this one (a manager's action, keeping both histories)."""
+    child = get_visible_or_404(Child, request.user, pk=child_id)
+    others = Child.objects.visible_to(request.user).exclude(pk=child.pk)
+
+    def save(data):
+        duplicate = others.filter(pk=data["duplicate_id"]).first()
+        if duplicate is None:
+            raise DomainError("There is no record with that number that you can see.", field="duplicate_id")
+        return merge_children(by=request.user, keep=child, duplicate=duplicate, reason=data["reason"])
+
+    return form_page(request, MergeForm, heading="Merge a duplicate record", caption=child.full_name, save=save,
+                     success_url=reverse("web:child_detail", args=[child.pk]),
+                     success_message="Records merged. Both histories are on this record.",
+                     back_url=reverse("web:child_detail", args=[child.pk]))
+

@@ -77,9 +77,9 @@ def test_sign_in_and_out(client, personas):
 
     response = client.post("/sign-in/", {"username": "worker_a", "password": PASSWORD})
     assert response.status_code == 302
-    assert client.get("/").status_code == 200
+    assert client.get("/my-work/").status_code == 200
     assert client.post("/sign-out/").status_code == 302
-    assert client.get("/").status_code == 302
+    assert client.get("/my-work/").status_code == 302
 
 
 def test_wrong_password_shows_error_summary(client, personas):

@@ -1,0 +1,111 @@
+"""Forms for the work with a child."""
+
+from __future__ import annotations
+
+from django import forms
+
+from divert.casework.codes import (
+    Attendance,
+    ClosureReason,
+    OnwardService,
+    Place,
+    SessionType,
+    Topic,
+)
+from divert.casework.models import Assessment
+from divert.core.forms import DateField, GovForm
+
+NEED_DOMAINS = [
+    ("education", "Education and school"),
+    ("family", "Family and home"),
+    ("emotional", "Emotional wellbeing and mental health"),
+    ("substances", "Substance use"),
+    ("peers", "Friends and exploitation"),
+    ("offending", "Offending behaviour"),
+]
+LEVELS = [("0", "None"), ("1", "Low"), ("2", "Medium"), ("3", "High")]
+SCALE = [("", "Not asked")] + [(str(i), str(i)) for i in range(1, 11)]
+RATINGS = [
+    ("confidence", "Confidence"),
+    ("self_esteem", "How I feel about myself"),
+    ("relationships", "Positive relationships"),
+    ("managing_anger", "Managing anger"),
+]
+
+
+class AssessmentForm(GovForm):
+    """Needs and strengths, the child's own view, and baseline self-ratings."""
+
+    assessed_on = DateField(label="Date of assessment", label_lower="date of the assessment")
+    child_view = forms.CharField(label="The child's view, in their own words", widget=forms.Textarea, required=False)
+    strengths = forms.CharField(label="Strengths", widget=forms.Textarea, required=False)
+    exploitation_risk = forms.ChoiceField(label="Risk of exploitation", choices=Assessment.ExploitationRisk.choices,
+                                          widget=forms.RadioSelect, initial=Assessment.ExploitationRisk.NONE)
+    summary = forms.CharField(label="Summary", widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, label in NEED_DOMAINS:
+            self.fields[f"need_{code}"] = forms.ChoiceField(label=f"Need: {label}", choices=LEVELS, initial="0")
+        for code, label in RATINGS:
+            self.fields[f"rating_{code}"] = forms.ChoiceField(
+                label=f"Self-rating: {label} (1 low to 10 high)", choices=SCALE, required=False)
+
+
+class PlanForm(GovForm):
+    """The plan, with goals in the child's words."""
+
+    agreed_on = DateField(label="Date agreed", label_lower="date the plan was agreed")
+    goals = forms.CharField(label="Goals, in the child's own words", widget=forms.Textarea,
+                            error_messages={"required": "Write the goals, in the child's own words where you can"})
+    planned_sessions = forms.IntegerField(label="Planned sessions", min_value=1, max_value=60, required=False,
+                                          help_text="Leave blank to use the level of support's usual number")
+    target_end_date = DateField(label="Target end date (optional)", label_lower="target end date", required=False)
+
+
+class SessionForm(GovForm):
+    """A session or contact."""
+
+    date = DateField(label="Date", label_lower="date of the session")
+    type = forms.ChoiceField(label="Type of session", choices=SessionType.choices, widget=forms.RadioSelect,
+                             error_messages={"required": "Select the type of session"})
+    attendance = forms.ChoiceField(label="Attendance", choices=Attendance.choices, widget=forms.RadioSelect,
+                                   error_messages={"required": "Select whether the child attended"})
+    duration_minutes = forms.IntegerField(label="Length in minutes (optional)", min_value=1, max_value=600, required=False)
+    place = forms.ChoiceField(label="Where", choices=[("", "Not recorded")] + Place.choices, required=False)
+    topics = forms.MultipleChoiceField(label="Topics", choices=Topic.choices, widget=forms.CheckboxSelectMultiple,
+                                       required=False)
+    notes = forms.CharField(label="Notes", widget=forms.Textarea, required=False)
+
+
+class OnwardReferralForm(GovForm):
+    """A referral on to another service."""
+
+    service = forms.ChoiceField(label="Service", choices=OnwardService.choices, widget=forms.RadioSelect,
+                                error_messages={"required": "Select the service"})
+    referred_on = DateField(label="Date referred", label_lower="date of the referral")
+
+
+class CloseForm(GovForm):
+    """Closing support."""
+
+    end_date = DateField(label="Date support ended", label_lower="date support ended")
+    reason = forms.ChoiceField(label="Reason", choices=ClosureReason.choices, widget=forms.RadioSelect,
+                               error_messages={"required": "Select the reason support ended"})
+    successfully_completed = forms.TypedChoiceField(
+        label="Did the child successfully complete the programme?", choices=[("yes", "Yes"), ("no", "No")],
+        widget=forms.RadioSelect, coerce=lambda v: v == "yes",
+        error_messages={"required": "Say whether the child successfully completed the programme"})
+    exit_plan = forms.CharField(label="Exit plan", widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, label in RATINGS:
+            self.fields[f"rating_{code}"] = forms.ChoiceField(
+                label=f"End self-rating: {label} (1 low to 10 high)", choices=SCALE, required=False)
+
+
+class ReasonForm(GovForm):
+    """A reason (for reopening, voiding or merging)."""
+
+    reason = forms.CharField(label="Reason", max_length=300, error_messages={"required": "Give a reason"})

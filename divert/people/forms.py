@@ -1,0 +1,50 @@
+"""Forms for finding and recording a child."""
+
+from __future__ import annotations
+
+from django import forms
+
+from divert.core.forms import DateField, GovForm
+from divert.people.codes import Ethnicity, Sex
+
+
+class FindChildForm(GovForm):
+    """Search before creating a child, so the same child is not recorded twice."""
+
+    name = forms.CharField(label="Name", required=False, max_length=100)
+    date_of_birth = DateField(label="Date of birth", label_lower="date of birth", required=False)
+    identifier = forms.CharField(label="Local ID or police ID", required=False, max_length=40)
+
+    def clean(self):
+        """At least one thing to search on."""
+        data = super().clean()
+        if not (data.get("name") or data.get("date_of_birth") or data.get("identifier")):
+            raise forms.ValidationError("Enter a name, a date of birth or an ID to search for")
+        return data
+
+
+class ChildForm(GovForm):
+    """A new child's details."""
+
+    first_name = forms.CharField(label="First name", max_length=100, error_messages={"required": "Enter the child's first name"})
+    last_name = forms.CharField(label="Last name", max_length=100, error_messages={"required": "Enter the child's last name"})
+    preferred_name = forms.CharField(label="Name they like to be called (optional)", max_length=100, required=False)
+    date_of_birth = DateField(label="Date of birth", label_lower="date of birth", help_text="For example, 27 3 2010")
+    sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect, error_messages={"required": "Select the child's sex"})
+    gender = forms.CharField(label="Gender, in the child's words (optional)", max_length=60, required=False)
+    ethnicity = forms.ChoiceField(label="Ethnicity", choices=Ethnicity.choices, initial=Ethnicity.NOT_OBTAINED)
+    postcode = forms.CharField(label="Postcode (optional)", max_length=10, required=False)
+    area_code = forms.CharField(label="Area code (optional)", max_length=12, required=False, help_text="Ward or LSOA code")
+    school = forms.CharField(label="School or college (optional)", max_length=200, required=False)
+    local_id = forms.CharField(label="Local ID (optional)", max_length=40, required=False)
+    police_id = forms.CharField(label="Police ID (optional)", max_length=40, required=False)
+    confirm_not_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class MergeForm(GovForm):
+    """Which record is the duplicate, and why."""
+
+    duplicate_id = forms.IntegerField(label="Record number of the duplicate", min_value=1,
+                                      help_text="Shown on the duplicate's record, after 'Record number'")
+    reason = forms.CharField(label="Why are these the same child?", max_length=300,
+                             error_messages={"required": "Give the reason these are the same child"})

@@ -1,0 +1,16 @@
+"""Routes for referrals, screening, consent and allocation."""
+
+from django.urls import path
+
+from divert.referrals import views
+
+app_name = "referrals"
+
+urlpatterns = [
+    path("children/<int:child_id>/referrals/new/", views.new_referral, name="new"),
+    path("children/<int:child_id>/allocate/", views.allocate, name="allocate"),
+    path("referrals/<int:referral_id>/screen/", views.screen, name="screen"),
+    path("referrals/<int:referral_id>/offer/", views.offer, name="offer"),
+    path("referrals/<int:referral_id>/consent/", views.consent, name="consent"),
+    path("queue/", views.queue, name="queue"),
+]

@@ -1,0 +1,220 @@
+"""The pathway through the pages, and scoping for every page that takes an id."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from divert.casework import actions as cw
+from divert.casework.models import Episode, FollowUpCheckpoint, Session
+from divert.people.models import Child
+from divert.referrals import actions as ref
+from divert.referrals.models import Referral
+
+TODAY = dt.date(2025, 6, 30)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    with time_machine.travel(dt.datetime(2025, 6, 30, 12, 0), tick=False):
+        yield
+
+
+def _date(prefix, day):
+    return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
+
+
+@pytest.fixture
+def open_work(personas):
+    """child_a with a referral, screening, accepted offer, open episode and one session."""
+    w = personas.worker_a
+    r = ref.create_referral(by=w, child=personas.child_a, programme=personas.programme, source="police_cr",
+                            received_on=dt.date(2025, 3, 3), today=TODAY)
+    ref.screen_referral(by=w, referral=r, decision="support", tier=personas.programme.tiers.get(number=2),
+                        decided_on=dt.date(2025, 3, 4), today=TODAY)
+    offer = ref.offer_support(by=w, referral=r, offered_on=dt.date(2025, 3, 5), today=TODAY)
+    ref.record_consent(by=w, offer=offer, child_decision="accepted", parent_decision="accepted",
+                       decided_on=dt.date(2025, 3, 6), today=TODAY)
+    episode = Referral.objects.get(pk=r.pk).episode
+    session = cw.record_session(by=w, episode=episode, date=dt.date(2025, 3, 10), today=TODAY,
+                                type="one_to_one", attendance="attended")
+    return {"referral": r, "episode": episode, "session": session}
+
+
+def test_police_referral_to_successful_closure_through_the_pages(client, personas):
+    client.force_login(personas.worker_a)
+    child = personas.child_a
+    page = client.get("/children/find/", {"name": "Alfie Testchild"}).content.decode()
+    assert f"/children/{child.pk}/referrals/new/" in page
+    response = client.post(f"/children/{child.pk}/referrals/new/", {
+        "programme": personas.programme.pk, "source": "police_cr", **_date("received_on", dt.date(2025, 4, 1)),
+        "reason": "Criminal damage to a bus shelter", "offence_type": "", "gravity_score": "2",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    referral = Referral.objects.get(child=child)
+    assert client.post(f"/referrals/{referral.pk}/screen/", {
+        "concerns": ["school_absence"], "decision": "support", "tier": personas.programme.tiers.get(number=1).pk,
+        **_date("decided_on", dt.date(2025, 4, 2)),
+    }).status_code == 302
+    assert client.post(f"/referrals/{referral.pk}/offer/", _date("offered_on", dt.date(2025, 4, 3))).status_code == 302
+    assert client.post(f"/referrals/{referral.pk}/consent/", {
+        "child_decision": "accepted", "parent_decision": "accepted", **_date("decided_on", dt.date(2025, 4, 4)),
+    }).status_code == 302
+    episode = Episode.objects.get(referral=referral)
+    assert client.post(f"/episodes/{episode.pk}/assessment/", {
+        **_date("assessed_on", dt.date(2025, 4, 7)), "child_view": "I get bored after school",
+        "exploitation_risk": "low", "need_education": "2", "need_family": "0", "need_emotional": "1",
+        "need_substances": "0", "need_peers": "2", "need_offending": "1", "rating_confidence": "4",
+    }).status_code == 302
+    assert client.post(f"/episodes/{episode.pk}/plan/", {
+        **_date("agreed_on", dt.date(2025, 4, 8)), "goals": "Join the boxing club",
+    }).status_code == 302
+    for day in (10, 17, 24):
+        assert client.post(f"/episodes/{episode.pk}/sessions/new/", {
+            **_date("date", dt.date(2025, 4, day)), "type": "one_to_one", "attendance": "attended",
+            "topics": ["consequences", "peers"], "place": "youth_centre",
+        }).status_code == 302
+    assert client.post(f"/episodes/{episode.pk}/close/", {
+        **_date("end_date", dt.date(2025, 5, 1)), "reason": "completed", "successfully_completed": "yes",
+        "rating_confidence": "7",
+    }).status_code == 302
+    episode.refresh_from_db()
+    assert episode.successfully_completed is True
+    assert Session.objects.filter(episode=episode).count() == 3
+    record = client.get(f"/children/{child.pk}/").content.decode()
+    assert "Follow-up checks" in record
+    assert "3 Jul 2025" in record  # 3 months from the offer
+    assert "1 Aug 2025" in record  # 3 months from closure
+    assert FollowUpCheckpoint.objects.filter(referral=referral).count() == 8
+
+
+def test_invalid_form_shows_error_summary_and_saves_nothing(client, personas, open_work):
+    client.force_login(personas.worker_a)
+    episode = open_work["episode"]
+    before = Session.objects.count()
+    response = client.post(f"/episodes/{episode.pk}/sessions/new/", {
+        **_date("date", dt.date(2025, 3, 1)), "type": "one_to_one", "attendance": "attended",
+    })
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert "cannot be before support started" in page
+    response = client.post(f"/episodes/{episode.pk}/sessions/new/", {"date_0": "31", "date_1": "2", "date_2": "2025"})
+    page = response.content.decode()
+    assert "must be a real date" in page
+    assert "Select the type of session" in page
+    assert Session.objects.count() == before
+
+
+def test_future_date_of_birth_is_refused(client, personas):
+    client.force_login(personas.worker_a)
+    response = client.post("/children/new/", {
+        "first_name": "New", "last_name": "Child", **_date("date_of_birth", dt.date(2026, 1, 1)),
+        "sex": "female", "ethnicity": "NOBT",
+    })
+    assert "Date of birth must be in the past" in response.content.decode()
+
+
+def test_duplicate_check_warns_before_a_second_record(client, personas):
+    client.force_login(personas.worker_a)
+    data = {"first_name": "Alfie", "last_name": "Testchild", **_date("date_of_birth", dt.date(2010, 3, 14)),
+            "sex": "male", "ethnicity": "WBRI"}
+    before = Child.objects.count()
+    page = client.post("/children/new/", data).content.decode()
+    assert "already recorded" in page
+    assert Child.objects.count() == before
+    response = client.post("/children/new/", {**data, "confirm_not_duplicate": "True"})
+    assert response.status_code == 302
+    assert Child.objects.count() == before + 1
+
+
+def test_my_work_lists_what_is_due(client, personas, open_work):
+    client.force_login(personas.worker_a)
+    page = client.get("/my-work/").content.decode()
+    assert "Assessment" in page
+    assert "Plan" in page
+    assert "Overdue" in page
+
+
+def test_manager_reallocates_and_old_worker_loses_access(client, personas, open_work):
+    client.force_login(personas.team_manager)
+    response = client.post(f"/children/{personas.child_a.pk}/allocate/", {
+        "team": personas.team_b.pk, "worker": personas.worker_b.pk})
+    assert response.status_code == 302
+    client.force_login(personas.worker_a)
+    assert client.get(f"/children/{personas.child_a.pk}/").status_code == 404
+    client.force_login(personas.worker_b)
+    assert client.get(f"/children/{personas.child_a.pk}/").status_code == 200
+
+
+def test_team_manager_sees_programme_queue_and_allocates(client, personas, today):
+    from divert.people.actions import create_child
+
+    child = create_child(by=personas.worker_a, organisation=personas.north, today=today,
+                         first_name="Queued", last_name="Child", date_of_birth=dt.date(2011, 5, 5))
+    ref.create_referral(by=personas.worker_a, child=child, programme=personas.programme, source="school",
+                        received_on=dt.date(2025, 6, 1), today=today)
+    client.force_login(personas.team_manager)
+    assert "Queued Child" in client.get("/queue/").content.decode()
+    assert client.post(f"/children/{child.pk}/allocate/", {
+        "team": personas.team_a.pk, "worker": personas.worker_a.pk}).status_code == 302
+    client.force_login(personas.worker_a)
+    assert client.get(f"/children/{child.pk}/").status_code == 200
+
+
+def test_void_session_keeps_it_marked(client, personas, open_work):
+    client.force_login(personas.worker_a)
+    session = open_work["session"]
+    assert client.post(f"/sessions/{session.pk}/void/", {"reason": "Wrong child"}).status_code == 302
+    session.refresh_from_db()
+    assert session.is_void and session.void_reason == "Wrong child"
+
+
+def _id_routes():
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                route = prefix + str(p.pattern)
+                if re.search(r"<int:(child_id|referral_id|episode_id|session_id)>", route):
+                    yield route
+    return sorted(set(walk(get_resolver().url_patterns)))
+
+
+ID_ROUTES = _id_routes()
+
+
+def test_the_walk_covers_the_pathway_pages():
+    assert len(ID_ROUTES) >= 12
+
+
+@pytest.mark.parametrize("route", ID_ROUTES)
+@pytest.mark.parametrize("persona", ["worker_b", "other_org_worker", "board_member", "commissioner",
+                                     "administrator", "worker_a"])
+def test_every_id_page_is_scoped(client, personas, open_work, route, persona):
+    ids = {"child_id": personas.child_a.pk, "referral_id": open_work["referral"].pk,
+           "episode_id": open_work["episode"].pk, "session_id": open_work["session"].pk}
+    url = "/" + re.sub(r"<int:(\w+)>", lambda m: str(ids[m.group(1)]), route)
+    client.force_login(personas.all_users()[persona])
+    status = client.get(url).status_code
+    if persona in {"worker_b", "other_org_worker"}:
+        assert status in (404, 403), url  # 403 only where the role itself is not allowed
+        if status == 403:
+            assert any(s in route for s in ("allocate", "merge", "reopen")), url
+    elif persona == "worker_a":
+        assert status in (200, 403), url
+    else:
+        assert status == 403, url
+
+
+@pytest.mark.parametrize("persona", ["worker_b", "other_org_worker"])
+def test_posting_to_out_of_scope_ids_changes_nothing(client, personas, open_work, persona):
+    client.force_login(personas.all_users()[persona])
+    episode = open_work["episode"]
+    before = Session.objects.count()
+    response = client.post(f"/episodes/{episode.pk}/sessions/new/", {
+        **_date("date", dt.date(2025, 4, 1)), "type": "one_to_one", "attendance": "attended"})
+    assert response.status_code == 404
+    assert Session.objects.count() == before

@@ -1,0 +1,59 @@
+"""The child's timeline: everything that happened, newest first, from one query per record type."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line on the timeline."""
+
+    date: dt.date
+    kind: str
+    title: str
+    detail: str = ""
+    void: bool = False
+
+
+def child_timeline(child) -> list[Entry]:
+    """Build the timeline for a child the caller is already allowed to see."""
+    from divert.casework.models import Assessment, Episode, OnwardReferral, Plan, Session
+    from divert.offending.models import Outcome
+    from divert.referrals.models import Offer, Referral, Screening
+
+    entries: list[Entry] = []
+    for r in Referral.objects.filter(child=child).select_related("programme"):
+        entries.append(Entry(r.received_on, "referral", f"Referral from {r.get_source_display()}",
+                             r.programme.name, r.is_void))
+        if r.ineligible_reason:
+            entries.append(Entry(r.received_on, "referral", "Not eligible", r.ineligible_reason, r.is_void))
+    for s in Screening.objects.filter(referral__child=child).select_related("tier"):
+        detail = s.get_agency_display() if s.agency else (str(s.tier) if s.tier else "")
+        entries.append(Entry(s.decided_on, "screening", f"Screening: {s.get_decision_display()}", detail, s.is_void))
+    for o in Offer.objects.filter(referral__child=child):
+        entries.append(Entry(o.offered_on, "offer", "Support offered", "", o.is_void))
+        if o.child_decided_on:
+            entries.append(Entry(o.child_decided_on, "consent", f"Child's answer: {o.get_child_decision_display()}",
+                                 o.decline_reason, o.is_void))
+        if o.withdrawn_on:
+            entries.append(Entry(o.withdrawn_on, "consent", "Withdrew from support", o.withdrawal_reason, o.is_void))
+    for e in Episode.objects.filter(child=child):
+        entries.append(Entry(e.start_date, "episode", f"Support started: {e.get_order_type_display()}", "", e.is_void))
+        if e.end_date:
+            done = "successfully completed" if e.successfully_completed else "not completed"
+            entries.append(Entry(e.end_date, "episode", f"Support closed: {e.get_closure_reason_display()}", done, e.is_void))
+    for a in Assessment.objects.filter(episode__child=child).only("assessed_on", "voided_at"):
+        entries.append(Entry(a.assessed_on, "assessment", "Assessment", "", a.is_void))
+    for p in Plan.objects.filter(episode__child=child).only("agreed_on", "planned_sessions", "voided_at"):
+        entries.append(Entry(p.agreed_on, "plan", "Plan agreed", f"{p.planned_sessions} sessions planned", p.is_void))
+    for s in Session.objects.filter(episode__child=child).only("date", "type", "attendance", "voided_at"):
+        entries.append(Entry(s.date, "session", f"Session ({s.get_type_display()})", s.get_attendance_display(), s.is_void))
+    for o in OnwardReferral.objects.filter(episode__child=child):
+        entries.append(Entry(o.referred_on, "onward", f"Referred to {o.get_service_display()}", o.get_status_display(), o.is_void))
+    for o in Outcome.objects.filter(child=child).select_related("offence"):
+        entries.append(Entry(o.outcome_date, "outcome", f"Police outcome: {o.get_disposal_display()}",
+                             o.offence.description, o.is_void))
+    entries.sort(key=lambda e: (e.date, e.kind), reverse=True)
+    return entries
