@@ -121,3 +121,24 @@ def personas(db) -> Personas:
 def today() -> dt.date:
     """The fixed 'today' used across tests."""
     return TODAY
+
+
+@pytest.fixture
+def open_work(personas):
+    """child_a with a referral, screening, accepted offer, open episode and one session."""
+    from divert.casework import actions as cw
+    from divert.referrals import actions as ref
+    from divert.referrals.models import Referral
+
+    w = personas.worker_a
+    r = ref.create_referral(by=w, child=personas.child_a, programme=personas.programme, source="police_cr",
+                            received_on=dt.date(2025, 3, 3), today=TODAY)
+    ref.screen_referral(by=w, referral=r, decision="support", tier=personas.programme.tiers.get(number=2),
+                        decided_on=dt.date(2025, 3, 4), today=TODAY)
+    offer = ref.offer_support(by=w, referral=r, offered_on=dt.date(2025, 3, 5), today=TODAY)
+    ref.record_consent(by=w, offer=offer, child_decision="accepted", parent_decision="accepted",
+                       decided_on=dt.date(2025, 3, 6), today=TODAY)
+    episode = Referral.objects.get(pk=r.pk).episode
+    session = cw.record_session(by=w, episode=episode, date=dt.date(2025, 3, 10), today=TODAY,
+                                type="one_to_one", attendance="attended")
+    return {"referral": r, "episode": episode, "session": session}

@@ -12,7 +12,7 @@ from rest_framework import authentication, exceptions
 from divert.accounts.models import ApiToken
 from divert.core.crypto import keyed_hash
 
-TOKEN_PREFIX = "dvt_"
+TOKEN_PREFIX = "dvt_"  # noqa: S105 - a public prefix, not a secret
 
 
 def issue_token(*, user, name: str, days: int | None = None, now=None) -> tuple[ApiToken, str]:

@@ -8,6 +8,9 @@ from divert.api import views
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("children", views.ChildViewSet, basename="child")
+router.register("referrals", views.ReferralViewSet, basename="referral")
+router.register("episodes", views.EpisodeViewSet, basename="episode")
+router.register("sessions", views.SessionViewSet, basename="session")
 
 urlpatterns = [
     path("schema/", views.SchemaView.as_view(), name="api-schema"),

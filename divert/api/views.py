@@ -1,39 +1,224 @@
-"""API views: scoped, permission-checked and audited exactly like the pages."""
+"""API views: scoped, permission-checked and audited exactly like the pages.
+
+Reads start from the user (`visible_to`); writes call the same named actions as the pages;
+a DomainError becomes a 400 with the same message a worker sees on a form.
+"""
 
 from __future__ import annotations
 
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework import viewsets
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
-from divert.accounts.models import CHILD_ROLES
-from divert.api.serializers import ChildSerializer
+from divert.accounts.models import CHILD_ROLES, PATHWAY_ROLES, Programme
+from divert.api import serializers as s
 from divert.audit.actions import record_event
+from divert.casework import actions as cw
+from divert.casework.models import Episode, Session
 from divert.core.access import SIGNED_IN, get_visible_or_404
+from divert.core.errors import DomainError
 from divert.people.models import Child
+from divert.referrals import actions as ref
+from divert.referrals.models import Referral
 
 
-class ChildViewSet(viewsets.ReadOnlyModelViewSet):
+def _child_id(obj) -> int | None:
+    """The child a record is about."""
+    if isinstance(obj, Child):
+        return obj.pk
+    if isinstance(obj, Session):
+        return obj.episode.child_id
+    return getattr(obj, "child_id", None)
+
+
+class DomainErrorAsBadRequest:
+    """Turn a DomainError raised by an action into a 400 with its message."""
+
+    def handle_exception(self, exc):
+        """Map domain errors to validation errors."""
+        if isinstance(exc, DomainError):
+            exc = serializers.ValidationError({exc.field or "non_field_errors": [exc.message]})
+        return super().handle_exception(exc)
+
+
+class ScopedReadMixin:
+    """List and retrieve within the user's scope, auditing each read."""
+
+    noun = "record"
+
+    def get_object(self):
+        """One object in scope, or 404; the look is audited."""
+        obj = get_visible_or_404(self.get_queryset(), self.request.user, pk=self.kwargs["pk"])
+        record_event(by=self.request.user, verb=f"viewed_{self.noun}", obj=obj, child=_child_id(obj),
+                     details={"via": "api"})
+        return obj
+
+    def list(self, request, *args, **kwargs):
+        """List; the listing itself is audited once."""
+        response = super().list(request, *args, **kwargs)
+        record_event(by=request.user, verb=f"listed_{self.noun}s", details={"via": "api"})
+        return response
+
+
+class ChildViewSet(ScopedReadMixin, viewsets.ReadOnlyModelViewSet):
     """Children the caller may see."""
 
     allowed_roles = tuple(CHILD_ROLES)
-    serializer_class = ChildSerializer
+    serializer_class = s.ChildSerializer
+    noun = "child"
 
     def get_queryset(self):
         """Start every query from the user."""
         return Child.objects.visible_to(self.request.user).order_by("id")
 
-    def get_object(self):
-        """One child in scope, or 404; the look is audited."""
-        child = get_visible_or_404(self.get_queryset(), self.request.user, pk=self.kwargs["pk"])
-        record_event(by=self.request.user, verb="viewed_child", obj=child, child=child,
-                     details={"via": "api"})
-        return child
-
     def list(self, request, *args, **kwargs):
-        """List children; the listing itself is audited once."""
-        response = super().list(request, *args, **kwargs)
+        """List children (audited as a listing)."""
+        response = viewsets.ReadOnlyModelViewSet.list(self, request, *args, **kwargs)
         record_event(by=request.user, verb="listed_children", details={"via": "api"})
         return response
+
+
+class ReferralViewSet(DomainErrorAsBadRequest, ScopedReadMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Referrals, and the screening, offer and consent steps."""
+
+    allowed_roles = tuple(CHILD_ROLES)
+    serializer_class = s.ReferralSerializer
+    noun = "referral"
+
+    def get_queryset(self):
+        """Referrals of children the user may see."""
+        return Referral.objects.visible_to(self.request.user).order_by("id")
+
+    def _write_allowed(self):
+        if not self.request.user.has_any_role(PATHWAY_ROLES):
+            from rest_framework.exceptions import PermissionDenied
+
+            raise PermissionDenied("Your role cannot record the pathway.")
+
+    @extend_schema(request=s.NewReferralSerializer, responses=s.ReferralSerializer)
+    def create(self, request, *args, **kwargs):
+        """Record a referral for a child in scope."""
+        self._write_allowed()
+        data = s.NewReferralSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        child = get_visible_or_404(Child, request.user, pk=data.validated_data["child"])
+        programme = Programme.objects.filter(organisation_id=child.organisation_id,
+                                             pk=data.validated_data["programme"]).first()
+        if programme is None:
+            raise serializers.ValidationError({"programme": ["No such programme in this organisation."]})
+        referral = ref.create_referral(
+            by=request.user, child=child, programme=programme, source=data.validated_data["source"],
+            received_on=data.validated_data["received_on"], today=timezone.localdate(),
+            reason=data.validated_data["reason"], team=child.team,
+        )
+        return Response(s.ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ScreeningInputSerializer, responses=s.ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def screen(self, request, pk=None):
+        """Record the screening decision."""
+        self._write_allowed()
+        referral = get_visible_or_404(self.get_queryset(), request.user, pk=pk)
+        data = s.ScreeningInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        tier = referral.programme.tiers.filter(number=v["tier"]).first() if v["tier"] else None
+        ref.screen_referral(by=request.user, referral=referral, decision=v["decision"], decided_on=v["decided_on"],
+                            today=timezone.localdate(), concerns=v["concerns"], agency=v["agency"], tier=tier)
+        referral.refresh_from_db()
+        return Response(s.ReferralSerializer(referral).data)
+
+    @extend_schema(request=s.OfferInputSerializer, responses=s.ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def offer(self, request, pk=None):
+        """Record the offer of support."""
+        self._write_allowed()
+        referral = get_visible_or_404(self.get_queryset(), request.user, pk=pk)
+        data = s.OfferInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ref.offer_support(by=request.user, referral=referral, offered_on=data.validated_data["offered_on"],
+                          today=timezone.localdate())
+        referral.refresh_from_db()
+        return Response(s.ReferralSerializer(referral).data)
+
+    @extend_schema(request=s.ConsentInputSerializer, responses=s.ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def consent(self, request, pk=None):
+        """Record the child's (and parent's) answer."""
+        self._write_allowed()
+        referral = get_visible_or_404(self.get_queryset(), request.user, pk=pk)
+        data = s.ConsentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        offer = getattr(referral, "offer", None)
+        if offer is None:
+            raise DomainError("Record the offer of support first.")
+        v = data.validated_data
+        ref.record_consent(by=request.user, offer=offer, child_decision=v["child_decision"],
+                           parent_decision=v["parent_decision"], decided_on=v["decided_on"],
+                           today=timezone.localdate(), reason=v["reason"])
+        referral.refresh_from_db()
+        return Response(s.ReferralSerializer(referral).data)
+
+
+class EpisodeViewSet(DomainErrorAsBadRequest, ScopedReadMixin, viewsets.ReadOnlyModelViewSet):
+    """Episodes of support, with sessions and closure."""
+
+    allowed_roles = tuple(CHILD_ROLES)
+    serializer_class = s.EpisodeSerializer
+    noun = "episode"
+
+    def get_queryset(self):
+        """Episodes of children the user may see."""
+        return Episode.objects.visible_to(self.request.user).order_by("id")
+
+    @extend_schema(request=s.SessionInputSerializer, responses=s.SessionSerializer)
+    @action(detail=True, methods=["post"])
+    def sessions(self, request, pk=None):
+        """Record a session on this episode."""
+        if not request.user.has_any_role(PATHWAY_ROLES):
+            from rest_framework.exceptions import PermissionDenied
+
+            raise PermissionDenied("Your role cannot record sessions.")
+        episode = get_visible_or_404(self.get_queryset(), request.user, pk=pk)
+        data = s.SessionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = cw.record_session(by=request.user, episode=episode, today=timezone.localdate(),
+                                    **data.validated_data)
+        return Response(s.SessionSerializer(session).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.CloseInputSerializer, responses=s.EpisodeSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Close this episode."""
+        if not request.user.has_any_role(PATHWAY_ROLES):
+            from rest_framework.exceptions import PermissionDenied
+
+            raise PermissionDenied("Your role cannot close support.")
+        episode = get_visible_or_404(self.get_queryset(), request.user, pk=pk)
+        data = s.CloseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        cw.close_episode(by=request.user, episode=episode, end_date=v["end_date"], today=timezone.localdate(),
+                         reason=v["reason"], successfully_completed=v["successfully_completed"],
+                         exit_plan=v["exit_plan"])
+        episode.refresh_from_db()
+        return Response(s.EpisodeSerializer(episode).data)
+
+
+class SessionViewSet(ScopedReadMixin, viewsets.ReadOnlyModelViewSet):
+    """Sessions on episodes the user may see."""
+
+    allowed_roles = tuple(CHILD_ROLES)
+    serializer_class = s.SessionSerializer
+    noun = "session"
+
+    def get_queryset(self):
+        """Sessions of children the user may see."""
+        return Session.objects.current().filter(
+            episode__in=Episode.objects.visible_to(self.request.user)).order_by("id")
 
 
 class SchemaView(SpectacularAPIView):

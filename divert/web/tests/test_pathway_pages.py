@@ -7,7 +7,6 @@ import pytest
 import time_machine
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from divert.casework import actions as cw
 from divert.casework.models import Episode, FollowUpCheckpoint, Session
 from divert.people.models import Child
 from divert.referrals import actions as ref
@@ -24,23 +23,6 @@ def frozen_today():
 
 def _date(prefix, day):
     return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
-
-
-@pytest.fixture
-def open_work(personas):
-    """child_a with a referral, screening, accepted offer, open episode and one session."""
-    w = personas.worker_a
-    r = ref.create_referral(by=w, child=personas.child_a, programme=personas.programme, source="police_cr",
-                            received_on=dt.date(2025, 3, 3), today=TODAY)
-    ref.screen_referral(by=w, referral=r, decision="support", tier=personas.programme.tiers.get(number=2),
-                        decided_on=dt.date(2025, 3, 4), today=TODAY)
-    offer = ref.offer_support(by=w, referral=r, offered_on=dt.date(2025, 3, 5), today=TODAY)
-    ref.record_consent(by=w, offer=offer, child_decision="accepted", parent_decision="accepted",
-                       decided_on=dt.date(2025, 3, 6), today=TODAY)
-    episode = Referral.objects.get(pk=r.pk).episode
-    session = cw.record_session(by=w, episode=episode, date=dt.date(2025, 3, 10), today=TODAY,
-                                type="one_to_one", attendance="attended")
-    return {"referral": r, "episode": episode, "session": session}
 
 
 def test_police_referral_to_successful_closure_through_the_pages(client, personas):
