@@ -31,6 +31,7 @@ export DIVERT_ENV=test HYPOTHESIS_PROFILE=ci PYTHONDONTWRITEBYTECODE=1
 # The SQLite stages must not pick up a developer's PostgreSQL.
 unset DATABASE_URL
 
+extra_args=("$@")
 pytest_args=(-q -p no:randomly -rfEs "$@")
 
 names=() results=() reasons=() times=()
@@ -51,7 +52,8 @@ record() {
 }
 
 # run_pytest NAME [env...] -- [pytest args...]: a pytest stage. Exit status 5 (nothing
-# collected) fails the stage: these suites have tests, so it means a broken selection.
+# collected) fails the stage, since every stage has tests and an empty one means a broken
+# selection, unless arguments given to this script (-k ...) selected nothing: NOT RUN.
 run_pytest() {
   local name=$1 start status
   shift
@@ -65,7 +67,13 @@ run_pytest() {
   local took=$(($(date +%s) - start))
   case $status in
     0) record "$name" passed "$took" ;;
-    5) record "$name" failed "$took" "pytest collected no tests" ;;
+    5)
+      if [[ ${#extra_args[@]} -gt 0 ]]; then
+        record "$name" not-run "$took" "no tests selected by: ${extra_args[*]}"
+      else
+        record "$name" failed "$took" "pytest collected no tests"
+      fi
+      ;;
     *) record "$name" failed "$took" "pytest exit status $status" ;;
   esac
 }
@@ -221,7 +229,7 @@ if [[ -z $br_reason ]]; then
   echo "$("$CHROMIUM" --version 2>/dev/null | head -1); Playwright $($PY -c 'from importlib.metadata import version; print(version("playwright"))')"
   rm -rf test-artifacts/screenshots
   run_pytest browser -- -m browser
-  echo "screenshots: test-artifacts/screenshots/"
+  [[ -d test-artifacts/screenshots ]] && echo "screenshots: test-artifacts/screenshots/"
 else
   record browser not-run $(($(date +%s) - br_start)) "$br_reason"
 fi
