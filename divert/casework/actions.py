@@ -46,6 +46,25 @@ ORDER_TYPE_BY_SOURCE = {
 }
 
 
+SELF_RATINGS_CODE = "self-ratings"
+SELF_RATINGS_ITEMS = [
+    {"code": "confidence", "label": "Confidence"},
+    {"code": "self_esteem", "label": "How I feel about myself"},
+    {"code": "relationships", "label": "Positive relationships"},
+    {"code": "managing_anger", "label": "Managing anger"},
+]
+
+
+def self_ratings_instrument() -> Instrument:
+    """The shipped 1-10 self-ratings instrument (created if missing)."""
+    instrument, _ = Instrument.objects.get_or_create(
+        organisation=None, code=SELF_RATINGS_CODE,
+        defaults={"name": "Self-ratings (1-10)", "items": SELF_RATINGS_ITEMS, "min_score": 1, "max_score": 10,
+                  "licence_note": "Divert's own simple self-ratings; free to use."},
+    )
+    return instrument
+
+
 def _by(user):
     return user if getattr(user, "pk", None) else None
 

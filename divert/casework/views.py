@@ -20,7 +20,7 @@ from divert.casework.forms import (
     ReasonForm,
     SessionForm,
 )
-from divert.casework.models import Episode, Instrument, Session
+from divert.casework.models import Episode, Session
 from divert.core.access import allow, get_visible_or_404
 from divert.core.pages import form_page
 
@@ -33,10 +33,6 @@ def _episode(request, episode_id: int) -> Episode:
 
 def _child_url(episode: Episode) -> str:
     return reverse("web:child_detail", args=[episode.child_id])
-
-
-def _self_ratings() -> Instrument:
-    return Instrument.objects.get(organisation__isnull=True, code="self-ratings")
 
 
 def _ratings(data: dict) -> dict[str, int]:
@@ -59,7 +55,7 @@ def assessment(request: HttpRequest, episode_id: int) -> HttpResponse:
         )
         scores = _ratings(data)
         if scores:
-            actions.record_scores(by=request.user, episode=episode, instrument=_self_ratings(),
+            actions.record_scores(by=request.user, episode=episode, instrument=actions.self_ratings_instrument(),
                                   timepoint="start", taken_on=data["assessed_on"], today=today, scores=scores)
         return result
 
@@ -124,7 +120,7 @@ def close(request: HttpRequest, episode_id: int) -> HttpResponse:
     def save(data):
         scores = _ratings(data)
         if scores:
-            actions.record_scores(by=request.user, episode=episode, instrument=_self_ratings(),
+            actions.record_scores(by=request.user, episode=episode, instrument=actions.self_ratings_instrument(),
                                   timepoint="end", taken_on=data["end_date"], today=today, scores=scores)
         return actions.close_episode(
             by=request.user, episode=episode, end_date=data["end_date"], today=today, reason=data["reason"],

@@ -13,6 +13,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("my-work/", views.my_work, name="my_work"),
     path("team/", views.team, name="team"),
+    path("follow-up/", views.follow_up, name="follow_up"),
     path("children/", views.child_list, name="child_list"),
     path("children/find/", views.find_or_add_child, name="find_child"),
     path("children/new/", views.new_child, name="new_child"),

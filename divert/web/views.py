@@ -221,3 +221,17 @@ def merge(request: HttpRequest, child_id: int) -> HttpResponse:
                      success_message="Records merged. Both histories are on this record.",
                      back_url=reverse("web:child_detail", args=[child.pk]))
 
+
+
+@allow(*CHILD_ROLES)
+def follow_up(request: HttpRequest) -> HttpResponse:
+    """Children being followed up after an offer, by group (participants and comparison)."""
+    group = request.GET.get("group", "")
+    rows = (
+        FollowUpCheckpoint.objects.visible_to(request.user).current()
+        .filter(anchor="offer", months=12).select_related("child").order_by("-anchor_date", "id")
+    )
+    if group in {"participant", "comparison"}:
+        rows = rows.filter(group=group)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "web/follow_up.html", {"page": page, "group": group, "today": timezone.localdate()})
