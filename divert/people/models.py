@@ -8,7 +8,7 @@ from django.db.models import F, Q
 
 from divert.core.dates import age_on
 from divert.core.models import Dated, DatedQuerySet, Recorded, RecordedQuerySet
-from divert.people.codes import Ethnicity, EthnicGroup, Sex, ethnic_group_expression
+from divert.people.codes import EthnicGroup, Ethnicity, Sex, ethnic_group_expression
 
 
 class ChildQuerySet(RecordedQuerySet):

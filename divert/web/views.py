@@ -19,8 +19,8 @@ from divert.audit.actions import record_event
 from divert.casework.models import FollowUpCheckpoint, Session
 from divert.core.access import PUBLIC, SIGNED_IN, allow, get_visible_or_404, public
 from divert.core.errors import DomainError
-from divert.people.actions import create_child, merge_children
 from divert.core.pages import form_page
+from divert.people.actions import create_child, merge_children
 from divert.people.forms import ChildForm, FindChildForm, MergeForm
 from divert.people.models import Child
 from divert.referrals.models import Referral
@@ -194,7 +194,7 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
                      .order_by("-received_on"))
     episodes = list(child.episodes.current().select_related("programme", "worker", "tier").order_by("-start_date"))
     sessions = list(Session.objects.current().filter(episode__child=child).order_by("-date")[:20])
-    checkpoints = list(FollowUpCheckpoint.objects.current().filter(child=child).order_by("anchor", "months"))
+    checkpoints = list(FollowUpCheckpoint.objects.current().filter(child=child).order_by("-anchor", "months"))
     can_write = request.user.has_any_role(PATHWAY_ROLES)
     return render(request, "web/child_detail.html", {
         "child": child, "referrals": referrals, "episodes": episodes, "sessions": sessions,
