@@ -105,6 +105,8 @@ INSTALLED_APPS = [
     "divert.casework",
     "divert.victims",
     "divert.reference",
+    "divert.imports",
+    "divert.kpis",
     "divert.web",
     "divert.api",
     "divert.synth",

@@ -6,5 +6,7 @@ urlpatterns = [
     path("", include("divert.web.urls")),
     path("", include("divert.referrals.urls")),
     path("", include("divert.casework.urls")),
+    path("imports/", include("divert.imports.urls")),
+    path("kpis/", include("divert.kpis.urls")),
     path("api/", include("divert.api.urls")),
 ]

@@ -1,0 +1,5 @@
+"""Routes for the imports app."""
+
+app_name = "imports"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Routes for the kpis app."""
+
+app_name = "kpis"
+
+urlpatterns: list = []
