@@ -1,0 +1,171 @@
+"""Small, frozen results that every interface (page, PDF, spreadsheet, JSON, test) reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from divert.kpis.stats import Interval, is_volatile, proportion, wilson
+
+JSON_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Flags:
+    """Small-number and maturity flags."""
+
+    volatile: bool = False
+    provisional: bool = False
+    suppressed: bool = False
+
+    def as_dict(self) -> dict:
+        """Plain data for JSON."""
+        return {"volatile": self.volatile, "provisional": self.provisional, "suppressed": self.suppressed}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One row of a breakdown (e.g. 'Black or Black British'), with its own figures."""
+
+    key: str
+    label: str
+    numerator: int | float | None
+    denominator: int | float | None = None
+    value: float | None = None
+    interval: Interval | None = None
+    flags: Flags = field(default_factory=Flags)
+    shown: str | None = None  # set by suppression: "≤5" or "suppressed"
+
+    def as_dict(self) -> dict:
+        """Plain data for JSON."""
+        return _as_dict(self)
+
+
+@dataclass(frozen=True)
+class Result:
+    """A measure: value with numerator, denominator, period, interval, flags and breakdowns.
+
+    `unit` says how to read `value`: "proportion" (0-1), "per_100000", "per_1000",
+    "per_10000", "per_child", "count", "mean", "ratio" or "points".
+    """
+
+    key: str
+    label: str
+    definition: str
+    unit: str
+    value: float | None
+    numerator: int | float | None
+    denominator: int | float | None
+    period: str
+    interval: Interval | None = None
+    flags: Flags = field(default_factory=Flags)
+    breakdowns: dict[str, tuple[Cell, ...]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    higher_is_better: bool | None = None
+    shown: str | None = None  # set by suppression
+
+    def with_flags(self, **changes) -> Result:
+        """A copy with some flags changed."""
+        return replace(self, flags=replace(self.flags, **changes))
+
+    def as_dict(self) -> dict:
+        """Plain data for JSON (the stable interface documented in docs/kpi-json.md)."""
+        return _as_dict(self)
+
+
+def _as_dict(obj: Any) -> Any:
+    if isinstance(obj, Interval | Flags):
+        return obj.as_dict()
+    if isinstance(obj, Cell | Result):
+        out = {}
+        for f in fields(obj):
+            value = getattr(obj, f.name)
+            if f.name == "breakdowns":
+                out[f.name] = {k: [_as_dict(c) for c in cells] for k, cells in value.items()}
+            elif f.name == "notes":
+                out[f.name] = list(value)
+            else:
+                out[f.name] = _as_dict(value)
+        return out
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
+    if isinstance(obj, float):
+        return round(obj, 6)
+    return obj
+
+
+def rate_result(
+    key: str,
+    label: str,
+    definition: str,
+    numerator: int,
+    denominator: int,
+    period: str,
+    **kwargs,
+) -> Result:
+    """A proportion with its Wilson interval and the volatile flag set from the denominator."""
+    flags = kwargs.pop("flags", Flags())
+    flags = replace(flags, volatile=flags.volatile or is_volatile(denominator))
+    return Result(
+        key=key,
+        label=label,
+        definition=definition,
+        unit="proportion",
+        value=proportion(numerator, denominator),
+        numerator=numerator,
+        denominator=denominator,
+        period=period,
+        interval=wilson(numerator, denominator),
+        flags=flags,
+        **kwargs,
+    )
+
+
+def rate_cell(key: str, label: str, numerator: int, denominator: int) -> Cell:
+    """A breakdown row for a proportion."""
+    return Cell(
+        key=key,
+        label=label,
+        numerator=numerator,
+        denominator=denominator,
+        value=proportion(numerator, denominator),
+        interval=wilson(numerator, denominator),
+        flags=Flags(volatile=is_volatile(denominator)),
+    )
+
+
+def count_cell(key: str, label: str, count: int) -> Cell:
+    """A breakdown row that is only a count."""
+    return Cell(key=key, label=label, numerator=count)
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every measure for one organisation and period, as at a date and as known on a moment."""
+
+    organisation: str
+    period: dict
+    as_at: dt.date
+    known_on: dt.datetime | None
+    measures: tuple[Result, ...]
+    suppressed: bool = False
+
+    def as_dict(self) -> dict:
+        """Plain data for JSON, with the interface version."""
+        return {
+            "version": JSON_VERSION,
+            "organisation": self.organisation,
+            "period": self.period,
+            "as_at": self.as_at.isoformat(),
+            "known_on": self.known_on.isoformat() if self.known_on else None,
+            "suppressed": self.suppressed,
+            "measures": [m.as_dict() for m in self.measures],
+        }
+
+    def get(self, key: str) -> Result:
+        """The measure with this key."""
+        for m in self.measures:
+            if m.key == key:
+                return m
+        raise KeyError(key)

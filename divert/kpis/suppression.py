@@ -1,0 +1,254 @@
+"""The suppression policy for everything that leaves the service without child-level access.
+
+Primary suppression: a count from 1 up to the organisation's threshold (default 5) is
+shown as "≤5". Secondary suppression: further cells (shown as "[c]") are hidden until no
+suppressed cell of a table, and no suppressed total, can be worked out exactly from what
+is published — the other cells, the row and column totals and the grand total, together
+with what the symbols say (a "≤5" cell is between 1 and the threshold, a "[c]" cell is
+above it). No rate is published whose numerator is suppressed.
+
+Differencing across periods or separate tables is out of scope (stated in the
+definitions appendix).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy.optimize import linprog
+
+from divert.kpis.results import Cell, Result
+
+SECONDARY = "[c]"
+
+
+def primary_label(threshold: int) -> str:
+    """How a small count is shown, e.g. '≤5'."""
+    return f"≤{threshold}"
+
+
+def is_small(count: int | float | None, threshold: int) -> bool:
+    """True when a count must be suppressed (1 up to the threshold)."""
+    return count is not None and threshold > 0 and 0 < count <= threshold
+
+
+def show_count(count: int | float | None, threshold: int) -> str:
+    """A single count as published: '≤5' for small counts, the number otherwise."""
+    if count is None:
+        return ""
+    if is_small(count, threshold):
+        return primary_label(threshold)
+    return f"{count:g}" if isinstance(count, float) else str(count)
+
+
+@dataclass(frozen=True)
+class SuppressedTable:
+    """A table of counts as published: every cell and total is a number or a symbol."""
+
+    cells: tuple[tuple[str, ...], ...]
+    row_totals: tuple[str, ...]
+    column_totals: tuple[str, ...]
+    grand_total: str
+
+
+# Positions: ("cell", i, j), ("row", i), ("col", j), ("all",)
+
+
+def _value(table, pos) -> int:
+    kind = pos[0]
+    if kind == "cell":
+        return table[pos[1]][pos[2]]
+    if kind == "row":
+        return sum(table[pos[1]])
+    if kind == "col":
+        return sum(row[pos[1]] for row in table)
+    return sum(map(sum, table))
+
+
+def _members(pos, rows: int, cols: int) -> list[tuple[int, int]]:
+    kind = pos[0]
+    if kind == "cell":
+        return [(pos[1], pos[2])]
+    if kind == "row":
+        return [(pos[1], j) for j in range(cols)]
+    if kind == "col":
+        return [(i, pos[1]) for i in range(rows)]
+    return [(i, j) for i in range(rows) for j in range(cols)]
+
+
+def _bounds(table, pos, hidden: dict, threshold: int) -> tuple[float, float | None]:
+    """What a reader knows about a position: exact if published, else the symbol's range."""
+    if pos not in hidden:
+        v = _value(table, pos)
+        return v, v
+    if hidden[pos] == "primary":
+        return 1, threshold
+    return threshold + 1, None
+
+
+def recoverable(table: list[list[int]], hidden: dict, threshold: int) -> list[tuple]:
+    """Hidden positions whose value the published table pins down exactly (LP over the
+    constraints a reader knows; the table's constraint matrix makes the bounds integral)."""
+    rows, cols = len(table), len(table[0])
+    n = rows * cols
+    index = {(i, j): i * cols + j for i in range(rows) for j in range(cols)}
+    bounds = [_bounds(table, ("cell", i, j), hidden, threshold) for i in range(rows) for j in range(cols)]
+    a_ub, b_ub = [], []
+    lines = [("row", i) for i in range(rows)] + [("col", j) for j in range(cols)] + [("all",)]
+    for pos in lines:
+        lo, hi = _bounds(table, pos, hidden, threshold)
+        vec = np.zeros(n)
+        for m in _members(pos, rows, cols):
+            vec[index[m]] = 1
+        a_ub.append(-vec)
+        b_ub.append(-lo)
+        if hi is not None:
+            a_ub.append(vec)
+            b_ub.append(hi)
+    found = []
+    for pos in hidden:
+        vec = np.zeros(n)
+        for m in _members(pos, rows, cols):
+            vec[index[m]] = 1
+        low = linprog(vec, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
+        high = linprog(-vec, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
+        if high.status == 3:  # unbounded above: certainly not recoverable
+            continue
+        if low.status == 0 and high.status == 0 and (-high.fun) - low.fun < 0.5:
+            found.append(pos)
+    return found
+
+
+def _next_to_hide(table, pos, hidden, threshold) -> tuple | None:
+    """The cheapest extra position to hide to protect `pos`: the smallest count above the
+    threshold in the same row or column; failing that, a total."""
+    rows, cols = len(table), len(table[0])
+    if pos[0] == "cell":
+        _, i, j = pos
+        candidates = [("cell", i, k) for k in range(cols) if k != j] + [
+            ("cell", k, j) for k in range(rows) if k != i
+        ]
+    elif pos[0] == "row":
+        candidates = [("row", k) for k in range(rows) if k != pos[1]]
+    elif pos[0] == "col":
+        candidates = [("col", k) for k in range(cols) if k != pos[1]]
+    else:
+        candidates = []
+    candidates = [
+        c for c in candidates if c not in hidden and _value(table, c) > threshold
+    ]
+    if candidates:
+        return min(candidates, key=lambda c: (_value(table, c), c))
+    # No usable cell: hide the totals that give it away.
+    if pos[0] == "cell":
+        for total in (("row", pos[1]), ("col", pos[2]), ("all",)):
+            if total not in hidden:
+                return total
+    elif ("all",) not in hidden:
+        return ("all",)
+    return None
+
+
+def suppress_table(table: list[list[int]], threshold: int) -> SuppressedTable:
+    """Apply primary and secondary suppression to a table of non-negative counts with its
+    row, column and grand totals."""
+    rows, cols = len(table), len(table[0]) if table else 0
+    if rows == 0 or cols == 0:
+        return SuppressedTable((), (), (), "0")
+    positions = (
+        [("cell", i, j) for i in range(rows) for j in range(cols)]
+        + [("row", i) for i in range(rows)]
+        + [("col", j) for j in range(cols)]
+        + [("all",)]
+    )
+    hidden: dict[tuple, str] = {
+        p: "primary" for p in positions if is_small(_value(table, p), threshold)
+    }
+    if hidden:
+        for _ in range(len(positions)):
+            exposed = recoverable(table, hidden, threshold)
+            if not exposed:
+                break
+            extra = _next_to_hide(table, exposed[0], hidden, threshold)
+            if extra is None:
+                # Nothing left to hide: hide every position (never reached in practice).
+                hidden = {p: hidden.get(p, "secondary") for p in positions}
+                break
+            hidden[extra] = "primary" if is_small(_value(table, extra), threshold) else "secondary"
+
+    def shown(pos):
+        if pos in hidden:
+            return primary_label(threshold) if hidden[pos] == "primary" else SECONDARY
+        return str(_value(table, pos))
+
+    return SuppressedTable(
+        cells=tuple(tuple(shown(("cell", i, j)) for j in range(cols)) for i in range(rows)),
+        row_totals=tuple(shown(("row", i)) for i in range(rows)),
+        column_totals=tuple(shown(("col", j)) for j in range(cols)),
+        grand_total=shown(("all",)),
+    )
+
+
+def _suppress_cells(cells: tuple[Cell, ...], threshold: int) -> tuple[Cell, ...]:
+    """Suppress a breakdown: a rate breakdown is a 2×k table (with / without the outcome)
+    whose column totals are the denominators; a count breakdown is a 1×k table."""
+    if not cells or any(not isinstance(c.numerator, int) for c in cells):
+        return tuple(replace(c, shown=None) for c in cells)
+    rates = all(isinstance(c.denominator, int) for c in cells)
+    if rates and all(c.denominator >= c.numerator for c in cells):
+        table = [[c.numerator for c in cells], [c.denominator - c.numerator for c in cells]]
+        out = suppress_table(table, threshold)
+        result = []
+        for k, c in enumerate(cells):
+            num_shown, den_shown = out.cells[0][k], out.column_totals[k]
+            hide = not num_shown.isdigit() or not den_shown.isdigit()
+            result.append(
+                replace(
+                    c,
+                    numerator=None if not num_shown.isdigit() else c.numerator,
+                    denominator=None if not den_shown.isdigit() else c.denominator,
+                    value=None if hide else c.value,
+                    interval=None if hide else c.interval,
+                    flags=replace(c.flags, suppressed=hide),
+                    shown=f"{num_shown} of {den_shown}",
+                )
+            )
+        return tuple(result)
+    out = suppress_table([[c.numerator for c in cells]], threshold)
+    return tuple(
+        replace(
+            c,
+            numerator=c.numerator if out.cells[0][k].isdigit() else None,
+            value=c.value if out.cells[0][k].isdigit() else None,
+            interval=c.interval if out.cells[0][k].isdigit() else None,
+            flags=replace(c.flags, suppressed=not out.cells[0][k].isdigit()),
+            shown=out.cells[0][k],
+        )
+        for k, c in enumerate(cells)
+    )
+
+
+def suppress_result(result: Result, threshold: int) -> Result:
+    """The result as published outside the service: small counts hidden, no rate whose
+    numerator is hidden, breakdowns protected against recovery from their totals."""
+    num, den = result.numerator, result.denominator
+    counts = result.unit not in {"mean", "points", "ratio"}
+    hide_num = counts and isinstance(num, int) and is_small(num, threshold)
+    hide_den = counts and isinstance(den, int) and is_small(den, threshold)
+    hide = hide_num or hide_den
+    shown = None
+    if counts and isinstance(num, int):
+        shown = show_count(num, threshold)
+        if isinstance(den, int):
+            shown = f"{shown} of {show_count(den, threshold)}"
+    return replace(
+        result,
+        numerator=None if hide_num else num,
+        denominator=None if hide_den else den,
+        value=None if hide else result.value,
+        interval=None if hide else result.interval,
+        flags=replace(result.flags, suppressed=hide),
+        breakdowns={k: _suppress_cells(v, threshold) for k, v in result.breakdowns.items()},
+        shown=shown,
+    )
