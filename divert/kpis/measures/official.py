@@ -1,0 +1,349 @@
+"""The official measures: First Time Entrants, proven reoffending and use of custody."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    When,
+)
+
+from divert.core.dates import add_months
+from divert.kpis.measures.common import (
+    ETHNIC_LABELS,
+    SEX_LABELS,
+    Scope,
+    age_band_expression,
+    age_on,
+    month_key,
+)
+from divert.kpis.periods import Period, calendar_quarter
+from divert.kpis.results import Flags, Result, count_cell, rate_cell, rate_result
+from divert.kpis.stats import is_volatile, mean_ratio_interval, rate_interval
+from divert.offending.codes import FORMAL_GROUPS, Disposal, DisposalGroup
+
+# Events that put a child in the official reoffending cohort: cautions, non-custodial
+# court sentences and releases from custody (never Community Resolutions or Outcome 22/21).
+COHORT_GROUPS = (DisposalGroup.PRE_COURT, DisposalGroup.FIRST_TIER, DisposalGroup.COMMUNITY)
+
+
+def population_10_17(scope: Scope, year: int, **filters) -> tuple[int, int | None]:
+    """The 10-17 population of the scope's areas for `year` (falling back to the latest
+    earlier year loaded) and the year used; (0, None) when none is loaded."""
+    from divert.reference.models import Population
+
+    rows = Population.objects.filter(organisation_id__in=scope.org_ids, year__lte=year, **filters)
+    used = rows.order_by("-year").values_list("year", flat=True).first()
+    if used is None:
+        return 0, None
+    total = rows.filter(year=used).aggregate(n=Sum("count"))["n"] or 0
+    return total, used
+
+
+def _outcomes(scope: Scope):
+    """The scope's outcomes as known, dated on or before the "as at" date."""
+    from divert.offending.models import Outcome
+
+    return scope.records(Outcome.objects).filter(
+        child__in=scope.children(), outcome_date__lte=scope.as_at
+    )
+
+
+def _child_breakdowns(child_ids, day_field: str | None, day: dt.date | None) -> dict:
+    """Breakdowns of a set of children by sex, ethnic group and age band (on a date)."""
+    from divert.people.models import Child
+
+    children = Child.objects.filter(pk__in=child_ids)
+    out = {}
+    for dim, field, labels in (("sex", "sex", SEX_LABELS), ("ethnic_group", "ethnic_group", ETHNIC_LABELS)):
+        rows = children.order_by().values(field).annotate(n=Count("pk")).order_by(field)
+        out[dim] = tuple(count_cell(r[field], labels.get(r[field], r[field]), r["n"]) for r in rows)
+    if day is not None:
+        band = age_band_expression("date_of_birth", day_field) if day_field else None
+        if band is not None:
+            rows = children.annotate(band=band).order_by().values("band").annotate(n=Count("pk"))
+            out["age_band"] = tuple(
+                count_cell(r["band"], r["band"], r["n"]) for r in sorted(rows, key=lambda r: r["band"])
+            )
+    return out
+
+
+def first_formal_outcomes(scope: Scope):
+    """Per child, the date of their first formal outcome (caution or conviction), as known."""
+    return (
+        _outcomes(scope)
+        .filter(disposal_group__in=FORMAL_GROUPS)
+        .order_by()
+        .values("child")
+        .annotate(first=Min("outcome_date"), dob=F("child__date_of_birth"))
+    )
+
+
+def fte_children(scope: Scope, period: Period):
+    """Children whose first formal outcome fell in `period` when aged 10-17 (ids queryset)."""
+    return (
+        first_formal_outcomes(scope)
+        .filter(first__gte=period.start, first__lte=period.end)
+        .annotate(age=age_on("dob", "first"))
+        .filter(age__gte=10, age__lte=17)
+        .values("child")
+    )
+
+
+FTE_DEFINITION = (
+    "Children aged 10-17 receiving their first youth caution, youth conditional caution or "
+    "court conviction in the period (Community Resolutions and Outcome 22 never count), per "
+    "100,000 of the area's 10-17 population (ONS mid-year estimate of the matching year)."
+)
+
+
+def first_time_entrants(scope: Scope, period: Period, *, key: str = "fte") -> Result:
+    """First Time Entrants in `period`: count and rate per 100,000 aged 10-17."""
+    ids = fte_children(scope, period)
+    count = ids.count()
+    population, year = population_10_17(scope, period.end.year)
+    notes = []
+    if year is None:
+        notes.append("No 10-17 population loaded: rate not computed.")
+    elif year != period.end.year:
+        notes.append(f"Population for {period.end.year} not loaded; used {year}.")
+    else:
+        notes.append(f"Population: {year} mid-year estimate.")
+    # A first outcome dated in the period may still arrive: provisional until as at covers it.
+    provisional = scope.as_at < period.end
+    from divert.people.models import Child
+
+    breakdowns = _child_breakdowns(ids, None, None)
+    band = (
+        Child.objects.filter(pk__in=ids)
+        .annotate(
+            first=Subquery(
+                first_formal_outcomes(scope).filter(child=OuterRef("pk")).values("first")[:1]
+            )
+        )
+        .annotate(band=age_band_expression("date_of_birth", "first"))
+        .order_by()
+        .values("band")
+        .annotate(n=Count("pk"))
+    )
+    breakdowns["age_band"] = tuple(
+        count_cell(r["band"], r["band"], r["n"]) for r in sorted(band, key=lambda r: r["band"])
+    )
+    return Result(
+        key=key,
+        label=f"First time entrants ({period.label})",
+        definition=FTE_DEFINITION,
+        unit="per_100000",
+        value=count / population * 100_000 if population else None,
+        numerator=count,
+        denominator=population or None,
+        period=period.label,
+        interval=rate_interval(count, population, 100_000) if population else None,
+        flags=Flags(provisional=provisional),
+        breakdowns=breakdowns,
+        notes=tuple(notes),
+        higher_is_better=False,
+    )
+
+
+def fte_conversion(scope: Scope, period: Period) -> Result:
+    """Of the children a programme started supporting in `period` who were not already
+    First Time Entrants, how many became one within 12 months of the start."""
+    from divert.casework.models import Episode
+
+    episodes = scope.records(Episode.objects).filter(
+        scope.programme_filter(), child__in=scope.children(),
+        start_date__gte=period.start, start_date__lte=min(period.end, scope.as_at),
+    )
+    starts = (
+        episodes.order_by().values("child").annotate(start=Min("start_date")).values("child", "start")
+    )
+    first = Subquery(first_formal_outcomes(scope).filter(child=OuterRef("child")).values("first")[:1])
+    rows = starts.annotate(first=first)
+    supported = rows.filter(Q(first__isnull=True) | Q(first__gte=F("start")))
+    converted = supported.filter(first__isnull=False).alias(
+        fk=month_key("first"), sk=month_key("start")
+    ).filter(fk__lte=F("sk") + 1200)
+    n, d = converted.count(), supported.count()
+    last_start = min(period.end, scope.as_at)
+    provisional = scope.as_at < add_months(last_start, 12)
+    return rate_result(
+        "fte_conversion",
+        "Supported children who became first time entrants within 12 months",
+        "Of the children whose support started in the period (not already first time "
+        "entrants), those whose first caution or conviction came within 12 months of the start.",
+        n, d, period.label,
+        flags=Flags(provisional=provisional),
+        higher_is_better=False,
+    )
+
+
+def _cohort_event_date():
+    """The date an outcome puts a child in the cohort: the sentence date, or for custody
+    the release date."""
+    return Case(
+        When(disposal=Disposal.CUSTODY, then=F("custody_release_date")),
+        default=F("outcome_date"),
+    )
+
+
+def reoffending_cohort(scope: Scope, cohort: Period):
+    """Per child in the cohort, their index date (first qualifying event in the period)."""
+    from divert.offending.models import Outcome
+
+    qualifying = Q(disposal_group__in=COHORT_GROUPS) | Q(
+        disposal=Disposal.CUSTODY, custody_release_date__isnull=False
+    )
+    return (
+        scope.records(Outcome.objects)
+        .filter(child__in=scope.children())
+        .filter(qualifying)
+        .annotate(event=_cohort_event_date())
+        .filter(event__gte=cohort.start, event__lte=min(cohort.end, scope.as_at))
+        .order_by()
+        .values("child")
+        .annotate(index=Min("event"), dob=F("child__date_of_birth"))
+        .annotate(age=age_on("dob", "index"))
+        .filter(age__gte=10, age__lte=17)
+    )
+
+
+REOFFENDING_DEFINITION = (
+    "MoJ/YJB proven reoffending. Cohort: children aged 10-17 cautioned, given a non-custodial "
+    "court sentence or released from custody in the cohort period (Community Resolutions and "
+    "Outcome 22/21 do not count), counted once from their first such event (the index date). "
+    "A proven reoffence is an offence committed in the 12 months after the index date and "
+    "proven by caution or conviction within those 12 months or a further 6-month waiting period."
+)
+
+
+def proven_reoffending(scope: Scope, cohort: Period, *, key_prefix: str = "reoffending") -> list[Result]:
+    """Binary rate, reoffences per reoffender and reoffences per child for a cohort."""
+    from divert.offending.models import Offence, Outcome
+
+    members = reoffending_cohort(scope, cohort)
+    index_of = Subquery(members.filter(child=OuterRef("child")).values("index")[:1])
+    proven = Exists(
+        scope.records(Outcome.objects).filter(
+            offence=OuterRef("pk"), disposal_group__in=FORMAL_GROUPS, outcome_date__lte=scope.as_at
+        ).alias(ok=month_key("outcome_date")).filter(ok__lte=OuterRef("ik") + 1800)
+    )
+    reoffences = (
+        scope.records(Offence.objects)
+        .filter(child__in=members.values("child"))
+        .annotate(index=index_of)
+        .alias(ck=month_key("committed_on"), ik=month_key("index"))
+        .filter(committed_on__gt=F("index"), ck__lte=F("ik") + 1200)
+        .filter(proven)
+    )
+    cohort_size = members.count()
+    totals = reoffences.aggregate(offences=Count("pk"), reoffenders=Count("child", distinct=True))
+    n_offences, n_reoffenders = totals["offences"], totals["reoffenders"]
+    final_on = add_months(cohort.end, 18)
+    provisional = scope.as_at < final_on
+    from divert.offending.models import DataSource
+
+    incomplete = DataSource.objects.filter(organisation_id__in=scope.org_ids).filter(
+        Q(complete_to__isnull=True) | Q(complete_to__lt=final_on)
+    ).exists()
+    notes = [f"Cohort shown: {cohort.label} (index dates {cohort.start} to {cohort.end})."]
+    if provisional:
+        notes.append(f"Provisional: final on {final_on} (18 months after the last index date).")
+    elif incomplete:
+        notes.append("Provisional: police data is not yet complete to the end of the waiting period.")
+    flags = Flags(provisional=provisional or incomplete)
+    reoffender_ids = reoffences.values("child")
+    breakdowns = {}
+    from divert.people.models import Child
+
+    in_cohort = Child.objects.filter(pk__in=members.values("child"))
+    for dim, field, labels in (("sex", "sex", SEX_LABELS), ("ethnic_group", "ethnic_group", ETHNIC_LABELS)):
+        rows = (
+            in_cohort.order_by().values(field)
+            .annotate(n=Count("pk"), r=Count("pk", filter=Q(pk__in=reoffender_ids)))
+            .order_by(field)
+        )
+        breakdowns[dim] = tuple(rate_cell(r[field], labels.get(r[field], r[field]), r["r"], r["n"]) for r in rows)
+    common = dict(period=cohort.label, flags=flags, notes=tuple(notes), higher_is_better=False)
+    binary = rate_result(
+        f"{key_prefix}.binary", f"Proven reoffending: binary rate ({cohort.label} cohort)",
+        REOFFENDING_DEFINITION + " Binary rate = reoffenders ÷ children in the cohort.",
+        n_reoffenders, cohort_size, breakdowns=breakdowns, **common,
+    )
+    per_reoffender = Result(
+        key=f"{key_prefix}.per_reoffender",
+        label=f"Reoffences per reoffender ({cohort.label} cohort)",
+        definition=REOFFENDING_DEFINITION + " Reoffences per reoffender = reoffences ÷ reoffenders.",
+        unit="per_child", value=n_offences / n_reoffenders if n_reoffenders else None,
+        numerator=n_offences, denominator=n_reoffenders,
+        interval=mean_ratio_interval(n_offences, n_reoffenders), **{**common, "flags": Flags(
+            provisional=flags.provisional, volatile=is_volatile(n_reoffenders))},
+    )
+    per_child = Result(
+        key=f"{key_prefix}.per_child",
+        label=f"Reoffences per child in the cohort (frequency rate, {cohort.label})",
+        definition=REOFFENDING_DEFINITION + " Frequency rate = reoffences ÷ children in the cohort.",
+        unit="per_child", value=n_offences / cohort_size if cohort_size else None,
+        numerator=n_offences, denominator=cohort_size,
+        interval=mean_ratio_interval(n_offences, cohort_size), **{**common, "flags": Flags(
+            provisional=flags.provisional, volatile=is_volatile(cohort_size))},
+    )
+    return [binary, per_reoffender, per_child]
+
+
+def latest_mature_quarter_cohort(as_at: dt.date) -> Period:
+    """The latest calendar-quarter cohort whose figures are final on `as_at` (18 months on)."""
+    cutoff = add_months(as_at, -18)
+    quarter = calendar_quarter(cutoff.year, (cutoff.month - 1) // 3 + 1)
+    while add_months(quarter.end, 18) > as_at:
+        quarter = quarter.previous()
+    return quarter
+
+
+def twelve_month_cohort_ending(quarter: Period) -> Period:
+    """The 12-month cohort ending with a quarter cohort."""
+    from divert.kpis.periods import Period as P
+
+    start = add_months(quarter.end.replace(day=1), -11)
+    return P(start, quarter.end, "range", f"{start:%b %Y}-{quarter.end:%b %Y}")
+
+
+CUSTODY_DEFINITION = (
+    "Custodial sentences (not children) given in the period to children aged 10-17, per 1,000 "
+    "of the area's 10-17 population."
+)
+
+
+def use_of_custody(scope: Scope, period: Period) -> Result:
+    """Custodial sentences in the period per 1,000 of the 10-17 population."""
+    sentences = (
+        _outcomes(scope)
+        .filter(disposal=Disposal.CUSTODY, outcome_date__gte=period.start, outcome_date__lte=period.end)
+        .annotate(age=age_on("child__date_of_birth", "outcome_date"))
+        .filter(age__gte=10, age__lte=17)
+    )
+    count = sentences.count()
+    population, year = population_10_17(scope, period.end.year)
+    return Result(
+        key="custody",
+        label=f"Use of custody ({period.label})",
+        definition=CUSTODY_DEFINITION,
+        unit="per_1000",
+        value=count / population * 1000 if population else None,
+        numerator=count,
+        denominator=population or None,
+        period=period.label,
+        interval=rate_interval(count, population, 1000) if population else None,
+        flags=Flags(provisional=scope.as_at < period.end),
+        notes=(f"Population year: {year}." if year else "No 10-17 population loaded.",),
+        higher_is_better=False,
+    )
