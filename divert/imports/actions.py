@@ -1,0 +1,349 @@
+"""Named actions for police imports: check a file, import it, review matches, save mappings.
+
+An import checks every row before writing anything. By default nothing is written
+unless the whole file is valid; with `valid_rows_only` the valid rows are written and the
+rejected ones go to an error file. Writing happens in one transaction with one audit
+batch, and ends by completing the organisation's follow-up checkpoints.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from divert.audit.actions import finish_batch, record_event, start_batch
+from divert.audit.models import Batch
+from divert.core.errors import DomainError
+from divert.imports import formats
+from divert.imports.followup import complete_checkpoints
+from divert.imports.models import (
+    ColumnMapping,
+    ImportErrorFile,
+    ImportRun,
+    MatchReview,
+    SourceOptions,
+)
+from divert.imports.validation import NOTICE, Problem, Validation, ValidRow, validate_file
+from divert.imports.writing import Writer
+from divert.offending.models import DataSource
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, "int | None"], None]
+DEFAULT_ERROR_FILE_DAYS = 14
+
+
+class _DryRun(Exception):
+    """Raised inside the write transaction to roll a dry run back."""
+
+
+def import_dir() -> Path:
+    """Where uploads waiting for confirmation and error files are kept (DIVERT_IMPORT_DIR)."""
+    default = Path(settings.BASE_DIR).parent / "var" / "imports"
+    return Path(getattr(settings, "DIVERT_IMPORT_DIR", default))
+
+
+def error_file_days() -> int:
+    """How long error files are kept (DIVERT_IMPORT_ERROR_FILE_DAYS)."""
+    return int(getattr(settings, "DIVERT_IMPORT_ERROR_FILE_DAYS", DEFAULT_ERROR_FILE_DAYS))
+
+
+# ---- Sources, mappings and options ------------------------------------------------------
+
+
+def get_or_create_source(*, by, organisation, name: str, kind: str = "crime_outcomes") -> DataSource:
+    """The organisation's data source of that name, created (and audited) the first time."""
+    name = name.strip()
+    if not name:
+        raise DomainError("Name the data source.", field="source")
+    source = DataSource.objects.filter(organisation=organisation, name=name).first()
+    if source is not None:
+        return source
+    if kind not in formats.IMPORTABLE_KINDS:
+        raise DomainError(f"Choose the kind of source: {', '.join(formats.IMPORTABLE_KINDS)}.", field="kind")
+    with transaction.atomic():
+        source = DataSource.objects.create(organisation=organisation, name=name, kind=kind)
+        record_event(by=by, verb="created_data_source", obj=source, organisation=organisation,
+                     details={"kind": kind})
+    return source
+
+
+@transaction.atomic
+def save_column_mapping(*, by, organisation, name: str, mapping: dict[str, str]) -> ColumnMapping:
+    """Save (or replace) a named map from a source's headings to Divert's columns."""
+    name = name.strip()
+    if not name:
+        raise DomainError("Name the column mapping.", field="name")
+    if not isinstance(mapping, dict) or not mapping:
+        raise DomainError("A column mapping needs at least one heading.", field="mapping")
+    unknown = sorted({str(v) for v in mapping.values()} - formats.ALL_COLUMNS)
+    if unknown:
+        raise DomainError(f"These are not Divert columns: {', '.join(unknown)}.", field="mapping")
+    saved, created = ColumnMapping.objects.update_or_create(
+        organisation=organisation, name=name,
+        defaults={"mapping": {str(k): str(v) for k, v in mapping.items()}, "created_by": _user(by)},
+    )
+    record_event(by=by, verb="saved_column_mapping", obj=saved, organisation=organisation,
+                 details={"created": created, "columns": len(mapping)})
+    return saved
+
+
+@transaction.atomic
+def set_source_options(*, by, source: DataSource, community_resolution_programme=None,
+                       custody_release_programme=None) -> SourceOptions:
+    """Choose which programme new Community Resolutions and custody releases are referred to."""
+    for programme in (community_resolution_programme, custody_release_programme):
+        if programme is not None and programme.organisation_id != source.organisation_id:
+            raise DomainError("The programme belongs to another organisation.")
+    options, _ = SourceOptions.objects.update_or_create(source=source, defaults={
+        "community_resolution_programme": community_resolution_programme,
+        "custody_release_programme": custody_release_programme,
+    })
+    record_event(by=by, verb="set_import_options", obj=options, organisation=source.organisation_id,
+                 details={"cr_programme": getattr(community_resolution_programme, "pk", None),
+                          "custody_programme": getattr(custody_release_programme, "pk", None)})
+    return options
+
+
+# ---- Checking and importing -------------------------------------------------------------
+
+
+def check_police_file(*, source: DataSource, file_name: str, data: bytes, today: dt.date,
+                      mapping: ColumnMapping | None = None, progress: Progress | None = None) -> Validation:
+    """Read and check every row of a file, writing nothing."""
+    reading = (lambda n: progress("Checking rows", n, None)) if progress else None
+    return validate_file(file_name, data, source_kind=source.kind, today=today,
+                         mapping=mapping.mapping if mapping else None, progress=reading)
+
+
+def start_run(*, by, organisation, source: DataSource, file_name: str, data: bytes, complete_to: dt.date,
+              today: dt.date, mapping: ColumnMapping | None = None, valid_rows_only: bool = False,
+              status: str = ImportRun.Status.RUNNING) -> ImportRun:
+    """Record that an import has begun (outside the write transaction, so a failure is visible)."""
+    if source.organisation_id != organisation.pk:
+        raise DomainError("That data source belongs to another organisation.")
+    if mapping is not None and mapping.organisation_id != organisation.pk:
+        raise DomainError("That column mapping belongs to another organisation.")
+    if source.kind not in formats.IMPORTABLE_KINDS:
+        raise DomainError("Files cannot be imported into this kind of data source.")
+    if complete_to > today:
+        raise DomainError("The date the data is complete to cannot be in the future.", field="complete_to")
+    return ImportRun.objects.create(
+        organisation=organisation, source=source, mapping=mapping, file_name=Path(file_name).name[:255],
+        sha256=hashlib.sha256(data).hexdigest(), complete_to=complete_to, valid_rows_only=valid_rows_only,
+        uploaded_by=_user(by), status=status,
+    )
+
+
+def import_police_file(
+    *,
+    by,
+    organisation,
+    source: DataSource,
+    file_name: str,
+    data: bytes,
+    complete_to: dt.date,
+    today: dt.date,
+    mapping: ColumnMapping | None = None,
+    valid_rows_only: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    run: ImportRun | None = None,
+) -> tuple[ImportRun, Validation]:
+    """Check a police extract and, if it may be written, write it in one transaction.
+
+    Returns the run (its status and counts) and the validation (every problem).
+    """
+    if run is None:
+        run = start_run(by=by, organisation=organisation, source=source, file_name=file_name, data=data,
+                        complete_to=complete_to, today=today, mapping=mapping,
+                        valid_rows_only=valid_rows_only)
+    else:
+        run.status = ImportRun.Status.RUNNING
+        run.save(update_fields=["status"])
+    _stage(run, "Checking rows")
+    validation = check_police_file(source=source, file_name=file_name, data=data, today=today,
+                                   mapping=mapping, progress=progress)
+    run.rows_read = validation.rows_read
+    run.rows_rejected = len(validation.rejected)
+    if validation.refused or (validation.errors and not valid_rows_only):
+        return _finish(run, validation, ImportRun.Status.REFUSED), validation
+    _stage(run, "Writing")
+    log.info("import %s: writing %s valid rows for source %s", run.pk, len(validation.valid), source.pk)
+    try:
+        with transaction.atomic():
+            writer = _write(by=by, organisation=organisation, source=source, run=run, rows=validation.valid,
+                            complete_to=complete_to, today=today, progress=progress, dry_run=dry_run)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    except Exception:
+        log.exception("import %s failed; nothing was written", run.pk)
+        run.batch = None
+        _finish(run, validation, ImportRun.Status.FAILED)
+        raise
+    for child_id, message in writer.notices:
+        validation.problems.append(Problem(None, None, f"No referral opened for child {child_id}: {message}", NOTICE))
+    _count(run, writer)
+    if dry_run:
+        run.batch = None
+        return _finish(run, validation, ImportRun.Status.DRY_RUN), validation
+    if validation.rejected:
+        write_error_file(run=run, validation=validation, today=today)
+    return _finish(run, validation, ImportRun.Status.COMPLETE), validation
+
+
+def _write(*, by, organisation, source, run, rows: list[ValidRow], complete_to, today, progress, dry_run) -> Writer:
+    batch = start_batch(kind=Batch.Kind.POLICE_IMPORT, organisation=organisation, by=_user(by),
+                        description=f"Police import {run.pk} into source {source.pk}")
+    options = SourceOptions.objects.filter(source=source).select_related(
+        "community_resolution_programme", "custody_release_programme"
+    ).first()
+    writer = Writer(organisation=organisation, source=source, kind=formats.row_kind(source.kind), by=by,
+                    batch=batch, run=run, today=today, options=options, progress=progress)
+    assigned = writer.plan(rows)
+    writer.write(assigned)
+    writer.open_referrals()
+    if source.complete_to is None or complete_to > source.complete_to:
+        source.complete_to = complete_to
+        source.save(update_fields=["complete_to"])
+    checkpoint_counts = complete_checkpoints(by=by, organisation=organisation, today=today, batch=batch)
+    writer.counts["checkpoints_completed"] = checkpoint_counts["completed"]
+    counts = {k: int(v) for k, v in writer.counts.items()}
+    counts.update(read=len(rows), source=source.pk, import_run=run.pk)
+    finish_batch(batch, counts=counts, verb="imported_police_file")
+    if not dry_run:
+        run.batch = batch
+    return writer
+
+
+def _count(run: ImportRun, writer: Writer) -> None:
+    run.rows_created = writer.counts["created"]
+    run.rows_updated = writer.counts["updated"]
+    run.rows_unchanged = writer.counts["unchanged"]
+    run.rows_queued = writer.counts["queued"]
+    run.children_created = writer.counts["children_created"]
+    run.referrals_opened = writer.counts["referrals_opened"]
+
+
+def _stage(run: ImportRun, stage: str) -> None:
+    run.stage = stage
+    run.save(update_fields=["stage"])
+
+
+def _finish(run: ImportRun, validation: Validation, status: str) -> ImportRun:
+    run.status = status
+    run.stage = ""
+    run.finished_at = timezone.now()
+    run.problems = [p.as_list() for p in validation.problems[:5000]]
+    run.save()
+    log.info("import %s finished: %s", run.pk, status)
+    return run
+
+
+# ---- Error files ------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_cell(value) -> str:
+    text = "" if value is None else (value.isoformat() if isinstance(value, dt.date) else str(value))
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def write_error_file(*, run: ImportRun, validation: Validation, today: dt.date) -> ImportErrorFile:
+    """Write the rejected rows (as read, plus their problems) to a CSV kept for a set number of days."""
+    folder = import_dir() / "errors"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}.csv"
+    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["row", *validation.headings, "problems"])
+        for rejected in validation.rejected:
+            cells = list(rejected.cells) + [""] * (len(validation.headings) - len(rejected.cells))
+            problems = "; ".join(f"{p.column + ': ' if p.column else ''}{p.message}" for p in rejected.problems)
+            writer.writerow([rejected.row, *(_safe_cell(c) for c in cells[: len(validation.headings)]),
+                             _safe_cell(problems)])
+    return ImportErrorFile.objects.create(
+        run=run, path=str(path), rows=len(validation.rejected),
+        expires_on=today + dt.timedelta(days=error_file_days()),
+    )
+
+
+def delete_expired_error_files(*, today: dt.date) -> int:
+    """Delete error files past their expiry date; returns how many were deleted."""
+    deleted = 0
+    for error_file in ImportErrorFile.objects.filter(deleted_at__isnull=True, expires_on__lte=today):
+        Path(error_file.path).unlink(missing_ok=True)
+        error_file.deleted_at = timezone.now()
+        error_file.save(update_fields=["deleted_at"])
+        deleted += 1
+    if deleted:
+        record_event(by=None, verb="deleted_import_error_files", details={"count": deleted})
+    return deleted
+
+
+# ---- The review queue -------------------------------------------------------------------
+
+
+@transaction.atomic
+def resolve_match_review(*, by, review: MatchReview, decision: str, today: dt.date, child=None) -> MatchReview:
+    """Decide a queued match: attach the rows to a child, record a new child, or discard them."""
+    from divert.people.models import Child
+
+    review = MatchReview.objects.select_for_update().get(pk=review.pk)
+    if review.decision != MatchReview.Decision.PENDING:
+        raise DomainError("This match has already been decided.")
+    source = review.source
+    kind = formats.row_kind(source.kind)
+    if decision == MatchReview.Decision.MATCHED:
+        if child is None or child.organisation_id != review.organisation_id or child.merged_into_id:
+            raise DomainError("Choose one of this organisation's children.", field="child")
+    elif decision not in (MatchReview.Decision.NEW_CHILD, MatchReview.Decision.DISCARDED):
+        raise DomainError("Choose whether to match, record a new child or discard.", field="decision")
+    counts = {}
+    if decision != MatchReview.Decision.DISCARDED:
+        from divert.imports.validation import ROW_MODELS
+
+        model = ROW_MODELS[kind]
+        rows = [ValidRow(r["row"], model.model_validate(r["data"])) for r in review.rows]
+        batch = start_batch(kind=Batch.Kind.POLICE_IMPORT, organisation=review.organisation, by=_user(by),
+                            description=f"Match review {review.pk}")
+        if decision == MatchReview.Decision.NEW_CHILD:
+            person = rows[0].data
+            child = Child.objects.create(
+                organisation=review.organisation, first_name=person.first_name, last_name=person.last_name,
+                date_of_birth=person.date_of_birth, sex=person.sex, ethnicity=person.ethnicity,
+                postcode=person.postcode, police_id=next((r.data.police_id for r in rows if r.data.police_id), ""),
+                police_only=True, recorded_by=_user(by), batch=batch,
+            )
+        options = SourceOptions.objects.filter(source=source).first()
+        writer = Writer(organisation=review.organisation, source=source, kind=kind, by=by, batch=batch,
+                        run=review.run, today=today, options=options)
+        writer.write(writer.plan(rows, assigned_child=child.pk))
+        writer.open_referrals()
+        counts = {k: int(v) for k, v in writer.counts.items()}
+        complete_checkpoints(by=by, organisation=review.organisation, today=today, batch=batch)
+        finish_batch(batch, counts={**counts, "review": review.pk}, verb="resolved_match_review")
+    review.decision = decision
+    review.child = child if decision != MatchReview.Decision.DISCARDED else None
+    review.decided_by = _user(by)
+    review.decided_at = timezone.now()
+    review.save(update_fields=["decision", "child", "decided_by", "decided_at"])
+    record_event(by=by, verb="resolved_match_review", obj=review, child=review.child,
+                 organisation=review.organisation_id, details={"decision": decision, "counts": counts})
+    return review
+
+
+def _user(by):
+    return by if getattr(by, "pk", None) else None

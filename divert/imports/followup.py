@@ -1,0 +1,194 @@
+"""Completing follow-up checkpoints once police data covers their window.
+
+Definitions (../shared/definitions.md, "Local prevention follow-up"): the window is
+[anchor date, anchor date + N months). Tier a, proven reoffence: an offence committed in
+the window and proven by a caution or conviction within the window + 6 months. Tier b,
+any further formal police outcome (including Community Resolution and Outcome 22): an
+offence committed in the window with an outcome recorded within the window + 6 months.
+Tier c, further arrest: an arrest dated in the window. A tier is known only once the
+relevant sources are complete to the window's end (+ 6 months for tiers a and b).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+
+from divert.core.dates import add_months
+from divert.offending.codes import FORMAL_GROUPS
+
+WAITING_MONTHS = 6
+ONE_DAY = dt.timedelta(days=1)
+OUTCOME_SOURCE_KINDS = ("crime_outcomes", "community_resolutions", "bundle", "generator")
+ARREST_SOURCE_KINDS = ("custody_releases", "bundle", "generator")
+
+
+@dataclass(frozen=True)
+class OffenceFacts:
+    """An offence's committed date and its outcomes as (outcome date, disposal group)."""
+
+    committed_on: dt.date
+    outcomes: tuple[tuple[dt.date, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckpointResult:
+    """What the data says about one window; None means not yet known."""
+
+    proven_reoffence: bool | None
+    further_outcome: bool | None
+    further_arrest: bool | None
+
+    @property
+    def complete(self) -> bool:
+        """Tiers a and b are known (tier c too where arrest data exists)."""
+        return self.proven_reoffence is not None
+
+
+def window(anchor_date: dt.date, months: int) -> tuple[dt.date, dt.date]:
+    """The window [start, end): end is the first day after it."""
+    return anchor_date, add_months(anchor_date, months)
+
+
+def outcomes_covered(anchor_date: dt.date, months: int, complete_to: dt.date | None) -> bool:
+    """Outcome data reaches the last day of the window's 6-month waiting period."""
+    _, end = window(anchor_date, months)
+    return complete_to is not None and complete_to >= add_months(end, WAITING_MONTHS) - ONE_DAY
+
+
+def arrests_covered(anchor_date: dt.date, months: int, complete_to: dt.date | None) -> bool:
+    """Arrest data reaches the window's last day."""
+    _, end = window(anchor_date, months)
+    return complete_to is not None and complete_to >= end - ONE_DAY
+
+
+def evaluate_checkpoint(
+    *,
+    anchor_date: dt.date,
+    months: int,
+    outcomes_complete_to: dt.date | None,
+    arrests_complete_to: dt.date | None,
+    offences: Iterable[OffenceFacts],
+    arrest_dates: Iterable[dt.date],
+) -> CheckpointResult:
+    """The three tiers for one window, each None until its data is complete."""
+    start, end = window(anchor_date, months)
+    proven = further = arrested = None
+    if outcomes_covered(anchor_date, months, outcomes_complete_to):
+        deadline = add_months(end, WAITING_MONTHS)
+        proven = further = False
+        for offence in offences:
+            if not start <= offence.committed_on < end:
+                continue
+            for outcome_date, group in offence.outcomes:
+                if outcome_date >= deadline:
+                    continue
+                further = True
+                if group in FORMAL_GROUPS:
+                    proven = True
+    if arrests_covered(anchor_date, months, arrests_complete_to):
+        arrested = any(start <= day < end for day in arrest_dates)
+    return CheckpointResult(proven, further, arrested)
+
+
+def source_coverage(organisation) -> tuple[dt.date | None, dt.date | None]:
+    """How far the organisation's outcome data and arrest data reach (the least complete source)."""
+    from divert.offending.models import DataSource
+
+    def least(kinds):
+        sources = DataSource.objects.filter(organisation=organisation, kind__in=kinds)
+        dates = list(sources.values_list("complete_to", flat=True))
+        if not dates or any(d is None for d in dates):
+            return None
+        return min(dates)
+
+    return least(OUTCOME_SOURCE_KINDS), least(ARREST_SOURCE_KINDS)
+
+
+@transaction.atomic
+def complete_checkpoints(*, by, organisation, today: dt.date, batch=None) -> dict[str, int]:
+    """Complete every checkpoint of the organisation whose window the data covers.
+
+    Checkpoints whose data is not yet complete and that are due stay (or become)
+    'awaiting data'. Writes one audit event with the counts.
+    """
+    from divert.audit.actions import record_event
+    from divert.casework.codes import CheckpointStatus
+    from divert.casework.models import FollowUpCheckpoint
+    from divert.offending.models import Arrest, Outcome
+    from divert.offending.models import Offence as OffenceModel
+
+    outcomes_to, arrests_to = source_coverage(organisation)
+    checkpoints = list(
+        FollowUpCheckpoint.objects.current()
+        .filter(child__organisation=organisation, child__merged_into__isnull=True)
+        .filter(~Q(status=CheckpointStatus.COMPLETE) | Q(further_arrest__isnull=True))
+    )
+    counts = {"completed": 0, "awaiting_data": 0, "updated": 0}
+    if not checkpoints:
+        return counts
+    child_ids = {c.child_id for c in checkpoints}
+    offences: dict[int, dict[int, list]] = defaultdict(dict)
+    for offence_id, child_id, committed in (
+        OffenceModel.objects.current().filter(child_id__in=child_ids)
+        .values_list("id", "child_id", "committed_on")
+    ):
+        offences[child_id][offence_id] = [committed, []]
+    for offence_id, child_id, outcome_date, group in (
+        Outcome.objects.current().filter(child_id__in=child_ids, offence__voided_at__isnull=True)
+        .values_list("offence_id", "child_id", "outcome_date", "disposal_group")
+    ):
+        entry = offences[child_id].get(offence_id)
+        if entry is not None:
+            entry[1].append((outcome_date, group))
+    arrests: dict[int, list[dt.date]] = defaultdict(list)
+    for child_id, arrested_at in Arrest.objects.current().filter(child_id__in=child_ids).values_list(
+        "child_id", "arrested_at"
+    ):
+        arrests[child_id].append(arrested_at.astimezone(_london()).date())
+
+    changed = []
+    for checkpoint in checkpoints:
+        facts = [OffenceFacts(c, tuple(o)) for c, o in offences[checkpoint.child_id].values()]
+        result = evaluate_checkpoint(
+            anchor_date=checkpoint.anchor_date, months=checkpoint.months,
+            outcomes_complete_to=outcomes_to, arrests_complete_to=arrests_to,
+            offences=facts, arrest_dates=arrests[checkpoint.child_id],
+        )
+        before = (checkpoint.status, checkpoint.proven_reoffence, checkpoint.further_outcome,
+                  checkpoint.further_arrest)
+        if result.complete:
+            if checkpoint.status != CheckpointStatus.COMPLETE:
+                checkpoint.status = CheckpointStatus.COMPLETE
+                checkpoint.completed_on = today
+                counts["completed"] += 1
+            checkpoint.proven_reoffence = result.proven_reoffence
+            checkpoint.further_outcome = result.further_outcome
+            checkpoint.further_arrest = result.further_arrest
+        elif checkpoint.due_on <= today and checkpoint.status != CheckpointStatus.AWAITING_DATA:
+            checkpoint.status = CheckpointStatus.AWAITING_DATA
+            counts["awaiting_data"] += 1
+        after = (checkpoint.status, checkpoint.proven_reoffence, checkpoint.further_outcome,
+                 checkpoint.further_arrest)
+        if after != before:
+            changed.append(checkpoint)
+    FollowUpCheckpoint.objects.bulk_update(
+        changed, ["status", "completed_on", "proven_reoffence", "further_outcome", "further_arrest"],
+        batch_size=1000,
+    )
+    counts["updated"] = len(changed)
+    if changed:
+        record_event(by=by, verb="completed_follow_up_checkpoints", organisation=organisation,
+                     details={"counts": counts}, batch=batch)
+    return counts
+
+
+def _london():
+    from divert.imports.formats import LONDON
+
+    return LONDON

@@ -1,0 +1,327 @@
+"""Writing validated rows: matching to children, then offences, outcomes and arrests in bulk.
+
+Called only from the actions in `divert.imports.actions`, inside their transaction. Rows
+are keyed by (data source, source_reference), so writing the same rows twice changes
+nothing. Every row written carries the import's batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+
+from divert.imports import matching
+from divert.imports.formats import LONDON
+from divert.imports.models import MatchReview
+from divert.imports.validation import CustodyRow, OutcomeRow, PersonRow, ValidRow
+from divert.offending.models import Arrest, Offence, OffenceType, Outcome
+from divert.people.models import Child
+
+CHUNK = 2000
+CUSTODY_REFERRAL_SOURCES = {"rui": "custody_rui", "bail": "custody_bail", "nfa": "custody_nfa"}
+
+
+def _user(by):
+    return by if getattr(by, "pk", None) else None
+
+
+class Writer:
+    """Writes one file's valid rows for one data source."""
+
+    def __init__(self, *, organisation, source, kind: str, by, batch, run, today: dt.date,
+                 options=None, progress: Callable[[str, int, int | None], None] | None = None):
+        self.organisation = organisation
+        self.source = source
+        self.kind = kind
+        self.by = by
+        self.batch = batch
+        self.run = run
+        self.today = today
+        self.options = options
+        self.progress = progress or (lambda stage, done, total: None)
+        self.counts: Counter = Counter()
+        self.notices: list[tuple[int, str]] = []
+        self.new_outcomes: list[Outcome] = []
+        self.new_arrests: list[Arrest] = []
+
+    # ---- the plan: which child each row belongs to -------------------------------------
+
+    def _existing(self):
+        refs = {"source": self.source}
+        if self.kind == "outcome":
+            self.offences = {o.source_reference: o for o in Offence.objects.filter(**refs)}
+            self.outcomes = {o.source_reference: o for o in Outcome.objects.filter(**refs)}
+        else:
+            self.arrests = {a.source_reference: a for a in Arrest.objects.filter(**refs)}
+        self.pending = set()
+        for references in MatchReview.objects.pending().filter(source=self.source).values_list(
+            "source_references", flat=True
+        ):
+            self.pending.update(references)
+
+    def _known_child(self, row: PersonRow) -> int | None:
+        if self.kind == "outcome":
+            outcome = self.outcomes.get(row.source_reference)
+            if outcome is not None:
+                return outcome.child_id
+            offence = self.offences.get(row.offence_key)
+            return offence.child_id if offence is not None else None
+        arrest = self.arrests.get(row.source_reference)
+        return arrest.child_id if arrest is not None else None
+
+    def plan(self, valid: list[ValidRow], *, assigned_child=None) -> list[tuple[ValidRow, object]]:
+        """Pair each row with its child (an id or a matcher entry); queue the uncertain ones."""
+        self._existing()
+        assigned: list[tuple[ValidRow, object]] = []
+        groups: dict[tuple, list[ValidRow]] = {}
+        for item in valid:
+            row = item.data
+            if row.source_reference in self.pending and assigned_child is None:
+                self.counts["queued"] += 1
+                continue
+            child_id = self._known_child(row)
+            if child_id is not None:
+                assigned.append((item, child_id))
+            elif assigned_child is not None:
+                assigned.append((item, assigned_child))
+            else:
+                groups.setdefault(row.person_key(), []).append(item)
+        if groups:
+            assigned.extend(self._match(groups))
+        return assigned
+
+    def _match(self, groups: dict[tuple, list[ValidRow]]) -> list[tuple[ValidRow, object]]:
+        index = matching.ChildIndex(
+            matching.Known.of(id=pk, police_id=p, local_id=loc, first_name=f, last_name=la, date_of_birth=d)
+            for pk, p, loc, f, la, d in Child.objects.filter(
+                organisation=self.organisation, merged_into__isnull=True, voided_at__isnull=True
+            ).values_list("id", "police_id", "local_id", "first_name", "last_name", "date_of_birth")
+        )
+        assigned = []
+        self.new_children: list[Child] = []
+        self.reviews: list[tuple[list[ValidRow], matching.Match]] = []
+        self.police_ids: dict[int, str] = {}
+        for number, rows in enumerate(groups.values(), start=1):
+            if number % 500 == 0:
+                self.progress("Matching rows to children", number, len(groups))
+            person = rows[0].data
+            police_id = next((r.data.police_id for r in rows if r.data.police_id), "")
+            local_id = next((r.data.local_id for r in rows if r.data.local_id), "")
+            found = index.match(police_id=police_id, local_id=local_id, first_name=person.first_name,
+                                last_name=person.last_name, date_of_birth=person.date_of_birth)
+            if found.outcome in (matching.EXACT, matching.CERTAIN_MATCH):
+                child = found.child
+                if police_id and not child.police_id and police_id.upper() not in index.by_police:
+                    child.police_id = police_id.upper()
+                    index.by_police[child.police_id].append(child)
+                    if child.id is not None:
+                        self.police_ids[child.id] = police_id
+                    else:
+                        child.obj.police_id = police_id
+                assigned.extend((r, child) for r in rows)
+            elif found.outcome == matching.NEW:
+                new = Child(
+                    organisation=self.organisation, first_name=person.first_name, last_name=person.last_name,
+                    date_of_birth=person.date_of_birth, sex=person.sex, ethnicity=person.ethnicity,
+                    postcode=person.postcode, police_id=police_id,
+                    local_id=local_id if local_id.upper() not in index.by_local else "",
+                    police_only=True, recorded_by=_user(self.by), batch=self.batch,
+                )
+                known = matching.Known.of(id=None, police_id=new.police_id, local_id=new.local_id,
+                                          first_name=new.first_name, last_name=new.last_name,
+                                          date_of_birth=new.date_of_birth, obj=new)
+                index.add(known)
+                self.new_children.append(new)
+                assigned.extend((r, known) for r in rows)
+            else:
+                self.reviews.append((rows, found))
+                self.counts["queued"] += len(rows)
+        Child.objects.bulk_create(self.new_children, batch_size=CHUNK)
+        self.counts["children_created"] += len(self.new_children)
+        for child_id, police_id in self.police_ids.items():
+            Child.objects.filter(pk=child_id, police_id="").update(police_id=police_id)
+        self._save_reviews()
+        return assigned
+
+    def _save_reviews(self) -> None:
+        reviews = []
+        for rows, found in self.reviews:
+            candidates = [
+                {"child": known.id if known.id is not None else known.obj.pk, "score": s, "why": why}
+                for known, s, why in found.candidates
+            ]
+            reviews.append(MatchReview(
+                organisation=self.organisation, run=self.run, source=self.source,
+                source_references=[r.data.source_reference for r in rows],
+                rows=[{"row": r.row, "data": r.data.model_dump(mode="json")} for r in rows],
+                candidates=candidates, best_score=found.best_score,
+            ))
+        MatchReview.objects.bulk_create(reviews, batch_size=500)
+
+    # ---- writing ----------------------------------------------------------------------
+
+    def write(self, assigned: list[tuple[ValidRow, object]]) -> None:
+        """Create or update the records for each (row, child) pair."""
+        total = len(assigned)
+        self.progress("Writing records", 0, total)
+        if self.kind == "outcome":
+            self._write_outcomes(assigned)
+        else:
+            self._write_arrests(assigned)
+        self.progress("Writing records", total, total)
+
+    @staticmethod
+    def _child_id(child) -> int:
+        if isinstance(child, int):
+            return child
+        return child.id if child.id is not None else child.obj.pk
+
+    def _offence_types(self) -> dict[str, OffenceType]:
+        types = {}
+        for t in OffenceType.objects.filter(organisation__isnull=True):
+            types[t.code.upper()] = t
+        for t in OffenceType.objects.filter(organisation=self.organisation):
+            types[t.code.upper()] = t
+        return types
+
+    def _write_outcomes(self, assigned) -> None:
+        types = self._offence_types()
+        new_offences: list[Offence] = []
+        changed_offences: dict[int, Offence] = {}
+        row_state: list[str] = []
+        offence_of_row: list[Offence] = []
+        fields = ["committed_on", "offence_code", "description", "offence_type_id", "yjb_category",
+                  "seriousness", "gravity_score", "police_reference"]
+        seen_in_file: set[str] = set()
+        for item, child in assigned:
+            row: OutcomeRow = item.data
+            key = row.offence_key
+            kind = types.get(row.offence_code.upper()) if row.offence_code else None
+            values = {
+                "committed_on": row.committed_on, "offence_code": row.offence_code,
+                "description": row.offence_description or (kind.description if kind else ""),
+                "offence_type_id": kind.pk if kind else None,
+                "yjb_category": kind.yjb_category if kind else "",
+                "seriousness": kind.seriousness if kind else None,
+                "gravity_score": row.gravity_score, "police_reference": row.offence_reference,
+            }
+            offence = self.offences.get(key)
+            state = "unchanged"
+            if offence is None:
+                offence = Offence(child_id=self._child_id(child), source=self.source, source_reference=key,
+                                  recorded_by=_user(self.by), batch=self.batch, **values)
+                self.offences[key] = offence
+                new_offences.append(offence)
+                seen_in_file.add(key)
+                state = "created"
+            elif key not in seen_in_file:
+                seen_in_file.add(key)
+                if offence.pk and any(getattr(offence, f) != v for f, v in values.items()):
+                    for f, v in values.items():
+                        setattr(offence, f, v)
+                    changed_offences[offence.pk] = offence
+                    state = "updated"
+            row_state.append(state)
+            offence_of_row.append(offence)
+        Offence.objects.bulk_create(new_offences, batch_size=CHUNK)
+        if changed_offences:
+            Offence.objects.bulk_update(list(changed_offences.values()), fields, batch_size=CHUNK)
+        self.progress("Writing records", len(assigned) // 2, len(assigned))
+
+        new_outcomes: list[Outcome] = []
+        changed_outcomes: list[Outcome] = []
+        outcome_fields = ["disposal", "ho_outcome_type", "outcome_date", "custody_release_date"]
+        for (item, _child), offence, state in zip(assigned, offence_of_row, row_state, strict=True):
+            row: OutcomeRow = item.data
+            if row.disposal:
+                values = {"disposal": row.disposal, "ho_outcome_type": row.ho_outcome_type,
+                          "outcome_date": row.outcome_date, "custody_release_date": row.custody_release_date}
+                outcome = self.outcomes.get(row.source_reference)
+                if outcome is None:
+                    outcome = Outcome(child_id=offence.child_id, offence=offence, source=self.source,
+                                      source_reference=row.source_reference, recorded_by=_user(self.by),
+                                      batch=self.batch, **values)
+                    self.outcomes[row.source_reference] = outcome
+                    new_outcomes.append(outcome)
+                    state = "created"
+                elif any(getattr(outcome, f) != v for f, v in values.items()):
+                    for f, v in values.items():
+                        setattr(outcome, f, v)
+                    changed_outcomes.append(outcome)
+                    state = "updated" if state == "unchanged" else state
+            self.counts[state] += 1
+        Outcome.objects.bulk_create(new_outcomes, batch_size=CHUNK)
+        if changed_outcomes:
+            Outcome.objects.bulk_update(changed_outcomes, outcome_fields, batch_size=CHUNK)
+        self.new_outcomes = new_outcomes
+
+    def _write_arrests(self, assigned) -> None:
+        new: list[Arrest] = []
+        changed: list[Arrest] = []
+        fields = ["arrested_at", "released_at", "result"]
+        for item, child in assigned:
+            row: CustodyRow = item.data
+            values = {"arrested_at": row.arrested_at, "released_at": row.released_at, "result": row.result}
+            arrest = self.arrests.get(row.source_reference)
+            if arrest is None:
+                arrest = Arrest(child_id=self._child_id(child), source=self.source,
+                                source_reference=row.source_reference, recorded_by=_user(self.by),
+                                batch=self.batch, **values)
+                self.arrests[row.source_reference] = arrest
+                new.append(arrest)
+                self.counts["created"] += 1
+            elif any(getattr(arrest, f) != v for f, v in values.items()):
+                for f, v in values.items():
+                    setattr(arrest, f, v)
+                changed.append(arrest)
+                self.counts["updated"] += 1
+            else:
+                self.counts["unchanged"] += 1
+        Arrest.objects.bulk_create(new, batch_size=CHUNK)
+        if changed:
+            Arrest.objects.bulk_update(changed, fields, batch_size=CHUNK)
+        self.new_arrests = new
+
+    # ---- referrals the programme asks for --------------------------------------------
+
+    def open_referrals(self) -> None:
+        """Open referrals for new Community Resolutions and custody releases, if the source says so."""
+        from divert.core.errors import DomainError
+        from divert.referrals.actions import create_referral
+        from divert.referrals.models import Referral
+
+        options = self.options
+        if options is None:
+            return
+        wanted: list[tuple[int, object, dict]] = []
+        programme = options.community_resolution_programme
+        if programme is not None:
+            for outcome in self.new_outcomes:
+                if outcome.disposal == "community_resolution":
+                    wanted.append((outcome.child_id, programme, {
+                        "source": "police_cr", "received_on": outcome.outcome_date, "offences": [outcome.offence],
+                    }))
+        programme = options.custody_release_programme
+        if programme is not None:
+            for arrest in self.new_arrests:
+                source = CUSTODY_REFERRAL_SOURCES.get(arrest.result)
+                if arrest.released_at is not None and source:
+                    wanted.append((arrest.child_id, programme, {
+                        "source": source, "received_on": arrest.released_at.astimezone(LONDON).date(),
+                        "released_at": arrest.released_at,
+                    }))
+        if not wanted:
+            return
+        children = Child.objects.in_bulk({child_id for child_id, _, _ in wanted})
+        open_stages = ("received", "offered")
+        for child_id, programme, details in wanted:
+            child = children[child_id]
+            if Referral.objects.current().filter(child=child, programme=programme, stage__in=open_stages).exists():
+                continue
+            try:
+                create_referral(by=self.by, child=child, programme=programme, today=self.today, **details)
+            except DomainError as error:
+                self.notices.append((child_id, error.message))
+                continue
+            self.counts["referrals_opened"] += 1
