@@ -26,6 +26,11 @@ def _user(by):
     return by if getattr(by, "pk", None) else None
 
 
+def staged(row: PersonRow) -> dict:
+    """A validated row as JSON for the review queue (blank values left out, as when read)."""
+    return {k: v for k, v in row.model_dump(mode="json").items() if v not in (None, "")}
+
+
 class Writer:
     """Writes one file's valid rows for one data source."""
 
@@ -154,7 +159,7 @@ class Writer:
             reviews.append(MatchReview(
                 organisation=self.organisation, run=self.run, source=self.source,
                 source_references=[r.data.source_reference for r in rows],
-                rows=[{"row": r.row, "data": r.data.model_dump(mode="json")} for r in rows],
+                rows=[{"row": r.row, "data": staged(r.data)} for r in rows],
                 candidates=candidates, best_score=found.best_score,
             ))
         MatchReview.objects.bulk_create(reviews, batch_size=500)
