@@ -38,10 +38,11 @@ def run_import(personas, source):
     """Import CSV bytes into north's source as the performance officer."""
     from divert.imports.actions import import_police_file
 
-    def run(data: bytes, *, name="extract.csv", into=None, complete_to=dt.date(2025, 5, 31), **options):
+    def run(data: bytes, *, name="extract.csv", into=None, complete_to=dt.date(2025, 5, 31), today=TODAY,
+            **options):
         return import_police_file(
             by=personas.performance_officer, organisation=personas.north, source=into or source,
-            file_name=name, data=data, complete_to=complete_to, today=TODAY, **options,
+            file_name=name, data=data, complete_to=complete_to, today=today, **options,
         )
 
     return run

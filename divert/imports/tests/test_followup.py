@@ -1,0 +1,110 @@
+"""Follow-up checkpoints complete themselves once police data covers their window."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from divert.imports.followup import OffenceFacts, evaluate_checkpoint, window
+from divert.imports.tests.files import outcome_row, to_csv
+
+D = dt.date
+ANCHOR = D(2025, 1, 10)  # 3-month window [10 Jan, 10 Apr); waiting period to 9 Oct 2025
+COMPLETE = D(2025, 10, 9)
+
+
+def evaluate(offences=(), arrests=(), outcomes_to=COMPLETE, arrests_to=COMPLETE, months=3, anchor=ANCHOR):
+    return evaluate_checkpoint(anchor_date=anchor, months=months, outcomes_complete_to=outcomes_to,
+                               arrests_complete_to=arrests_to, offences=offences, arrest_dates=arrests)
+
+
+def offence(committed, *outcomes):
+    return OffenceFacts(committed, tuple(outcomes))
+
+
+def test_windows_are_half_open_and_clamp_to_the_month_end():
+    assert window(ANCHOR, 3) == (D(2025, 1, 10), D(2025, 4, 10))
+    assert window(D(2024, 8, 31), 6) == (D(2024, 8, 31), D(2025, 2, 28))
+
+
+def test_an_offence_in_the_window_proven_by_caution_is_a_proven_reoffence():
+    result = evaluate([offence(D(2025, 2, 1), (D(2025, 3, 1), "pre_court"))])
+    assert (result.proven_reoffence, result.further_outcome, result.further_arrest) == (True, True, False)
+    assert result.complete
+
+
+def test_a_community_resolution_is_a_further_outcome_but_not_a_proven_reoffence():
+    result = evaluate([offence(D(2025, 2, 1), (D(2025, 2, 5), "diversion"))])
+    assert (result.proven_reoffence, result.further_outcome) == (False, True)
+
+
+def test_an_offence_outside_the_window_does_not_count():
+    before = offence(D(2025, 1, 9), (D(2025, 2, 1), "pre_court"))
+    on_the_end = offence(D(2025, 4, 10), (D(2025, 5, 1), "first_tier"))
+    result = evaluate([before, on_the_end])
+    assert (result.proven_reoffence, result.further_outcome) == (False, False)
+
+
+def test_the_first_day_of_the_window_counts():
+    assert evaluate([offence(ANCHOR, (D(2025, 2, 1), "custody"))]).proven_reoffence is True
+
+
+def test_an_outcome_within_the_waiting_period_counts_and_one_after_it_does_not():
+    last_day = evaluate([offence(D(2025, 3, 1), (D(2025, 10, 9), "pre_court"))])
+    too_late = evaluate([offence(D(2025, 3, 1), (D(2025, 10, 10), "pre_court"))], outcomes_to=D(2025, 12, 31))
+    assert last_day.proven_reoffence is True
+    assert (too_late.proven_reoffence, too_late.further_outcome) == (False, False)
+
+
+def test_an_offence_with_no_outcome_yet_is_not_a_reoffence():
+    assert evaluate([offence(D(2025, 3, 1))]).further_outcome is False
+
+
+def test_until_outcome_data_covers_the_waiting_period_tiers_a_and_b_are_unknown():
+    result = evaluate([], outcomes_to=D(2025, 10, 8), arrests_to=D(2025, 10, 8))
+    assert (result.proven_reoffence, result.further_outcome) == (None, None)
+    assert result.further_arrest is False  # arrest data only needs to reach the window's end
+    assert not result.complete
+
+
+def test_arrests_count_when_dated_in_the_window_and_data_reaches_its_end():
+    assert evaluate(arrests=[D(2025, 4, 9)], arrests_to=D(2025, 4, 9)).further_arrest is True
+    assert evaluate(arrests=[D(2025, 4, 10)]).further_arrest is False
+    assert evaluate(arrests=[D(2025, 4, 9)], arrests_to=D(2025, 4, 8)).further_arrest is None
+    assert evaluate(arrests=[D(2025, 4, 9)], arrests_to=None).further_arrest is None
+
+
+# ---- through an import ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_import_completes_the_checkpoints_its_data_covers(personas, open_work, run_import, source):
+    from divert.casework.models import FollowUpCheckpoint
+
+    # child_a was offered support on 5 March 2025: the 3-month window is [5 Mar, 5 Jun 2025).
+    rows = [outcome_row("A", local_id="N-0001", committed_on="01/04/2025", disposal="community_resolution",
+                        outcome_date="10/04/2025"),
+            outcome_row("B", local_id="N-0001", committed_on="20/05/2025", disposal="youth_caution",
+                        outcome_date="01/11/2025")]
+    run, _ = run_import(to_csv(rows), complete_to=D(2025, 12, 4), today=D(2026, 1, 1))
+    checkpoints = {c.months: c for c in FollowUpCheckpoint.objects.filter(referral=open_work["referral"],
+                                                                          anchor="offer")}
+    three = checkpoints[3]
+    assert three.status == "complete" and three.completed_on == D(2026, 1, 1)
+    assert (three.proven_reoffence, three.further_outcome, three.further_arrest) == (True, True, None)
+    assert checkpoints[6].status == "awaiting_data" and checkpoints[6].proven_reoffence is None
+    assert checkpoints[12].status == "due"  # not due until 5 March 2026
+    assert run.batch.counts["checkpoints_completed"] == 1
+
+
+@pytest.mark.django_db
+def test_checkpoints_wait_for_every_outcome_source(personas, open_work, run_import, source):
+    from divert.casework.models import FollowUpCheckpoint
+    from divert.imports.actions import get_or_create_source
+
+    get_or_create_source(by=None, organisation=personas.north, name="Community Resolutions",
+                         kind="community_resolutions")  # never imported: not complete to any date
+    run_import(to_csv([outcome_row("A", local_id="N-0001")]), complete_to=D(2025, 12, 4), today=D(2026, 1, 1))
+    three = FollowUpCheckpoint.objects.get(referral=open_work["referral"], anchor="offer", months=3)
+    assert three.status == "awaiting_data"
