@@ -36,6 +36,7 @@ class Cell:
     interval: Interval | None = None
     flags: Flags = field(default_factory=Flags)
     shown: str | None = None  # set by suppression: "≤5" or "suppressed"
+    details: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         """Plain data for JSON."""
@@ -64,6 +65,9 @@ class Result:
     notes: tuple[str, ...] = ()
     higher_is_better: bool | None = None
     shown: str | None = None  # set by suppression
+    rag: str | None = None  # "green", "amber", "red" from the organisation's thresholds
+    changes: dict = field(default_factory=dict)  # previous / same period last year
+    comparators: dict = field(default_factory=dict)  # yot_family / region / england
 
     def with_flags(self, **changes) -> Result:
         """A copy with some flags changed."""
@@ -88,6 +92,12 @@ def _as_dict(obj: Any) -> Any:
             else:
                 out[f.name] = _as_dict(value)
         return out
+    if isinstance(obj, dict):
+        return {str(k): _as_dict(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_as_dict(v) for v in obj]
+    if hasattr(obj, "__dataclass_fields__"):
+        return {f.name: _as_dict(getattr(obj, f.name)) for f in fields(obj)}
     if isinstance(obj, dt.date):
         return obj.isoformat()
     if isinstance(obj, float):

@@ -25,6 +25,7 @@ from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYe
 from django.db.models.lookups import GreaterThan
 
 from divert.core.dates import add_months
+from divert.core.models import RecordedQuerySet
 from divert.kpis.periods import Period
 from divert.people.codes import EthnicGroup, Sex
 
@@ -42,9 +43,12 @@ class Scope:
 
     def records(self, queryset):
         """Records as known on `known_on` (or every record not voided)."""
+        # Called through RecordedQuerySet so that managers which do not inherit it
+        # (e.g. victims) get the same rule.
+        queryset = queryset.all()
         if self.known_on is not None:
-            return queryset.known_on(self.known_on)
-        return queryset.current()
+            return RecordedQuerySet.known_on(queryset, self.known_on)
+        return RecordedQuerySet.current(queryset)
 
     @property
     def org_ids(self) -> list[int]:
@@ -171,11 +175,14 @@ def tally(queryset, conditions: dict[str, Q], dimensions: dict[str, object]) -> 
     Returns {None: {name: n}, dim: {value: {name: n}}}: one aggregate query for the
     headline and one grouped query per dimension, all in the database.
     """
-    counts = {name: Count("pk", filter=cond) for name, cond in conditions.items()}
-    out: dict = {None: queryset.aggregate(**counts)}
+    # Prefixed so a count never clashes with an annotation of the same name.
+    counts = {f"n__{name}": Count("pk", filter=cond) for name, cond in conditions.items()}
+
+    def plain(row: dict) -> dict:
+        return {k[3:]: v for k, v in row.items() if k.startswith("n__")}
+
+    out: dict = {None: plain(queryset.aggregate(**counts))}
     for dim, expression in dimensions.items():
-        rows = (
-            queryset.annotate(_dim=expression).order_by().values("_dim").annotate(**counts)
-        )
-        out[dim] = {row.pop("_dim"): row for row in rows}
+        rows = queryset.annotate(_dim=expression).order_by().values("_dim").annotate(**counts)
+        out[dim] = {row["_dim"]: plain(row) for row in rows}
     return out

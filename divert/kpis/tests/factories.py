@@ -91,3 +91,9 @@ def population(org: Organisation, year: int, total: int, *, ethnic_group="white"
         organisation=org, year=year, area_code="E00000001", age=age, sex=sex,
         ethnic_group=ethnic_group, count=total, source="test",
     )
+
+
+def status(model, kid: Child, start: dt.date, end: dt.date | None = None, **kwargs):
+    """A dated status record (Accommodation, ETEStatus, SENDStatus, CareStatus, needs...)."""
+    kwargs.setdefault("recorded_at", RECORDED)
+    return model.objects.create(child=kid, start_date=start, end_date=end, **kwargs)

@@ -1,0 +1,574 @@
+"""The YJB's ten key performance indicators (collected since April 2023).
+
+Scope of KPIs 1-7: episodes (the YJB's "intervention programmes") ending in the quarter,
+the child aged 10-17 at the start; one row per child, keeping the most serious programme
+(custody > YRO > referral order > youth conditional caution > youth caution > diversion;
+then the latest ending). Every KPI is broken down by programme type, ethnic group, age
+band at the start and sex.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractYear
+
+from divert.kpis.measures.common import (
+    ETHNIC_LABELS,
+    SEX_LABELS,
+    Scope,
+    age_band_expression,
+    age_on,
+    current_on,
+    int_expr,
+    month_key,
+    overlapping,
+    tally,
+)
+from divert.kpis.results import Cell, Result, count_cell, rate_cell, rate_result
+from divert.kpis.stats import rate_interval
+from divert.offending.codes import (
+    FORMAL_GROUPS,
+    SERIOUS_VIOLENCE_CATEGORIES,
+    YJB_PROGRAMME_TYPE,
+    Disposal,
+)
+
+PROGRAMME_TYPES = {
+    1: "1 Diversion / non-substantive out-of-court disposal",
+    2: "2 Youth caution",
+    3: "3 Youth conditional caution",
+    4: "4 Referral order",
+    5: "5 Youth rehabilitation order",
+    6: "6 Custody",
+    0: "Other (not a YJB programme type)",
+}
+OUT_OF_COURT = (
+    Disposal.COMMUNITY_RESOLUTION,
+    Disposal.OUTCOME_22,
+    Disposal.OUTCOME_22_DEFERRED,
+    Disposal.OUTCOME_20_21,
+    Disposal.YOUTH_CAUTION,
+    Disposal.YOUTH_CONDITIONAL_CAUTION,
+)
+ALL = Q(pk__isnull=False)
+END = OuterRef("end_date")
+START = OuterRef("start_date")
+
+
+def programme_type_expression(field: str = "order_type") -> Case:
+    """The YJB programme type (1-6; 0 for anything else) of an order type."""
+    whens = [
+        When(**{f"{field}__in": [str(c) for c, t in YJB_PROGRAMME_TYPE.items() if t == n]}, then=Value(n))
+        for n in range(1, 7)
+    ]
+    return Case(*whens, default=Value(0), output_field=IntegerField())
+
+
+def scope_episodes(scope: Scope):
+    """Every episode ending in the period (by the "as at" date), child aged 10-17 at its start."""
+    from divert.casework.models import Episode
+
+    return (
+        scope.records(Episode.objects)
+        .filter(scope.programme_filter(), child__in=scope.children())
+        .filter(end_date__gte=scope.period.start, end_date__lte=min(scope.period.end, scope.as_at))
+        .alias(start_age=age_on("child__date_of_birth", "start_date"))
+        .filter(start_age__gte=10, start_age__lte=17)
+        .annotate(programme_type=programme_type_expression())
+    )
+
+
+def kpi_rows(scope: Scope):
+    """One episode per child: the most serious programme ending in the period."""
+    episodes = scope_episodes(scope)
+    best = Subquery(
+        scope_episodes(scope)
+        .filter(child=OuterRef("child"))
+        .order_by("-programme_type", "-end_date", "-pk")
+        .values("pk")[:1]
+    )
+    return episodes.filter(pk=best)
+
+
+def dimensions() -> dict:
+    """The four standard breakdowns of a KPI row."""
+    return {
+        "programme_type": F("programme_type"),
+        "ethnic_group": F("child__ethnic_group"),
+        "age_band": age_band_expression("child__date_of_birth", "start_date"),
+        "sex": F("child__sex"),
+    }
+
+
+DIMENSION_LABELS = {
+    "programme_type": PROGRAMME_TYPES,
+    "ethnic_group": ETHNIC_LABELS,
+    "age_band": {"10-14": "10-14", "15-17": "15-17"},
+    "sex": SEX_LABELS,
+}
+
+
+def _breakdowns(t: dict, num: str, den: str) -> dict[str, tuple[Cell, ...]]:
+    out = {}
+    for dim, labels in DIMENSION_LABELS.items():
+        groups = t.get(dim, {})
+        out[dim] = tuple(
+            rate_cell(str(g), labels.get(g, str(g)), groups[g][num], groups[g][den])
+            for g in sorted(groups, key=str)
+        )
+    return out
+
+
+def _rate(t, key, label, definition, num, den, period, **kwargs) -> Result:
+    head = t[None]
+    return rate_result(
+        key, label, definition, head[num], head[den], period,
+        breakdowns=kwargs.pop("breakdowns", _breakdowns(t, num, den)), **kwargs,
+    )
+
+
+def _exists(scope: Scope, model, q: Q) -> Exists:
+    return Exists(scope.records(model.objects).filter(q, child=OuterRef("child")))
+
+
+FAR_FUTURE = Value(dt.date(9999, 12, 31))
+
+
+def _type_counts(scope: Scope, model, field: str, rows, labels: dict, ref: str = "end_date") -> tuple:
+    """How many rows' children had a record of each `field` value current on the row's
+    end (or start) date."""
+    row_current = rows.filter(child=OuterRef("child")).filter(
+        **{f"{ref}__gte": OuterRef("start_date"), f"{ref}__lte": Coalesce(OuterRef("end_date"), FAR_FUTURE)}
+    )
+    records = scope.records(model.objects).filter(Exists(row_current))
+    got = records.order_by().values(field).annotate(n=Count("child", distinct=True)).order_by(field)
+    return tuple(count_cell(r[field], labels.get(r[field], r[field]), r["n"]) for r in got)
+
+
+def _accommodation_suitable(scope: Scope, day) -> tuple[Exists, Exists]:
+    """(any record current on `day`, any unsuitable/unknown/B&B/NFA record current on `day`)."""
+    from divert.people.models import Accommodation
+
+    never = [Accommodation.Type.BED_AND_BREAKFAST, Accommodation.Type.NO_FIXED_ABODE]
+    anything = _exists(scope, Accommodation, current_on(day))
+    bad = _exists(scope, Accommodation, current_on(day) & (~Q(suitability="suitable") | Q(type__in=never)))
+    return anything, bad
+
+
+KPI1 = (
+    "Children in suitable accommodation at the end of their programme ÷ children whose "
+    "programme ended. If several records are current at the end, all must be suitable; an "
+    "unknown record makes the child unsuitable; no record counts as not suitable; bed and "
+    "breakfast and no fixed abode are always unsuitable."
+)
+
+
+def kpi1_accommodation(scope: Scope, rows) -> list[Result]:
+    """KPI 1: suitable accommodation at the end (and at the start; by type; custody on release)."""
+    from divert.people.models import Accommodation
+
+    end_any, end_bad = _accommodation_suitable(scope, END)
+    start_any, start_bad = _accommodation_suitable(scope, START)
+    rows = rows.annotate(end_any=end_any, end_bad=end_bad, start_any=start_any, start_bad=start_bad)
+    conditions = {
+        "rows": ALL,
+        "end": Q(end_any=True, end_bad=False),
+        "start": Q(start_any=True, start_bad=False),
+        "custody_rows": Q(programme_type=6),
+        "custody_end": Q(programme_type=6, end_any=True, end_bad=False),
+    }
+    t = tally(rows, conditions, dimensions())
+    p = scope.period.label
+    types = dict(Accommodation.Type.choices)
+    return [
+        _rate(t, "kpi1.accommodation", "KPI 1 Suitable accommodation at the end", KPI1, "end", "rows", p,
+              notes=("Sub-measures follow: at the start, by type, custody on release.",)),
+        _rate(t, "kpi1.accommodation_start", "KPI 1 Suitable accommodation at the start", KPI1.replace("end of", "start of"),
+              "start", "rows", p),
+        Result(key="kpi1.accommodation_type", label="KPI 1 Accommodation type at the end",
+               definition="Children by type of accommodation current at the end (a child with two records counts under both).",
+               unit="count", value=None, numerator=t[None]["rows"], denominator=None, period=p,
+               breakdowns={"type": _type_counts(scope, Accommodation, "type", rows, types)}),
+        _rate(t, "kpi1.custody_release", "KPI 1 Suitable accommodation on release from custody",
+              "Children whose most serious programme was custody: suitable accommodation at the end (release).",
+              "custody_end", "custody_rows", p, breakdowns={}),
+    ]
+
+
+def _school_age(dob: str, day: str):
+    """True while a child is of compulsory school age on a date: until 30 June of the
+    school year (September-August) in which they turn 16."""
+    leaving_year = ExtractYear(dob) + 16 + Case(
+        When(**{f"{dob}__month__gte": 9}, then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
+    leaving_key = int_expr((leaving_year * 12 + 6) * 100 + 30)
+    return leaving_key, month_key(day)
+
+
+KPI2 = (
+    "Children in suitable education, training or employment at the end of their programme ÷ "
+    "children whose programme ended (all records current at the end must be suitable; an "
+    "unknown record makes the child unsuitable)."
+)
+
+
+def kpi2_ete(scope: Scope, rows) -> list[Result]:
+    """KPI 2: suitable ETE at the end; school age vs above; full vs part time; hours; provision."""
+    from divert.people.models import ETEStatus
+
+    at_end = scope.records(ETEStatus.objects).filter(current_on(END), child=OuterRef("child"))
+    hours = at_end.order_by().values("child")
+    leaving_key, end_key = _school_age("child__date_of_birth", "end_date")
+    rows = rows.annotate(
+        ete_any=Exists(at_end),
+        ete_bad=Exists(at_end.filter(~Q(suitability="suitable"))),
+        offered=Coalesce(Subquery(hours.annotate(h=Sum("hours_offered")).values("h")[:1]), Value(0.0), output_field=FloatField()),
+        attended=Coalesce(Subquery(hours.annotate(h=Sum("hours_attended")).values("h")[:1]), Value(0.0), output_field=FloatField()),
+        leaving_key=leaving_key,
+        end_key=end_key,
+    )
+    school = Q(end_key__lte=F("leaving_key"))
+    full_time = (school & Q(offered__gte=25)) | (~school & Q(offered__gte=16))
+    conditions = {
+        "rows": ALL,
+        "end": Q(ete_any=True, ete_bad=False),
+        "school_rows": school,
+        "school_end": school & Q(ete_any=True, ete_bad=False),
+        "above_rows": ~school,
+        "above_end": ~school & Q(ete_any=True, ete_bad=False),
+        "full_time": full_time,
+    }
+    t = tally(rows, conditions, dimensions())
+    sums = rows.aggregate(total_offered=Sum("offered"), total_attended=Sum("attended"))
+    p = scope.period.label
+    provision = dict(ETEStatus.Provision.choices)
+    offered, attended = sums["total_offered"] or 0, sums["total_attended"] or 0
+    return [
+        _rate(t, "kpi2.ete", "KPI 2 Suitable education, training or employment at the end", KPI2, "end", "rows", p),
+        _rate(t, "kpi2.ete_school_age", "KPI 2 Suitable ETE at the end: school age", KPI2 +
+              " School age: until 30 June of the school year in which the child turns 16.", "school_end", "school_rows", p),
+        _rate(t, "kpi2.ete_above_school_age", "KPI 2 Suitable ETE at the end: above school age", KPI2,
+              "above_end", "above_rows", p),
+        _rate(t, "kpi2.full_time", "KPI 2 Full-time ETE at the end",
+              "Children offered 25+ hours a week (school age) or 16+ (above school age) at the end ÷ "
+              "children whose programme ended; the rest are part time or have none.", "full_time", "rows", p),
+        Result(key="kpi2.hours", label="KPI 2 Hours attended ÷ hours offered at the end",
+               definition="Weekly hours attended ÷ hours offered, over ETE records current at the end.",
+               unit="proportion", value=attended / offered if offered else None,
+               numerator=attended, denominator=offered, period=p),
+        Result(key="kpi2.provision", label="KPI 2 Type of provision at the end",
+               definition="Children by type of ETE provision current at the end.", unit="count",
+               value=None, numerator=t[None]["rows"], denominator=None, period=p,
+               breakdowns={"provision": _type_counts(scope, ETEStatus, "provision", rows, provision)}),
+    ]
+
+
+def kpi3_send(scope: Scope, rows) -> list[Result]:
+    """KPI 3: SEND need with a formal plan ÷ identified SEND need; identified ÷ all."""
+    from divert.people.models import SENDStatus
+
+    during = overlapping(START, END)
+    rows = rows.annotate(
+        send=_exists(scope, SENDStatus, during),
+        plan=_exists(scope, SENDStatus, during & Q(plan__in=[SENDStatus.Plan.EHCP, SENDStatus.Plan.IDP])),
+    )
+    t = tally(rows, {"rows": ALL, "send": Q(send=True), "plan": Q(send=True, plan=True)}, dimensions())
+    p = scope.period.label
+    return [
+        _rate(t, "kpi3.send_plan", "KPI 3 SEND/ALN: formal plan where a need is identified",
+              "Children with an identified SEND/ALN need and a formal plan (EHCP or IDP) during the "
+              "programme ÷ children with an identified need.", "plan", "send", p),
+        _rate(t, "kpi3.send_identified", "KPI 3 SEND/ALN: identified need",
+              "Children with an identified SEND/ALN need during the programme ÷ children whose "
+              "programme ended.", "send", "rows", p),
+    ]
+
+
+def _funnel(scope: Scope, rows, model, key: str, name: str, extra: dict | None = None) -> tuple:
+    during = overlapping(START, END)
+    rows = rows.annotate(
+        need=_exists(scope, model, during),
+        offered=_exists(scope, model, during & Q(offered_on__isnull=False, offered_on__lte=END)),
+        attending=_exists(scope, model, during & Q(attending_from__isnull=False, attending_from__lte=END)),
+        **(extra or {}),
+    )
+    conditions = {"rows": ALL, "need": Q(need=True), "offered": Q(offered=True), "attending": Q(attending=True)}
+    for k in extra or {}:
+        conditions[k] = Q(**{k: True})
+    t = tally(rows, conditions, dimensions())
+    p = scope.period.label
+    results = [
+        _rate(t, f"{key}.offered_of_need", f"{name}: intervention offered ÷ need (YJB calculation code)",
+              f"Children offered or referred to an intervention for an identified {name.lower()} need ÷ "
+              "children with an identified need (the headline in the YJB's published calculation code).",
+              "offered", "need", p),
+        _rate(t, f"{key}.need_of_all", f"{name}: identified need ÷ children (YJB guidance text)",
+              f"Children with an identified {name.lower()} need during the programme ÷ children whose "
+              "programme ended (the headline in the YJB's guidance text).", "need", "rows", p),
+        _rate(t, f"{key}.attending_of_offered", f"{name}: attending ÷ offered",
+              "Children attending the intervention ÷ children offered or referred to it.",
+              "attending", "offered", p),
+    ]
+    return results, t
+
+
+def kpi4_mental_health(scope: Scope, rows) -> list[Result]:
+    """KPI 4: mental health and emotional wellbeing funnel, both headlines labelled."""
+    from divert.people.models import MentalHealthNeed
+
+    return _funnel(scope, rows, MentalHealthNeed, "kpi4", "KPI 4 Mental health and emotional wellbeing")[0]
+
+
+def kpi5_substance_misuse(scope: Scope, rows) -> list[Result]:
+    """KPI 5: substance misuse funnel, both headlines, and the level of intervention."""
+    from divert.people.models import SubstanceMisuseNeed
+
+    during = overlapping(START, END)
+    levels = {
+        f"level_{lvl}": _exists(scope, SubstanceMisuseNeed, during & Q(level=lvl, offered_on__isnull=False, offered_on__lte=END))
+        for lvl in SubstanceMisuseNeed.Level.values
+    }
+    results, t = _funnel(scope, rows, SubstanceMisuseNeed, "kpi5", "KPI 5 Substance misuse", levels)
+    labels = dict(SubstanceMisuseNeed.Level.choices)
+    results.append(Result(
+        key="kpi5.level", label="KPI 5 Substance misuse: intervention offered by level",
+        definition="Children offered a targeted intervention, specialist treatment or complex care.",
+        unit="count", value=None, numerator=t[None]["offered"], denominator=None, period=scope.period.label,
+        breakdowns={"level": tuple(count_cell(lvl, labels[lvl], t[None][f"level_{lvl}"]) for lvl in labels)},
+    ))
+    return results
+
+
+KPI6 = (
+    "Children who successfully completed their out-of-court programme (Community Resolution, "
+    "Outcome 22, Outcome 22 deferred, Outcome 20/21, youth caution or youth conditional "
+    "caution with YJS involvement) ÷ children with one ending. 'Successfully completed' is "
+    "the flag the worker records at closure."
+)
+
+
+def kpi6_out_of_court(scope: Scope, rows) -> list[Result]:
+    """KPI 6: successful completion of out-of-court programmes (per child, per programme, per type)."""
+    ooc = Q(order_type__in=[str(d) for d in OUT_OF_COURT])
+    t = tally(rows, {"ooc": ooc, "done": ooc & Q(successfully_completed=True)}, dimensions())
+    p = scope.period.label
+    per_programme = scope_episodes(scope).filter(ooc)
+    by_type = (
+        per_programme.order_by().values("order_type")
+        .annotate(n=Count("pk"), done=Count("pk", filter=Q(successfully_completed=True)))
+        .order_by("order_type")
+    )
+    labels = dict(Disposal.choices)
+    totals = per_programme.aggregate(n=Count("pk"), done=Count("pk", filter=Q(successfully_completed=True)))
+    return [
+        _rate(t, "kpi6.ooc_completion", "KPI 6 Out-of-court disposals successfully completed", KPI6, "done", "ooc", p),
+        rate_result(
+            "kpi6.ooc_completion_per_programme", "KPI 6 Out-of-court programmes successfully completed (per programme)",
+            KPI6 + " Counted per programme, not per child.", totals["done"], totals["n"], p,
+            breakdowns={"disposal": tuple(rate_cell(r["order_type"], labels.get(r["order_type"], r["order_type"]),
+                                                    r["done"], r["n"]) for r in by_type)},
+        ),
+    ]
+
+
+def kpi7_wider_services(scope: Scope, rows) -> list[Result]:
+    """KPI 7: looked after, CP plan, child in need or Early Help during the programme."""
+    from divert.people.models import CareStatus
+
+    kinds = CareStatus.Kind
+    during = overlapping(START, END)
+    aliases = {"any_during": _exists(scope, CareStatus, during)}
+    for kind in kinds.values:
+        aliases[f"{kind}_start"] = _exists(scope, CareStatus, current_on(START) & Q(kind=kind))
+        aliases[f"{kind}_during"] = _exists(scope, CareStatus, during & Q(kind=kind))
+    aliases["eh_before"] = _exists(scope, CareStatus, Q(kind=kinds.EARLY_HELP, start_date__lt=START))
+    aliases["eh_referred_during"] = _exists(
+        scope, CareStatus, Q(kind=kinds.EARLY_HELP, start_date__gte=START, start_date__lte=END)
+    )
+    rows = rows.annotate(**aliases)
+    conditions = {"rows": ALL, **{k: Q(**{k: True}) for k in aliases}}
+    t = tally(rows, conditions, dimensions())
+    p = scope.period.label
+    labels = dict(kinds.choices)
+    status_cells = []
+    for kind in kinds.values:
+        for when in ("start", "during"):
+            status_cells.append(rate_cell(f"{kind}_{when}", f"{labels[kind]} ({'at the start' if when == 'start' else 'during'})",
+                                          t[None][f"{kind}_{when}"], t[None]["rows"]))
+    return [
+        _rate(t, "kpi7.wider_services", "KPI 7 Links to wider services",
+              "Children who during their programme were looked after, on a child protection plan, a "
+              "child in need or on an Early Help plan ÷ children whose programme ended.", "any_during", "rows", p,
+              breakdowns={**_breakdowns(t, "any_during", "rows"), "status": tuple(status_cells)}),
+        _rate(t, "kpi7.early_help_before", "KPI 7 Early Help plan before the programme",
+              "Children with an Early Help plan that started before the programme ÷ children whose programme ended.",
+              "eh_before", "rows", p),
+        _rate(t, "kpi7.early_help_referred_during", "KPI 7 Early Help plan started during the programme",
+              "Children whose Early Help plan started during the programme ÷ children whose programme ended.",
+              "eh_referred_during", "rows", p),
+    ]
+
+
+def kpi8_board(scope: Scope) -> list[Result]:
+    """KPI 8: senior partners from the five sectors at each board meeting in the quarter."""
+    from divert.reference.models import BoardMeeting
+
+    meetings = BoardMeeting.objects.filter(
+        organisation_id__in=scope.org_ids, date__gte=scope.period.start, date__lte=min(scope.period.end, scope.as_at)
+    )
+    sums = meetings.aggregate(n=Count("pk"), **{s: Count("pk", filter=Q(**{s: True})) for s in BoardMeeting.SECTORS})
+    n = sums["n"]
+    attended = sum(sums[s] for s in BoardMeeting.SECTORS)
+    labels = {"social_care": "Children's social care", "education": "Education", "police": "Police",
+              "probation": "Probation", "health": "Health"}
+    sectors_expr = sum((Case(When(**{s: True}, then=Value(1)), default=Value(0)) for s in BoardMeeting.SECTORS), Value(0))
+    per_meeting = meetings.annotate(sectors=sectors_expr).order_by("date").values("date", "sectors")
+    return [Result(
+        key="kpi8.board_attendance", label="KPI 8 Management board: senior partner attendance",
+        definition="Of the five sectors (children's social care, education, police, probation, health), "
+                   "the share represented by a senior partner, over the board meetings in the quarter.",
+        unit="proportion", value=attended / (5 * n) if n else None, numerator=attended,
+        denominator=5 * n, period=scope.period.label,
+        breakdowns={
+            "sector": tuple(rate_cell(s, labels[s], sums[s], n) for s in BoardMeeting.SECTORS),
+            "meeting": tuple(Cell(key=m["date"].isoformat(), label=m["date"].isoformat(), numerator=m["sectors"],
+                                  denominator=5) for m in per_meeting),
+        },
+        notes=(f"{n} board meeting(s) in the quarter.",),
+    )]
+
+
+KPI9 = (
+    "Proven drug, robbery and violence-against-the-person offences with a YJB seriousness score "
+    "of 5 or more (not the police gravity score), by children aged 10-17, counted by offence in "
+    "the quarter of the outcome (caution or sentence) date; diversion outcomes excluded. Rate "
+    "per 10,000 children aged 10-17. Offences with no seriousness score are counted as 'not "
+    "scored', never dropped."
+)
+
+
+def kpi9_serious_violence(scope: Scope) -> list[Result]:
+    """KPI 9: serious violence per 10,000, share of proven offences and of children; not scored shown."""
+    from divert.kpis.measures.official import population_10_17
+    from divert.offending.models import Offence, Outcome
+
+    proven = scope.records(Outcome.objects).filter(
+        child__in=scope.children(), disposal_group__in=FORMAL_GROUPS,
+        outcome_date__gte=scope.period.start, outcome_date__lte=min(scope.period.end, scope.as_at),
+    ).alias(age=age_on("child__date_of_birth", "outcome_date")).filter(age__gte=10, age__lte=17)
+    offences = scope.records(Offence.objects).filter(pk__in=proven.values("offence")).annotate(
+        score=Coalesce("seriousness", "offence_type__seriousness"),
+        category=Coalesce(
+            Case(When(yjb_category="", then=Value(None)), default=F("yjb_category")),
+            "offence_type__yjb_category",
+        ),
+    )
+    sv_category = Q(category__in=[str(c) for c in SERIOUS_VIOLENCE_CATEGORIES])
+    serious = sv_category & Q(score__gte=5)
+    totals = offences.aggregate(
+        all=Count("pk"),
+        serious=Count("pk", filter=serious),
+        not_scored=Count("pk", filter=Q(score__isnull=True)),
+        not_scored_sv=Count("pk", filter=sv_category & Q(score__isnull=True)),
+        children=Count("child", distinct=True),
+        serious_children=Count("child", distinct=True, filter=serious),
+    )
+    by_category = (
+        offences.filter(serious).order_by().values("category").annotate(n=Count("pk")).order_by("category")
+    )
+    population, year = population_10_17(scope, scope.period.end.year)
+    p = scope.period.label
+    n = totals["serious"]
+    not_scored = (
+        count_cell("not_scored", "Proven offences not scored (any category)", totals["not_scored"]),
+        count_cell("not_scored_sv", "Proven drug, robbery or violence offences not scored", totals["not_scored_sv"]),
+    )
+    from divert.offending.codes import YJBOffenceCategory
+
+    labels = dict(YJBOffenceCategory.choices)
+    return [
+        Result(
+            key="kpi9.serious_violence_rate", label="KPI 9 Serious violence per 10,000 children aged 10-17",
+            definition=KPI9, unit="per_10000", value=n / population * 10_000 if population else None,
+            numerator=n, denominator=population or None, period=p,
+            interval=rate_interval(n, population, 10_000) if population else None,
+            breakdowns={"category": tuple(count_cell(r["category"], labels.get(r["category"], r["category"]), r["n"])
+                                          for r in by_category), "not_scored": not_scored},
+            notes=(f"Population year: {year}." if year else "No 10-17 population loaded.",
+                   f"{totals['not_scored']} proven offence(s) had no seriousness score ({totals['not_scored_sv']} "
+                   "of them drug, robbery or violence): shown as not scored."),
+            higher_is_better=False,
+        ),
+        rate_result("kpi9.share_of_offences", "KPI 9 Serious violence as a share of proven offences",
+                    KPI9 + " Share = serious violence offences ÷ all proven offences.", n, totals["all"], p,
+                    breakdowns={"not_scored": not_scored}, higher_is_better=False),
+        rate_result("kpi9.share_of_children", "KPI 9 Children with a serious violence offence",
+                    KPI9 + " Children with such an offence ÷ children with any proven offence.",
+                    totals["serious_children"], totals["children"], p, higher_is_better=False),
+    ]
+
+
+def kpi10_victims(scope: Scope) -> list[Result]:
+    """KPI 10: victims engaged with restorative justice ÷ victims who consented to contact."""
+    from divert.victims.models import Victim
+
+    victims = scope.records(Victim.objects).filter(offence__episodes__in=scope_episodes(scope).values("pk")).distinct()
+    victims = scope.records(Victim.objects).filter(pk__in=victims.values("pk"))
+    t = victims.aggregate(
+        all=Count("pk"),
+        consented=Count("pk", filter=Q(consented_to_contact=True)),
+        engaged=Count("pk", filter=Q(consented_to_contact=True, rj_engaged=True)),
+        offered=Count("pk", filter=Q(consented_to_contact=True, rj_offered=True)),
+        views=Count("pk", filter=Q(consented_to_contact=True, views_captured=True)),
+        support=Count("pk", filter=Q(consented_to_contact=True, support_given=True)),
+        requested=Count("pk", filter=Q(consented_to_contact=True, support_requested=True)),
+    )
+    p = scope.period.label
+    scope_text = "Victims of offences linked to programmes ending in the quarter"
+    return [
+        rate_result("kpi10.rj_engaged", "KPI 10 Victims engaged with restorative justice",
+                    f"{scope_text}: victims who engaged with restorative justice ÷ victims who consented to be contacted.",
+                    t["engaged"], t["consented"], p,
+                    breakdowns={"consent": (count_cell("all", "All victims", t["all"]),
+                                            count_cell("consented", "Consented to contact", t["consented"]))}),
+        rate_result("kpi10.rj_offered", "KPI 10 Victims offered restorative justice",
+                    f"{scope_text}: victims offered RJ ÷ victims who consented to contact.", t["offered"], t["consented"], p),
+        rate_result("kpi10.views_captured", "KPI 10 Victims' views captured",
+                    f"{scope_text}: victims whose views were captured ÷ victims who consented to contact.",
+                    t["views"], t["consented"], p),
+        rate_result("kpi10.support_given", "KPI 10 Victims given support",
+                    f"{scope_text}: victims given support ÷ victims who consented to contact "
+                    f"({t['requested']} requested support).", t["support"], t["consented"], p),
+    ]
+
+
+def yjb_kpis(scope: Scope) -> list[Result]:
+    """All ten KPIs with their sub-measures for the scope's quarter."""
+    rows = kpi_rows(scope)
+    results: list[Result] = []
+    for kpi in (kpi1_accommodation, kpi2_ete, kpi3_send, kpi4_mental_health, kpi5_substance_misuse,
+                kpi6_out_of_court, kpi7_wider_services):
+        results.extend(kpi(scope, rows))
+    results.extend(kpi8_board(scope))
+    results.extend(kpi9_serious_violence(scope))
+    results.extend(kpi10_victims(scope))
+    provisional = scope.as_at < scope.period.end
+    if provisional:
+        results = [r.with_flags(provisional=True) for r in results]
+    return results
+
