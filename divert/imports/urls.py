@@ -1,5 +1,16 @@
-"""Routes for the imports app."""
+"""Routes for the imports app (under /imports/)."""
+
+from django.urls import path
+
+from divert.imports import views
 
 app_name = "imports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.upload, name="upload"),
+    path("<int:run_id>/", views.run_detail, name="run"),
+    path("<int:run_id>/confirm/", views.confirm, name="confirm"),
+    path("<int:run_id>/rejected-rows.csv", views.download_errors, name="errors"),
+    path("reviews/", views.review_list, name="reviews"),
+    path("reviews/<int:review_id>/", views.review_detail, name="review"),
+]

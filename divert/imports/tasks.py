@@ -1,0 +1,46 @@
+"""Background tasks: a confirmed web upload runs here (django-tasks, database queue)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from django.utils import timezone
+from django_tasks import task
+
+log = logging.getLogger(__name__)
+
+
+@task()
+def run_import(run_id: int) -> str:
+    """Run a confirmed import from its stored upload, then delete the upload."""
+    from divert.imports.actions import import_police_file
+    from divert.imports.models import ImportRun
+
+    run = ImportRun.objects.select_related("organisation", "source", "mapping", "uploaded_by").get(pk=run_id)
+    if run.status != ImportRun.Status.QUEUED:
+        return run.status
+    path = Path(run.stored_path)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        log.warning("import %s: the stored upload is missing", run.pk)
+        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.FAILED, stage="",
+                                                   finished_at=timezone.now())
+        return ImportRun.Status.FAILED
+
+    def progress(stage: str, done: int, total: int | None) -> None:
+        # Only the checking stage runs outside the write transaction, so only it can be seen.
+        if stage == "Checking rows":
+            ImportRun.objects.filter(pk=run.pk).update(stage=f"Checking rows: {done:,} read")
+
+    try:
+        run, _ = import_police_file(
+            by=run.uploaded_by, organisation=run.organisation, source=run.source, file_name=run.file_name,
+            data=data, complete_to=run.complete_to, today=timezone.localdate(), mapping=run.mapping,
+            valid_rows_only=run.valid_rows_only, progress=progress, run=run,
+        )
+    finally:
+        path.unlink(missing_ok=True)
+        ImportRun.objects.filter(pk=run.pk).update(stored_path="")
+    return run.status

@@ -1,0 +1,159 @@
+"""Pages for performance officers: upload a police extract, preview its problems, confirm,
+watch it run; the match review queue; the error file download."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from divert.accounts.models import Role
+from divert.audit.actions import record_event
+from divert.core.access import SIGNED_IN, allow
+from divert.core.errors import DomainError
+from divert.imports import actions
+from divert.imports.forms import ReviewForm, UploadForm
+from divert.imports.models import ImportErrorFile, ImportRun, MatchReview
+from divert.imports.tasks import run_import
+from divert.people.models import Child
+
+PROBLEMS_SHOWN = 200
+
+
+def _runs(user):
+    return ImportRun.objects.filter(organisation_id=user.organisation_id)
+
+
+@allow(Role.PERFORMANCE_OFFICER)
+def upload(request: HttpRequest) -> HttpResponse:
+    """Upload a police extract; it is checked at once and the problems shown before anything is written."""
+    user = request.user
+    organisation = user.organisation
+    form = UploadForm(request.POST or None, request.FILES or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload_file = data["file"]
+        content = upload_file.read()
+        today = timezone.localdate()
+        try:
+            run = actions.start_run(
+                by=user, organisation=organisation, source=data["source"], file_name=upload_file.name,
+                data=content, complete_to=data["complete_to"], today=today, mapping=data["mapping"],
+                valid_rows_only=data["on_problems"] == "valid_rows", status=ImportRun.Status.PREVIEWED,
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            validation = actions.check_police_file(source=run.source, file_name=upload_file.name, data=content,
+                                                   today=today, mapping=run.mapping)
+            run.rows_read = validation.rows_read
+            run.rows_rejected = len(validation.rejected)
+            run.problems = [p.as_list() for p in validation.problems[:5000]]
+            if validation.refused or (validation.errors and not run.valid_rows_only) or not validation.valid:
+                run.status = ImportRun.Status.REFUSED
+                run.finished_at = timezone.now()
+            else:
+                folder = actions.import_dir() / "uploads"
+                folder.mkdir(parents=True, exist_ok=True)
+                stored = folder / f"{uuid.uuid4().hex}{Path(upload_file.name).suffix.lower()}"
+                stored.write_bytes(content)
+                run.stored_path = str(stored)
+            run.save()
+            record_event(by=user, verb="checked_police_file", obj=run, organisation=organisation,
+                         details={"rows": run.rows_read, "errors": len(validation.errors)})
+            return redirect("imports:run", run_id=run.pk)
+    return render(request, "imports/upload.html", {
+        "form": form,
+        "runs": _runs(user).select_related("source")[:20],
+        "pending_reviews": MatchReview.objects.visible_to(user).pending().count(),
+    })
+
+
+@allow(Role.PERFORMANCE_OFFICER)
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    """An import: its problems (the preview), its progress while it runs, and its summary."""
+    run = get_object_or_404(_runs(request.user).select_related("source", "mapping"), pk=run_id)
+    problems = [{"row": r, "column": c, "message": m, "level": level} for r, c, m, level in run.problems]
+    error_file = ImportErrorFile.objects.filter(run=run).first()
+    return render(request, "imports/run.html", {
+        "run": run,
+        "errors": [p for p in problems if p["level"] == "error"][:PROBLEMS_SHOWN],
+        "notices": [p for p in problems if p["level"] != "error"][:PROBLEMS_SHOWN],
+        "error_count": run.error_count,
+        "in_progress": run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING),
+        "error_file": error_file if error_file and error_file.may_download(request.user) else None,
+    })
+
+
+@allow(Role.PERFORMANCE_OFFICER)
+@require_POST
+def confirm(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Confirm a checked upload: it runs as a background task."""
+    run = get_object_or_404(_runs(request.user), pk=run_id)
+    updated = _runs(request.user).filter(pk=run.pk, status=ImportRun.Status.PREVIEWED).update(
+        status=ImportRun.Status.QUEUED, stage="Waiting to start"
+    )
+    if not updated:
+        messages.info(request, "This import has already been confirmed or cannot be imported.")
+        return redirect("imports:run", run_id=run.pk)
+    record_event(by=request.user, verb="confirmed_police_import", obj=run, organisation=run.organisation_id)
+    run_import.enqueue(run.pk)
+    return redirect("imports:run", run_id=run.pk)
+
+
+@allow(SIGNED_IN)
+def download_errors(request: HttpRequest, run_id: int) -> FileResponse:
+    """The rejected rows: only for the uploader and the organisation's performance officers."""
+    error_file = ImportErrorFile.objects.select_related("run").filter(run_id=run_id).first()
+    if error_file is None or not error_file.may_download(request.user):
+        raise Http404("Not found")
+    path = Path(error_file.path)
+    if not path.exists():
+        raise Http404("Not found")
+    record_event(by=request.user, verb="downloaded_import_errors", obj=error_file.run,
+                 organisation=error_file.run.organisation_id)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"import-{run_id}-rejected-rows.csv",
+                        content_type="text/csv")
+
+
+@allow(Role.PERFORMANCE_OFFICER)
+def review_list(request: HttpRequest) -> HttpResponse:
+    """People from police files who could not be matched with certainty."""
+    reviews = MatchReview.objects.visible_to(request.user).pending().select_related("source")[:200]
+    return render(request, "imports/reviews.html", {"reviews": reviews})
+
+
+@allow(Role.PERFORMANCE_OFFICER)
+def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
+    """Decide who a queued person is: one of the candidates, a new child, or not for this service."""
+    review = get_object_or_404(MatchReview.objects.visible_to(request.user).select_related("source"), pk=review_id)
+    scores = {c["child"]: c for c in review.candidates}
+    children = Child.objects.visible_to(request.user).in_bulk(list(scores))
+    candidates = [(children[pk], scores[pk]) for pk in scores if pk in children]
+    labels = [
+        (child, f"{child.full_name}, born {child.date_of_birth:%d/%m/%Y}"
+                f"{', ' + child.local_id if child.local_id else ''} (score {info['score']:.2f}: {info['why']})")
+        for child, info in candidates
+    ]
+    form = ReviewForm(request.POST or None, candidates=labels)
+    if request.method == "POST" and review.decision == MatchReview.Decision.PENDING and form.is_valid():
+        choice = form.cleaned_data["decision"]
+        child = None
+        decision = choice
+        if choice.startswith("child:"):
+            decision = MatchReview.Decision.MATCHED
+            child = children.get(int(choice.split(":", 1)[1]))
+        try:
+            actions.resolve_match_review(by=request.user, review=review, decision=decision, child=child,
+                                         today=timezone.localdate())
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, "Decision recorded.")
+            return redirect("imports:reviews")
+    return render(request, "imports/review.html", {"review": review, "form": form, "candidates": candidates})
