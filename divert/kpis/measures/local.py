@@ -1,0 +1,312 @@
+"""Local prevention measures (Divert's own, not official): referrals, screening, consent,
+sessions, attendance, completion, onward referrals and pre/post self-ratings."""
+
+from __future__ import annotations
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Mod
+
+from divert.kpis.measures.common import (
+    ETHNIC_LABELS,
+    SEX_LABELS,
+    Scope,
+    age_band_expression,
+    day_number,
+    int_expr,
+    tally,
+)
+from divert.kpis.results import Cell, Result, count_cell, rate_cell, rate_result
+from divert.kpis.stats import paired_change_from_sums
+
+ALL = Q(pk__isnull=False)
+
+
+def _dims(prefix: str, day_field: str) -> dict:
+    return {
+        "ethnic_group": F(f"{prefix}child__ethnic_group"),
+        "age_band": age_band_expression(f"{prefix}child__date_of_birth", day_field),
+        "sex": F(f"{prefix}child__sex"),
+    }
+
+
+DIM_LABELS = {"ethnic_group": ETHNIC_LABELS, "age_band": {}, "sex": SEX_LABELS}
+
+
+def _rate_breakdowns(t: dict, num: str, den: str) -> dict:
+    return {
+        dim: tuple(
+            rate_cell(str(g), DIM_LABELS[dim].get(g, str(g)), t[dim][g][num], t[dim][g][den])
+            for g in sorted(t[dim], key=str)
+        )
+        for dim in DIM_LABELS
+        if dim in t
+    }
+
+
+def _counts(queryset, field: str, labels: dict) -> tuple[Cell, ...]:
+    rows = queryset.order_by().values(field).annotate(n=Count("pk")).order_by(field)
+    return tuple(count_cell(r[field], labels.get(r[field], r[field]), r["n"]) for r in rows)
+
+
+def _last_day(scope: Scope):
+    return min(scope.period.end, scope.as_at)
+
+
+def referrals(scope: Scope):
+    """Referrals to the scope's programmes received in the period, as known."""
+    from divert.referrals.models import Referral
+
+    return scope.records(Referral.objects).filter(
+        scope.programme_filter(), child__in=scope.children(),
+        received_on__gte=scope.period.start, received_on__lte=_last_day(scope),
+    )
+
+
+def referrals_by_source(scope: Scope) -> Result:
+    """Referrals received in the period, by source."""
+    from divert.referrals.codes import Source
+
+    qs = referrals(scope)
+    total = qs.count()
+    return Result(
+        key="prevention.referrals", label="Referrals received", unit="count",
+        definition="Referrals to the programme(s) received in the period, by who referred.",
+        value=total, numerator=total, denominator=None, period=scope.period.label,
+        breakdowns={"source": _counts(qs, "source", dict(Source.choices))},
+    )
+
+
+def _weekend(weekday):
+    from django.db.models.lookups import GreaterThan
+
+    return GreaterThan(weekday, Value(4))
+
+
+def screening(scope: Scope) -> list[Result]:
+    """Screening decisions in the period by outcome (and agency), and timeliness."""
+    from divert.referrals.codes import Agency, ScreeningDecision
+    from divert.referrals.models import Referral, Screening
+
+    known_referrals = scope.records(Referral.objects).filter(scope.programme_filter(), child__in=scope.children())
+    decided = scope.records(Screening.objects).filter(
+        referral__in=known_referrals, decided_on__gte=scope.period.start, decided_on__lte=_last_day(scope)
+    )
+    received = day_number("referral__received_on")
+    weekday = Mod(received + 3, 7)
+    on_weekday = Case(When(_weekend(weekday), then=Value(4)), default=weekday, output_field=IntegerField())
+    shift = Case(When(_weekend(weekday), then=weekday - 4), default=Value(0), output_field=IntegerField())
+    target = F("referral__programme__screening_days")
+    deadline = int_expr(received + target + 2 * ((on_weekday + target) / 5) - shift)
+    timed = decided.annotate(decided_day=day_number("decided_on"), deadline=deadline)
+    t = tally(timed, {"all": ALL, "on_time": Q(decided_day__lte=F("deadline"))},
+              _dims("referral__", "referral__received_on"))
+    total = t[None]["all"]
+    p = scope.period.label
+    return [
+        Result(
+            key="prevention.screening", label="Screening decisions", unit="count",
+            definition="Screening decisions made in the period, by decision; screened-out children by agency.",
+            value=total, numerator=total, denominator=None, period=p,
+            breakdowns={
+                "decision": _counts(decided, "decision", dict(ScreeningDecision.choices)),
+                "agency": _counts(decided.filter(decision=ScreeningDecision.SCREENED_OUT), "agency",
+                                  dict(Agency.choices)),
+            },
+        ),
+        rate_result(
+            "prevention.screening_on_time", "Screening decided on time",
+            "Screening decisions made within the programme's target (working days from the referral "
+            "being received; bank holidays not excluded) ÷ decisions made in the period.",
+            t[None]["on_time"], total, p, breakdowns=_rate_breakdowns(t, "on_time", "all"),
+        ),
+    ]
+
+
+def engagement(scope: Scope) -> Result:
+    """Offers made in the period: accepted ÷ offers with an answer (intention to treat)."""
+    from divert.referrals.codes import Decision
+    from divert.referrals.models import Offer, Referral
+
+    known_referrals = scope.records(Referral.objects).filter(scope.programme_filter(), child__in=scope.children())
+    offers = scope.records(Offer.objects).filter(
+        referral__in=known_referrals, offered_on__gte=scope.period.start, offered_on__lte=_last_day(scope)
+    )
+    answered = ~Q(child_decision=Decision.PENDING)
+    t = tally(offers, {"answered": answered, "accepted": Q(child_decision=Decision.ACCEPTED),
+                       "pending": Q(child_decision=Decision.PENDING)},
+              _dims("referral__", "offered_on"))
+    return rate_result(
+        "prevention.engagement", "Engagement: offers accepted",
+        "Offers of support made in the period that the child accepted ÷ offers with an answer "
+        "(accepted, declined or no response). A child who accepted and later withdrew still counts "
+        "as accepting (intention to treat).",
+        t[None]["accepted"], t[None]["answered"], scope.period.label,
+        breakdowns={**_rate_breakdowns(t, "accepted", "answered"),
+                    "decision": _counts(offers, "child_decision", dict(Decision.choices))},
+        notes=(f"{t[None]['pending']} offer(s) still waiting for an answer are not counted.",),
+        higher_is_better=True,
+    )
+
+
+def ended_episodes(scope: Scope):
+    """Episodes of the scope's programmes ending in the period."""
+    from divert.casework.models import Episode
+
+    return scope.records(Episode.objects).filter(
+        scope.programme_filter(), child__in=scope.children(),
+        end_date__gte=scope.period.start, end_date__lte=_last_day(scope),
+    )
+
+
+def sessions_and_completion(scope: Scope) -> list[Result]:
+    """Sessions planned vs delivered, attendance, and completion of episodes ending in the period."""
+    from divert.casework.codes import Attendance
+    from divert.casework.models import Plan, Session
+
+    episodes = ended_episodes(scope)
+    latest_plan = scope.records(Plan.objects).filter(episode=OuterRef("pk")).order_by("-agreed_on", "-pk")
+    delivered = (
+        scope.records(Session.objects).filter(episode=OuterRef("pk"), attendance=Attendance.ATTENDED)
+        .order_by().values("episode").annotate(n=Count("pk")).values("n")
+    )
+    sums = episodes.annotate(
+        planned=Coalesce(Subquery(latest_plan.values("planned_sessions")[:1]), Value(0)),
+        delivered=Coalesce(Subquery(delivered[:1]), Value(0)),
+    ).aggregate(
+        total_planned=Sum("planned"), total_delivered=Sum("delivered"),
+        n=Count("pk"), done=Count("pk", filter=Q(successfully_completed=True)),
+    )
+    planned, delivered_n = sums["total_planned"] or 0, sums["total_delivered"] or 0
+    t = tally(episodes, {"all": ALL, "done": Q(successfully_completed=True)}, _dims("", "start_date"))
+    sessions = scope.records(Session.objects).filter(
+        episode__in=scope.records(episodes.model.objects).filter(scope.programme_filter()),
+        date__gte=scope.period.start, date__lte=_last_day(scope),
+    )
+    expected = Q(attendance__in=[Attendance.ATTENDED, Attendance.DID_NOT_ATTEND, Attendance.CANCELLED_BY_CHILD])
+    st = sessions.aggregate(expected=Count("pk", filter=expected),
+                            attended=Count("pk", filter=Q(attendance=Attendance.ATTENDED)))
+    p = scope.period.label
+    return [
+        Result(
+            key="prevention.sessions_delivered", label="Sessions delivered ÷ sessions planned",
+            definition="For episodes ending in the period: sessions attended ÷ sessions in the latest plan.",
+            unit="ratio", value=delivered_n / planned if planned else None, numerator=delivered_n,
+            denominator=planned, period=p, higher_is_better=True,
+        ),
+        rate_result(
+            "prevention.attendance", "Session attendance",
+            "Sessions in the period the child attended ÷ sessions attended, missed or cancelled by the "
+            "child or family (sessions the worker cancelled are left out).",
+            st["attended"], st["expected"], p,
+            breakdowns={"attendance": _counts(sessions, "attendance", dict(Attendance.choices))},
+            higher_is_better=True,
+        ),
+        rate_result(
+            "prevention.completion", "Episodes successfully completed",
+            "Episodes ending in the period marked successfully completed at closure ÷ episodes ending.",
+            t[None]["done"], t[None]["all"], p, breakdowns=_rate_breakdowns(t, "done", "all"),
+            higher_is_better=True,
+        ),
+    ]
+
+
+def onward_referrals(scope: Scope) -> Result:
+    """Onward referrals made in the period, by service and by status."""
+    from divert.casework.codes import OnwardService, OnwardStatus
+    from divert.casework.models import Episode, OnwardReferral
+
+    episodes = scope.records(Episode.objects).filter(scope.programme_filter(), child__in=scope.children())
+    onward = scope.records(OnwardReferral.objects).filter(
+        episode__in=episodes, referred_on__gte=scope.period.start, referred_on__lte=_last_day(scope)
+    )
+    total = onward.count()
+    return Result(
+        key="prevention.onward_referrals", label="Onward referrals", unit="count",
+        definition="Referrals on to other services made in the period, by service and by where they have got to.",
+        value=total, numerator=total, denominator=None, period=scope.period.label,
+        breakdowns={"service": _counts(onward, "service", dict(OnwardService.choices)),
+                    "status": _counts(onward, "status", dict(OnwardStatus.choices))},
+    )
+
+
+def pre_post(scope: Scope) -> list[Result]:
+    """Paired change in each instrument's mean item score, start to end, for episodes ending
+    in the period: mean change with 95% interval, effect size, reliable change, who was lost."""
+    from divert.casework.codes import Timepoint
+    from divert.casework.models import Instrument, MeasureScore
+
+    episodes = ended_episodes(scope)
+    scores = scope.records(MeasureScore.objects).filter(episode__in=episodes)
+    instruments = Instrument.objects.filter(pk__in=scores.values("instrument")).order_by("code")
+    results = []
+    for instrument in instruments:  # a handful of instruments, not children
+        def mean_at(timepoint, instrument=instrument):
+            return Subquery(
+                scores.filter(episode=OuterRef("pk"), instrument=instrument, timepoint=timepoint)
+                .order_by().values("episode").annotate(m=Avg("value", output_field=FloatField())).values("m")[:1],
+                output_field=FloatField(),
+            )
+
+        rows = episodes.annotate(s=mean_at(Timepoint.START), e=mean_at(Timepoint.END))
+        counts = rows.aggregate(
+            n_start=Count("pk", filter=Q(s__isnull=False)), n_end=Count("pk", filter=Q(e__isnull=False)),
+        )
+        paired = rows.filter(s__isnull=False, e__isnull=False).annotate(d=F("e") - F("s"))
+        sums = paired.aggregate(
+            n=Count("pk"), sd=Sum("d"), sdd=Sum(F("d") * F("d")), ss=Sum("s"), sss=Sum(F("s") * F("s"))
+        )
+        pc = paired_change_from_sums(sums["n"], sums["sd"] or 0, sums["sdd"] or 0, sums["ss"] or 0, sums["sss"] or 0)
+        better, worse = 0, 0
+        if pc.reliable_threshold is not None:
+            thr = pc.reliable_threshold
+            rc = paired.aggregate(up=Count("pk", filter=Q(d__gt=thr)), down=Count("pk", filter=Q(d__lt=-thr)))
+            better, worse = (rc["up"], rc["down"]) if instrument.higher_is_better else (rc["down"], rc["up"])
+        lost = counts["n_start"] - pc.n
+        results.append(Result(
+            key=f"prevention.pre_post.{instrument.code}", label=f"Change in {instrument.name} (start to end)",
+            definition=(
+                "Paired mean change in the mean item score from start to end, for episodes ending in the "
+                f"period with both (scale {instrument.min_score}-{instrument.max_score}, "
+                f"{'higher' if instrument.higher_is_better else 'lower'} is better); 95% t interval; "
+                "standardised effect = mean change ÷ baseline SD; reliable change beyond 1.96 × SD·√2·√(1−r), r = 0.8."
+            ),
+            unit="mean", value=pc.mean_change, numerator=pc.n, denominator=counts["n_start"],
+            period=scope.period.label, interval=pc.interval,
+            breakdowns={"children": (
+                count_cell("n_start", "Scored at the start", counts["n_start"]),
+                count_cell("n_end", "Scored at the end", counts["n_end"]),
+                count_cell("paired", "Scored at both", pc.n),
+                count_cell("lost", "Scored at the start but not the end (lost)", lost),
+                count_cell("reliable_improvement", "Reliable improvement", better),
+                count_cell("reliable_deterioration", "Reliable deterioration", worse),
+            )},
+            notes=(f"Standardised effect: {pc.effect_size:.2f}." if pc.effect_size is not None
+                   else "Standardised effect: not computable.",),
+            higher_is_better=instrument.higher_is_better,
+        ))
+    return results
+
+
+def prevention_measures(scope: Scope) -> list[Result]:
+    """Every local prevention measure for the scope's period."""
+    return [
+        referrals_by_source(scope),
+        *screening(scope),
+        engagement(scope),
+        *sessions_and_completion(scope),
+        onward_referrals(scope),
+        *pre_post(scope),
+    ]

@@ -1,0 +1,105 @@
+"""Local prevention measures."""
+
+import datetime as dt
+
+import pytest
+
+from divert.casework.models import Instrument, MeasureScore, OnwardReferral, Plan, Session
+from divert.kpis.measures.common import Scope
+from divert.kpis.measures.local import prevention_measures
+from divert.kpis.periods import parse_period
+from divert.kpis.tests import factories as f
+from divert.referrals.models import Offer, Referral, Screening
+
+pytestmark = pytest.mark.django_db
+Q1 = parse_period("2025-26Q1")
+AS_AT = dt.date(2025, 7, 31)
+
+
+@pytest.fixture
+def org():
+    return f.organisation()
+
+
+@pytest.fixture
+def prog(org):
+    return f.programme(org, screening_days=5)
+
+
+def measures(org):
+    return {r.key: r for r in prevention_measures(Scope((org,), Q1, AS_AT))}
+
+
+def referral(org, prog, received, source="police_cr", **kw):
+    return Referral.objects.create(child=f.child(org, dob=dt.date(2010, 1, 1)), programme=prog, source=source,
+                                   received_on=received, recorded_at=f.RECORDED, **kw)
+
+
+def test_referrals_by_source_in_the_period(org, prog):
+    referral(org, prog, dt.date(2025, 4, 1))
+    referral(org, prog, dt.date(2025, 6, 30), source="school")
+    referral(org, prog, dt.date(2025, 3, 31))
+    r = measures(org)["prevention.referrals"]
+    assert r.numerator == 2
+    assert {c.key: c.numerator for c in r.breakdowns["source"]} == {"police_cr": 1, "school": 1}
+
+
+def test_screening_timeliness_in_working_days(org, prog):
+    friday = dt.date(2025, 4, 4)
+    on_time = referral(org, prog, friday)
+    late = referral(org, prog, friday)
+    Screening.objects.create(referral=on_time, decision="opt_in", decided_on=dt.date(2025, 4, 11),
+                             recorded_at=f.RECORDED)  # 5 working days after a Friday
+    Screening.objects.create(referral=late, decision="screened_out", agency="camhs",
+                             decided_on=dt.date(2025, 4, 14), recorded_at=f.RECORDED)
+    m = measures(org)
+    assert (m["prevention.screening_on_time"].numerator, m["prevention.screening_on_time"].denominator) == (1, 2)
+    assert {c.key for c in m["prevention.screening"].breakdowns["agency"]} == {"camhs"}
+
+
+def test_engagement_counts_withdrawn_as_accepted_and_leaves_pending_out(org, prog):
+    for decision, withdrawn in (("accepted", None), ("accepted", dt.date(2025, 5, 1)), ("declined", None),
+                                ("no_response", None), ("pending", None)):
+        Offer.objects.create(referral=referral(org, prog, dt.date(2025, 4, 1)), offered_on=dt.date(2025, 4, 2),
+                             child_decision=decision, withdrawn_on=withdrawn, recorded_at=f.RECORDED)
+    r = measures(org)["prevention.engagement"]
+    assert (r.numerator, r.denominator) == (2, 4)
+
+
+def test_sessions_attendance_completion_and_onward(org, prog):
+    kid = f.child(org, dob=dt.date(2010, 1, 1))
+    ep = f.episode(kid, prog, dt.date(2025, 3, 1), dt.date(2025, 6, 1))
+    Plan.objects.create(episode=ep, agreed_on=dt.date(2025, 3, 2), goals="g", planned_sessions=4,
+                        target_end_date=dt.date(2025, 6, 1), recorded_at=f.RECORDED)
+    for day, attendance in ((5, "attended"), (12, "attended"), (19, "dna"), (26, "cancelled_worker")):
+        Session.objects.create(episode=ep, date=dt.date(2025, 4, day), type="one_to_one", attendance=attendance,
+                               recorded_at=f.RECORDED)
+    f.episode(f.child(org), prog, dt.date(2025, 3, 1), dt.date(2025, 6, 1), completed=False)
+    OnwardReferral.objects.create(episode=ep, service="camhs", referred_on=dt.date(2025, 5, 1), recorded_at=f.RECORDED)
+    m = measures(org)
+    assert (m["prevention.sessions_delivered"].numerator, m["prevention.sessions_delivered"].denominator) == (2, 4)
+    assert (m["prevention.attendance"].numerator, m["prevention.attendance"].denominator) == (2, 3)
+    assert (m["prevention.completion"].numerator, m["prevention.completion"].denominator) == (1, 2)
+    assert m["prevention.onward_referrals"].numerator == 1
+
+
+def test_pre_post_paired_change_and_who_was_lost(org, prog):
+    inst = Instrument.objects.create(code="self-rating", name="Self-ratings",
+                                     items=[{"code": "confidence"}, {"code": "anger"}])
+    pairs = [(3, 6), (4, 6), (5, 5), (2, 7)]
+    for start, end in pairs:
+        ep = f.episode(f.child(org), prog, dt.date(2025, 1, 1), dt.date(2025, 5, 1))
+        for item in ("confidence", "anger"):
+            MeasureScore.objects.create(episode=ep, instrument=inst, item=item, timepoint="start",
+                                        taken_on=dt.date(2025, 1, 2), value=start, recorded_at=f.RECORDED)
+            MeasureScore.objects.create(episode=ep, instrument=inst, item=item, timepoint="end",
+                                        taken_on=dt.date(2025, 5, 1), value=end, recorded_at=f.RECORDED)
+    lost = f.episode(f.child(org), prog, dt.date(2025, 1, 1), dt.date(2025, 5, 1))
+    MeasureScore.objects.create(episode=lost, instrument=inst, item="confidence", timepoint="start",
+                                taken_on=dt.date(2025, 1, 2), value=5, recorded_at=f.RECORDED)
+    r = measures(org)["prevention.pre_post.self-rating"]
+    assert r.value == pytest.approx(2.5)
+    assert (r.numerator, r.denominator) == (4, 5)
+    cells = {c.key: c.numerator for c in r.breakdowns["children"]}
+    assert cells["lost"] == 1 and cells["n_end"] == 4
+    assert r.interval.lower < 2.5 < r.interval.upper
