@@ -55,14 +55,25 @@ def official_measures(scope: Scope) -> list[Result]:
     ]
 
 
-def measures(scope: Scope) -> list[Result]:
+def measures(scope: Scope, *, with_disproportionality: bool = True) -> list[Result]:
     """Every measure for one scope (no RAG, changes or suppression)."""
     return [
         *official_measures(scope),
         *yjb_kpis(scope),
         *prevention_measures(scope),
-        *disproportionality(scope),
+        *(disproportionality(scope) if with_disproportionality else []),
     ]
+
+
+def earlier_scope(scope: Scope, other: Period) -> Scope:
+    """The scope for an earlier period, "as at" the same distance after it, so that the
+    comparison is with the figure as it stood then (e.g. the previous reoffending cohort)."""
+    if other.kind == "range" or scope.period.kind == "range":
+        as_at = scope.as_at - (scope.period.start - other.start)
+    else:
+        months = (scope.period.start.year - other.start.year) * 12 + scope.period.start.month - other.start.month
+        as_at = add_months(scope.as_at, -months)
+    return Scope(scope.organisations, other, as_at, scope.known_on, scope.programmes)
 
 
 def rag(result: Result, thresholds: dict) -> str | None:
@@ -143,7 +154,8 @@ def compute_report(
     if with_changes:
         earlier = {}
         for name, other in (("previous", period.previous()), ("last_year", period.same_period_last_year())):
-            earlier[name] = (other.label, {r.key: r for r in measures(scope.with_period(other))})
+            got = measures(earlier_scope(scope, other), with_disproportionality=False)
+            earlier[name] = (other.label, {r.key: r for r in got})
         results = [
             replace(r, changes={name: ch for name, (label, rs) in earlier.items()
                                 if (ch := _changes(r, rs.get(r.key), rs[r.key].period if r.key in rs else label))})

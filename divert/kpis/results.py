@@ -79,8 +79,6 @@ class Result:
 
 
 def _as_dict(obj: Any) -> Any:
-    if isinstance(obj, Interval | Flags):
-        return obj.as_dict()
     if isinstance(obj, Cell | Result):
         out = {}
         for f in fields(obj):

@@ -172,17 +172,20 @@ SEX_LABELS = dict(Sex.choices)
 def tally(queryset, conditions: dict[str, Q], dimensions: dict[str, object]) -> dict:
     """Conditional counts of rows, overall and per value of each dimension.
 
-    Returns {None: {name: n}, dim: {value: {name: n}}}: one aggregate query for the
-    headline and one grouped query per dimension, all in the database.
+    Returns {None: {name: n}, dim: {value: {name: n}}}. One query, grouped by every
+    dimension at once, does the counting in the database; the margins (per dimension and
+    overall) are then sums over those few groups (at most a few hundred), never over rows.
     """
     # Prefixed so a count never clashes with an annotation of the same name.
     counts = {f"n__{name}": Count("pk", filter=cond) for name, cond in conditions.items()}
-
-    def plain(row: dict) -> dict:
-        return {k[3:]: v for k, v in row.items() if k.startswith("n__")}
-
-    out: dict = {None: plain(queryset.aggregate(**counts))}
-    for dim, expression in dimensions.items():
-        rows = queryset.annotate(_dim=expression).order_by().values("_dim").annotate(**counts)
-        out[dim] = {row["_dim"]: plain(row) for row in rows}
+    dims = {f"d__{dim}": expression for dim, expression in dimensions.items()}
+    rows = queryset.annotate(**dims).order_by().values(*dims).annotate(**counts)
+    out: dict = {None: dict.fromkeys(conditions, 0), **{dim: {} for dim in dimensions}}
+    for row in rows:  # one row per combination of groups
+        for name in conditions:
+            n = row[f"n__{name}"]
+            out[None][name] += n
+            for dim in dimensions:
+                group = out[dim].setdefault(row[f"d__{dim}"], dict.fromkeys(conditions, 0))
+                group[name] += n
     return out

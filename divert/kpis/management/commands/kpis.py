@@ -1,0 +1,109 @@
+"""`divert kpis`: every measure for an organisation and period, as a table, JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from divert.kpis.engine import compute_report
+from divert.kpis.formatting import format_flags, format_fraction, format_interval, format_value
+from divert.kpis.periods import parse_period
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"Expected a date like 2025-07-31, not {value!r}") from exc
+
+
+class Command(BaseCommand):
+    help = (
+        "Compute every measure (FTE, reoffending, custody, the YJB's ten KPIs, prevention "
+        "measures, disproportionality) for an organisation and period."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        """Options: organisation, period, dates, format, programme, suppression."""
+        parser.add_argument("--org", required=True, action="append", help="Organisation slug (repeatable).")
+        parser.add_argument("--period", required=True, help="2025-26Q1, 2025-26, 2024 or FROM..TO.")
+        parser.add_argument("--as-at", type=_date, help="The 'as at' date (default: today).")
+        parser.add_argument("--as-known-on", type=_date,
+                            help="Use only records made by the end of this day (reproduce a published figure).")
+        parser.add_argument("--programme", action="append", default=[], help="Programme slug (repeatable).")
+        parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
+        parser.add_argument("--suppress", action="store_true",
+                            help="Apply the suppression policy (as board members and exports see it).")
+        parser.add_argument("--no-changes", action="store_true",
+                            help="Skip the previous-period and last-year comparisons (faster).")
+
+    def handle(self, *args, **options) -> None:
+        """Compute and print the report."""
+        from divert.accounts.models import Organisation, Programme
+
+        try:
+            period = parse_period(options["period"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        orgs = list(Organisation.objects.filter(slug__in=options["org"]))
+        missing = set(options["org"]) - {o.slug for o in orgs}
+        if missing:
+            raise CommandError(f"No organisation with slug {', '.join(sorted(missing))}")
+        programmes = list(Programme.objects.filter(organisation__in=orgs, slug__in=options["programme"]))
+        if len(programmes) != len(set(options["programme"])):
+            raise CommandError("Unknown programme slug for these organisations")
+        as_at = options["as_at"] or timezone.localdate()
+        known_on = None
+        if options["as_known_on"]:
+            end_of_day = dt.datetime.combine(options["as_known_on"], dt.time.max)
+            known_on = timezone.make_aware(end_of_day)
+        report = compute_report(
+            organisations=orgs, programmes=programmes, period=period, as_at=as_at, known_on=known_on,
+            suppress=options["suppress"], with_changes=not options["no_changes"],
+        )
+        fmt = options["format"]
+        if fmt == "json":
+            self.stdout.write(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        elif fmt == "csv":
+            self._csv(report)
+        else:
+            self._table(report)
+
+    def _csv(self, report) -> None:
+        writer = csv.writer(self.stdout)
+        writer.writerow(["measure", "label", "period", "breakdown", "group", "numerator", "denominator",
+                         "shown", "value", "lower", "upper", "unit", "volatile", "provisional", "suppressed", "rag"])
+        for m in report.measures:
+            rows = [("", "", m)] + [(b, c.key, c) for b, cells in m.breakdowns.items() for c in cells]
+            for breakdown, group, item in rows:
+                ci = item.interval
+                writer.writerow([
+                    m.key, m.label if not breakdown else item.label, m.period, breakdown, group,
+                    "" if item.numerator is None else item.numerator,
+                    "" if item.denominator is None else item.denominator,
+                    item.shown or "", "" if item.value is None else round(item.value, 6),
+                    "" if ci is None else round(ci.lower, 6), "" if ci is None else round(ci.upper, 6),
+                    m.unit, item.flags.volatile, item.flags.provisional, item.flags.suppressed,
+                    m.rag or "" if not breakdown else "",
+                ])
+
+    def _table(self, report) -> None:
+        from rich.console import Console
+        from rich.table import Table
+
+        console = Console(file=self.stdout, width=200)
+        known = f", as known on {report.known_on:%Y-%m-%d %H:%M}" if report.known_on else ""
+        table = Table(title=f"{report.organisation}: {report.period['label']} (as at {report.as_at}{known})")
+        for col in ("Measure", "Period", "Value", "Numerator / denominator", "95% interval", "Flags", "RAG"):
+            table.add_column(col)
+        for m in report.measures:
+            if m.key.startswith("disproportionality."):
+                continue
+            table.add_row(m.label, m.period, format_value(m.value, m.unit), format_fraction(m),
+                          format_interval(m, m.unit), format_flags(m), m.rag or "")
+        console.print(table)
+        console.print("Disproportionality is in the JSON and CSV output (one row per group and stage).")

@@ -1,0 +1,70 @@
+"""The `divert kpis` command: table, JSON (the stable interface) and CSV."""
+
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from divert.kpis.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def org():
+    org = f.organisation(slug="cli-org")
+    prog = f.programme(org)
+    for completed in (True, True, False):
+        f.episode(f.child(org, dob=dt.date(2010, 1, 1)), prog, dt.date(2025, 3, 1), dt.date(2025, 5, 1),
+                  order_type="outcome_22", completed=completed)
+    return org
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command("kpis", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_json_has_version_and_every_measure(org):
+    data = json.loads(run("--org", "cli-org", "--period", "2025-26Q1", "--as-at", "2025-07-31",
+                          "--format", "json", "--no-changes"))
+    assert data["version"] == 1 and data["as_at"] == "2025-07-31"
+    ooc = next(m for m in data["measures"] if m["key"] == "kpi6.ooc_completion")
+    assert (ooc["numerator"], ooc["denominator"]) == (2, 3)
+    assert ooc["interval"]["method"] == "Wilson score"
+
+
+def test_suppressed_json_hides_small_counts(org):
+    data = json.loads(run("--org", "cli-org", "--period", "2025-26Q1", "--as-at", "2025-07-31",
+                          "--format", "json", "--no-changes", "--suppress"))
+    ooc = next(m for m in data["measures"] if m["key"] == "kpi6.ooc_completion")
+    assert ooc["numerator"] is None and ooc["value"] is None and ooc["shown"] == "≤5 of ≤5"
+    assert "2" not in ooc["shown"]
+
+
+def test_as_known_on_reproduces_an_earlier_figure(org):
+    data = json.loads(run("--org", "cli-org", "--period", "2025-26Q1", "--as-at", "2025-07-31",
+                          "--as-known-on", "2019-12-31", "--format", "json", "--no-changes"))
+    ooc = next(m for m in data["measures"] if m["key"] == "kpi6.ooc_completion")
+    assert ooc["denominator"] == 0  # nothing had been recorded by then
+    assert data["known_on"].startswith("2019-12-31T23:59:59")
+
+
+def test_csv_and_table(org):
+    rows = list(csv.DictReader(io.StringIO(run("--org", "cli-org", "--period", "2025-26Q1", "--as-at",
+                                               "2025-07-31", "--format", "csv", "--no-changes"))))
+    headline = next(r for r in rows if r["measure"] == "kpi6.ooc_completion" and not r["breakdown"])
+    assert (headline["numerator"], headline["denominator"]) == ("2", "3")
+    table = run("--org", "cli-org", "--period", "2025-26Q1", "--as-at", "2025-07-31", "--no-changes")
+    assert "KPI 6 Out-of-court disposals successfully completed" in table and "2 of 3" in table
+
+
+def test_bad_period_and_unknown_org_fail_loudly(org):
+    with pytest.raises(CommandError, match="period"):
+        run("--org", "cli-org", "--period", "2025Q9")
+    with pytest.raises(CommandError, match="nowhere"):
+        run("--org", "nowhere", "--period", "2025-26Q1")
