@@ -212,21 +212,33 @@ def _suppress_cells(cells: tuple[Cell, ...], threshold: int) -> tuple[Cell, ...]
                     interval=None if hide else c.interval,
                     flags=replace(c.flags, suppressed=hide),
                     shown=f"{num_shown} of {den_shown}",
+                    details={} if hide else c.details,
                 )
             )
         return tuple(result)
-    out = suppress_table([[c.numerator for c in cells]], threshold)
-    return tuple(
-        replace(
+    # Counts (and, where present, denominators that are not totals of a 2×k table, such
+    # as a disproportionality stage against its preceding stage): each a 1×k table.
+    nums = suppress_table([[c.numerator for c in cells]], threshold).cells[0]
+    dens: tuple = (None,) * len(cells)
+    if all(isinstance(c.denominator, int) for c in cells):
+        dens = suppress_table([[c.denominator for c in cells]], threshold).cells[0]
+    result = []
+    for k, c in enumerate(cells):
+        num_ok = nums[k].isdigit()
+        den_ok = dens[k] is None or dens[k].isdigit()
+        hide = not (num_ok and den_ok)
+        result.append(replace(
             c,
-            numerator=c.numerator if out.cells[0][k].isdigit() else None,
-            value=c.value if out.cells[0][k].isdigit() else None,
-            interval=c.interval if out.cells[0][k].isdigit() else None,
-            flags=replace(c.flags, suppressed=not out.cells[0][k].isdigit()),
-            shown=out.cells[0][k],
-        )
-        for k, c in enumerate(cells)
-    )
+            numerator=c.numerator if num_ok else None,
+            denominator=c.denominator if den_ok else None,
+            value=None if hide else c.value,
+            interval=None if hide else c.interval,
+            flags=replace(c.flags, suppressed=hide),
+            shown=nums[k] if dens[k] is None else f"{nums[k]} of {dens[k]}",
+            # Shares and rate ratios would give a hidden count away.
+            details={} if hide else c.details,
+        ))
+    return tuple(result)
 
 
 def suppress_result(result: Result, threshold: int) -> Result:

@@ -1,5 +1,11 @@
 """Routes for the kpis app."""
 
+from django.urls import path
+
+from divert.kpis import views
+
 app_name = "kpis"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.report, name="report"),
+]
