@@ -117,6 +117,12 @@ class Command(BaseCommand):
         )
         if options["scale"] == "demo":
             console.print(logins_table(report.logins))
+        else:
+            first = report.organisations[0] if report.organisations else "<organisation>"
+            console.print(
+                f"Every synthetic user has the password {DEMO_PASSWORD}; usernames look like "
+                f"{first}.worker1, {first}.manager1, {first}.service, {first}.performance."
+            )
 
 
 def logins_table(logins: list[tuple[str, str]]) -> Table:
