@@ -15,6 +15,7 @@ from dataclasses import replace
 from divert.core.dates import add_months
 from divert.kpis.measures.common import Scope
 from divert.kpis.measures.disproportionality import disproportionality
+from divert.kpis.measures.follow_up import follow_up
 from divert.kpis.measures.local import prevention_measures
 from divert.kpis.measures.official import (
     first_time_entrants,
@@ -61,6 +62,7 @@ def measures(scope: Scope, *, with_disproportionality: bool = True) -> list[Resu
         *official_measures(scope),
         *yjb_kpis(scope),
         *prevention_measures(scope),
+        *follow_up(scope),
         *(disproportionality(scope) if with_disproportionality else []),
     ]
 

@@ -103,3 +103,35 @@ def test_pre_post_paired_change_and_who_was_lost(org, prog):
     cells = {c.key: c.numerator for c in r.breakdowns["children"]}
     assert cells["lost"] == 1 and cells["n_end"] == 4
     assert r.interval.lower < 2.5 < r.interval.upper
+
+
+def test_follow_up_from_the_offer_by_group_and_tier(org, prog):
+    from divert.kpis.measures.follow_up import follow_up
+    from divert.offending.models import Arrest, DataSource
+
+    DataSource.objects.create(organisation=org, name="Police", kind="crime_outcomes", complete_to=dt.date(2026, 1, 31))
+    offered = dt.date(2025, 1, 15)  # 3-month window ends 2025-04-15, in Q1
+    kids = {}
+    for name, decision in (("reoffends", "accepted"), ("cr_only", "accepted"), ("withdrew", "accepted"),
+                           ("declined", "declined"), ("silent", "no_response")):
+        ref = referral(org, prog, dt.date(2025, 1, 10))
+        Offer.objects.create(referral=ref, offered_on=offered, child_decision=decision, recorded_at=f.RECORDED,
+                             withdrawn_on=dt.date(2025, 2, 1) if name == "withdrew" else None)
+        kids[name] = ref.child
+    f.outcome(kids["reoffends"], dt.date(2025, 9, 1), "youth_caution", committed_on=dt.date(2025, 3, 1))
+    f.outcome(kids["cr_only"], dt.date(2025, 3, 10), "community_resolution", committed_on=dt.date(2025, 3, 1))
+    f.outcome(kids["declined"], dt.date(2025, 5, 1), "fine", committed_on=dt.date(2025, 4, 15))  # last day
+    f.outcome(kids["silent"], dt.date(2025, 5, 1), "fine", committed_on=dt.date(2025, 4, 16))  # after the window
+    Arrest.objects.create(child=kids["withdrew"], arrested_at=f.RECORDED.replace(year=2025, month=2, day=20),
+                          recorded_at=f.RECORDED)
+    results = {r.key: r for r in follow_up(Scope((org,), Q1, dt.date(2026, 1, 31)))}
+    proven = results["follow_up.3_months.proven_reoffence"]
+    cells = {c.key: c for c in proven.breakdowns["group"]}
+    assert (cells["participant"].numerator, cells["participant"].denominator) == (1, 3)
+    assert (cells["comparison"].numerator, cells["comparison"].denominator) == (1, 2)
+    assert cells["difference"].value == pytest.approx(1 / 3 - 1 / 2)
+    assert not proven.flags.provisional
+    outcome = results["follow_up.3_months.further_outcome"]
+    assert outcome.numerator == 2  # the Community Resolution counts in tier (b)
+    assert results["follow_up.3_months.further_arrest"].numerator == 1
+    assert results["follow_up.6_months.proven_reoffence"].denominator == 0

@@ -1,0 +1,127 @@
+"""Local prevention follow-up (Divert's own measure, not the official one).
+
+Children offered support are followed for 3, 6, 9 and 12 months from the offer date
+(intention to treat: participants accepted, even if they later withdrew; the comparison
+group declined or did not respond). A window's cohort is the children whose window ended
+in the report period. Three tiers, reported separately: (a) proven reoffence (offence
+committed in the window, proven by caution or conviction within the window + 6 months);
+(b) any further formal police outcome, including Community Resolution and Outcome 22
+(outcome recorded within the window + 6 months); (c) any further arrest in the window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import TruncDate
+
+from divert.core.dates import add_months
+from divert.kpis.measures.common import Scope, month_key, tally
+from divert.kpis.results import Cell, Flags, Result, rate_cell
+from divert.kpis.stats import difference_of_proportions, is_volatile
+from divert.offending.codes import FORMAL_GROUPS, DisposalGroup
+
+WINDOWS = (3, 6, 9, 12)
+TIERS = {
+    "proven_reoffence": "proven reoffence",
+    "further_outcome": "any further police outcome (including Community Resolution and Outcome 22)",
+    "further_arrest": "any further arrest",
+}
+WARNING = (
+    "Decliners are a weak comparison (they chose not to take part), and a single service rarely has "
+    "the numbers to show an effect: about 330-650 children per group are needed to detect a 7-10 "
+    "point difference from a ~32% base."
+)
+
+
+def _cohort(scope: Scope, months: int):
+    """Offers whose `months` window ended in the period, with the group (intention to treat)."""
+    from divert.referrals.codes import Decision
+    from divert.referrals.models import Offer, Referral
+
+    # The window ends in the period when the offer date is `months` earlier (day clamped).
+    first = add_months(scope.period.start, -months)
+    last = add_months(scope.period.end, -months)
+    while add_months(last + dt.timedelta(days=1), months) <= scope.period.end:
+        last = last + dt.timedelta(days=1)
+    referrals = scope.records(Referral.objects).filter(scope.programme_filter(), child__in=scope.children())
+    return (
+        scope.records(Offer.objects)
+        .filter(referral__in=referrals, offered_on__gte=first, offered_on__lte=last)
+        .filter(child_decision__in=[Decision.ACCEPTED, Decision.DECLINED, Decision.NO_RESPONSE])
+        .annotate(
+            group=Case(When(child_decision=Decision.ACCEPTED, then=Value("participant")),
+                       default=Value("comparison")),
+            anchor_key=month_key("offered_on"),
+        )
+    )
+
+
+def follow_up(scope: Scope) -> list[Result]:
+    """Per window and tier: participants' and comparison group's rates and the difference."""
+    from divert.offending.models import Arrest, DataSource, Offence, Outcome
+
+    results = []
+    sources = DataSource.objects.filter(organisation_id__in=scope.org_ids)
+    for months in WINDOWS:
+        cohort = _cohort(scope, months)
+        in_window = Q(committed_on__gt=OuterRef("offered_on")) & Q(ck__lte=OuterRef("anchor_key") + months * 100)
+        offences = scope.records(Offence.objects).filter(child=OuterRef("referral__child")).annotate(
+            ck=month_key("committed_on"))
+
+        def proven_by(groups, months=months):
+            return Exists(scope.records(Outcome.objects).filter(
+                offence=OuterRef("pk"), disposal_group__in=groups, outcome_date__lte=scope.as_at,
+            ).annotate(ok=month_key("outcome_date")).filter(ok__lte=OuterRef(OuterRef("anchor_key")) + (months + 6) * 100))
+
+        non_prevention = [g for g in DisposalGroup.values if g != DisposalGroup.NONE]
+        arrests = scope.records(Arrest.objects).filter(child=OuterRef("referral__child")).annotate(
+            day=TruncDate("arrested_at"), ak=month_key(TruncDate("arrested_at")),
+        ).filter(day__gt=OuterRef("offered_on"), ak__lte=OuterRef("anchor_key") + months * 100,
+                 day__lte=scope.as_at)
+        rows = cohort.annotate(
+            proven_reoffence=Exists(offences.filter(in_window).filter(proven_by(FORMAL_GROUPS))),
+            further_outcome=Exists(offences.filter(in_window).filter(proven_by(non_prevention))),
+            further_arrest=Exists(arrests),
+        )
+        conditions = {"tracked": Q(pk__isnull=False), **{t: Q(**{t: True}) for t in TIERS}}
+        t = tally(rows, conditions, {"group": F("group")})
+        groups = t["group"]
+        part = groups.get("participant", dict.fromkeys(conditions, 0))
+        comp = groups.get("comparison", dict.fromkeys(conditions, 0))
+        window_end = scope.period.end
+        for tier, words in TIERS.items():
+            needed = window_end if tier == "further_arrest" else add_months(window_end, 6)
+            incomplete = scope.as_at < needed or sources.filter(
+                Q(complete_to__isnull=True) | Q(complete_to__lt=needed)).exists()
+            diff = difference_of_proportions(part[tier], part["tracked"], comp[tier], comp["tracked"])
+            cells = (
+                rate_cell("participant", "Participants (accepted the offer)", part[tier], part["tracked"]),
+                rate_cell("comparison", "Comparison (declined or did not respond)", comp[tier], comp["tracked"]),
+                Cell(key="difference", label="Difference (participants − comparison)", numerator=None,
+                     value=diff.value if diff else None, interval=diff.interval if diff else None,
+                     flags=Flags(volatile=is_volatile(min(part["tracked"], comp["tracked"])))),
+            )
+            notes = [WARNING]
+            if incomplete:
+                notes.insert(0, "Provisional: police data does not yet cover the window"
+                             + ("" if tier == "further_arrest" else " and the 6 months after it")
+                             + " — no outcome yet is not no outcome.")
+            results.append(Result(
+                key=f"follow_up.{months}_months.{tier}",
+                label=f"Follow-up {months} months from the offer: {words}",
+                definition=(
+                    f"Children offered support whose {months}-month window (from the offer date) ended in "
+                    f"the period, by group (intention to treat): those with {words} in the window"
+                    + ("" if tier == "further_arrest" else ", recorded within the window + 6 months")
+                    + ". Divert's own measure, not the official proven reoffending measure."
+                ),
+                unit="proportion",
+                value=part[tier] / part["tracked"] if part["tracked"] else None,
+                numerator=part[tier], denominator=part["tracked"], period=scope.period.label,
+                interval=cells[0].interval,
+                flags=Flags(volatile=is_volatile(part["tracked"]), provisional=incomplete),
+                breakdowns={"group": cells}, notes=tuple(notes), higher_is_better=False,
+            ))
+    return results
