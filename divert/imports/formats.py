@@ -107,10 +107,10 @@ DISPOSAL_CODES.pop(_key(Disposal.PREVENTION.label), None)
 
 # The disposal a Home Office outcome type implies when the disposal column is blank.
 DISPOSAL_FROM_HO = {
-    HomeOfficeOutcome.YOUTH_CAUTION: Disposal.YOUTH_CAUTION,
-    HomeOfficeOutcome.COMMUNITY_RESOLUTION: Disposal.COMMUNITY_RESOLUTION,
-    HomeOfficeOutcome.NOT_IN_PUBLIC_INTEREST_POLICE: Disposal.OUTCOME_20_21,
-    HomeOfficeOutcome.DIVERSIONARY: Disposal.OUTCOME_22,
+    int(HomeOfficeOutcome.YOUTH_CAUTION): str(Disposal.YOUTH_CAUTION),
+    int(HomeOfficeOutcome.COMMUNITY_RESOLUTION): str(Disposal.COMMUNITY_RESOLUTION),
+    int(HomeOfficeOutcome.NOT_IN_PUBLIC_INTEREST_POLICE): str(Disposal.OUTCOME_20_21),
+    int(HomeOfficeOutcome.DIVERSIONARY): str(Disposal.OUTCOME_22),
 }
 
 RESULT_CODES: dict[str, str] = {_key(str(c)): str(c) for c in ArrestResult.values}
@@ -147,10 +147,13 @@ def parse_disposal(value: str) -> str:
     return str(code)
 
 
+HO_OUTCOME_CODES = frozenset(int(v) for v in HomeOfficeOutcome.values)
+
+
 def parse_ho_outcome(value) -> int:
     """A Home Office crime outcome type."""
     text = _number_text(value)
-    if not text.isdigit() or int(text) not in HomeOfficeOutcome.values:
+    if not text.isdigit() or int(text) not in HO_OUTCOME_CODES:
         raise ValueError(f"'{value}' is not a Home Office outcome type Divert knows (1-9, 21 or 22)")
     return int(text)
 

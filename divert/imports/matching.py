@@ -107,9 +107,10 @@ def score(first: str, last: str, dob: dt.date, known: Known) -> tuple[float, str
 class ChildIndex:
     """The organisation's children, indexed for matching; new children are added as created.
 
-    Besides identifiers, names and dates of birth, each child is filed under each of its
-    initials with two of the three parts of its date of birth, so the children whose date
-    of birth differs in one part are found with a handful of lookups.
+    Besides identifiers, names and dates of birth, each child is filed under its initials
+    with each pair of the three parts of its date of birth (and with day and month
+    swapped), so the children whose date of birth differs in one part are found with a
+    handful of lookups.
     """
 
     def __init__(self, children=()):
@@ -129,25 +130,23 @@ class ChildIndex:
             self.by_local[known.local_id].append(known)
         self.by_dob[known.date_of_birth].append(known)
         self.by_name[(known.first, known.last)].append(known)
-        for key in _part_keys(known.date_of_birth, {known.first[:1], known.last[:1]}):
+        for key in _part_keys(known.date_of_birth, known.first[:1], known.last[:1]):
             self.by_parts[key].append(known)
 
     def _nearby(self, first: str, last: str, dob: dt.date) -> set[Known]:
         """Children who could score high enough to be worth scoring.
 
         Everyone with the same date of birth or the same name; for a date of birth that
-        differs in one part (or has day and month swapped), those sharing an initial. A
-        wrong initial together with a wrong date of birth is treated as a different person.
+        differs in one part (or has day and month swapped), those with the same initials
+        (either way round). A wrong initial together with a wrong date of birth is treated
+        as a different person: looking further costs too much in a large file.
         """
         pool: set[Known] = set(self.by_name.get((first, last), ()))
         pool.update(self.by_name.get((last, first), ()))
         pool.update(self.by_dob.get(dob, ()))
-        initials = {first[:1], last[:1]}
-        for key in _part_keys(dob, initials):
-            pool.update(self.by_parts.get(key, ()))
-        if dob.day <= 12 and dob.day != dob.month:
-            swapped = dt.date(dob.year, dob.day, dob.month)
-            pool.update(k for k in self.by_dob.get(swapped, ()) if k.first[:1] in initials or k.last[:1] in initials)
+        for initials in ((first[:1], last[:1]), (last[:1], first[:1])):
+            for key in _part_keys(dob, *initials):
+                pool.update(self.by_parts.get(key, ()))
         return pool
 
     def match(self, *, police_id: str, local_id: str, first_name: str, last_name: str,
@@ -189,8 +188,9 @@ class ChildIndex:
         return Match(NEW)
 
 
-def _part_keys(dob: dt.date, initials: set[str]):
-    for initial in initials:
-        yield ("ym", dob.year, dob.month, initial)
-        yield ("yd", dob.year, dob.day, initial)
-        yield ("md", dob.month, dob.day, initial)
+def _part_keys(dob: dt.date, first_initial: str, last_initial: str):
+    initials = (first_initial, last_initial)
+    yield ("ym", dob.year, dob.month, *initials)
+    yield ("yd", dob.year, dob.day, *initials)
+    yield ("md", dob.month, dob.day, *initials)
+    yield ("swap", dob.year, min(dob.month, dob.day), max(dob.month, dob.day), *initials)

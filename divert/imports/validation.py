@@ -52,6 +52,9 @@ def _blank_to_none(value):
 
 
 def _text(value) -> str:
+    if type(value) is str:
+        # Cells arrive stripped; only repeated inner spaces need collapsing.
+        return " ".join(value.split()) if "  " in value or "\t" in value or "\n" in value else value
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime | dt.date):
@@ -310,6 +313,7 @@ def validate_table(
         return result
 
     model = ROW_MODELS[kind]
+    columns_in_order = tuple(positions)
     context = {"today": today, "source_kind": source_kind}
     seen_rows: dict[tuple, int] = {}
     seen_refs: dict[str, tuple[int, tuple]] = {}
@@ -324,7 +328,7 @@ def validate_table(
                 value = _blank_to_none(value)
                 if value is not None:
                     values[column] = value.strip() if isinstance(value, str) else value
-            key = tuple(sorted((c, _text(v)) for c, v in values.items()))
+            key = tuple(values.get(c) for c in columns_in_order)
             if key in seen_rows:
                 result.repeated += 1
                 result.problems.append(Problem(
