@@ -93,3 +93,13 @@ def test_unknown_organisation_and_unreadable_files_are_clear_errors(personas, tm
 
 def test_cleanup_deletes_expired_error_files(personas, tmp_path):
     assert "Deleted 0 expired error files." in run_cli("cleanup", "--today", "2025-06-30")
+
+
+def test_source_options_are_set_from_the_command_line(personas, source):
+    out = run_cli("options", "--org", "north", "--source", "Police crime outcomes",
+                  "--cr-programme", "early-intervention")
+    assert "Community Resolutions refer to early-intervention; custody releases refer to nothing." in out
+    source.import_options.refresh_from_db()
+    assert source.import_options.community_resolution_programme == personas.programme
+    with pytest.raises(CommandError, match="No programme 'nope'"):
+        run_cli("options", "--org", "north", "--source", "Police crime outcomes", "--custody-programme", "nope")

@@ -108,3 +108,19 @@ def test_checkpoints_wait_for_every_outcome_source(personas, open_work, run_impo
     run_import(to_csv([outcome_row("A", local_id="N-0001")]), complete_to=D(2025, 12, 4), today=D(2026, 1, 1))
     three = FollowUpCheckpoint.objects.get(referral=open_work["referral"], anchor="offer", months=3)
     assert three.status == "awaiting_data"
+
+
+@pytest.mark.django_db
+def test_offer_and_closure_anchors_are_judged_on_their_own_windows(personas, open_work, run_import):
+    from divert.casework.actions import close_episode
+    from divert.casework.models import FollowUpCheckpoint
+
+    close_episode(by=personas.worker_a, episode=open_work["episode"], end_date=D(2025, 4, 1), today=D(2025, 6, 30),
+                  reason="completed", successfully_completed=True)
+    # Committed after the offer (5 March) but before closure (1 April): counts from the offer only.
+    run_import(to_csv([outcome_row("A", local_id="N-0001", committed_on="20/03/2025", disposal="youth_caution",
+                                   outcome_date="15/04/2025")]), complete_to=D(2025, 12, 31), today=D(2026, 1, 5))
+    offer = FollowUpCheckpoint.objects.get(referral=open_work["referral"], anchor="offer", months=3)
+    closure = FollowUpCheckpoint.objects.get(referral=open_work["referral"], anchor="closure", months=3)
+    assert (offer.status, offer.proven_reoffence) == ("complete", True)
+    assert (closure.status, closure.proven_reoffence, closure.further_outcome) == ("complete", False, False)

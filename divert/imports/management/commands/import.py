@@ -3,6 +3,7 @@
     divert import police FILE --org SLUG --source NAME --complete-to DATE
            [--kind KIND] [--mapping NAME] [--dry-run] [--valid-rows-only] [--user USERNAME] [--today DATE]
     divert import mapping --org SLUG NAME FILE.json
+    divert import options --org SLUG --source NAME [--cr-programme SLUG] [--custody-programme SLUG]
     divert import cleanup [--today DATE]
 
 Exits non-zero when the file had errors or was refused. Personal data is never printed
@@ -60,12 +61,18 @@ class Command(BaseCommand):
         mapping.add_argument("name")
         mapping.add_argument("file")
         mapping.add_argument("--org", required=True)
+        opts = sub.add_parser("options", help="Choose the programmes a source's rows open referrals to.")
+        opts.add_argument("--org", required=True)
+        opts.add_argument("--source", required=True)
+        opts.add_argument("--cr-programme", default="", help="Programme slug for Community Resolutions.")
+        opts.add_argument("--custody-programme", default="", help="Programme slug for custody releases.")
         cleanup = sub.add_parser("cleanup", help="Delete expired error files.")
         cleanup.add_argument("--today", type=_date, default=None)
 
     def handle(self, *args, **options):
         """Run the chosen sub-command."""
-        handler = {"police": self.police, "mapping": self.mapping, "cleanup": self.cleanup}[options["what"]]
+        handler = {"police": self.police, "mapping": self.mapping, "options": self.options,
+                   "cleanup": self.cleanup}[options["what"]]
         try:
             handler(options)
         except DomainError as error:
@@ -147,6 +154,34 @@ class Command(BaseCommand):
         saved = actions.save_column_mapping(by=None, organisation=organisation, name=options["name"],
                                             mapping=mapping)
         self.stdout.write(f"Saved column mapping '{saved.name}' ({len(saved.mapping)} headings).")
+
+    def options(self, options) -> None:
+        """Set (or clear, with an empty slug) the programmes new rows open referrals to."""
+        from divert.accounts.models import Programme
+        from divert.offending.models import DataSource
+
+        organisation = self._organisation(options["org"])
+        source = DataSource.objects.filter(organisation=organisation, name=options["source"]).first()
+        if source is None:
+            raise CommandError(f"No data source called {options['source']!r} in {organisation.slug}.")
+
+        def programme(slug):
+            if not slug:
+                return None
+            found = Programme.objects.filter(organisation=organisation, slug=slug).first()
+            if found is None:
+                raise CommandError(f"No programme {slug!r} in {organisation.slug}.")
+            return found
+
+        saved = actions.set_source_options(
+            by=None, source=source, community_resolution_programme=programme(options["cr_programme"]),
+            custody_release_programme=programme(options["custody_programme"]),
+        )
+        self.stdout.write(
+            f"'{source.name}': Community Resolutions refer to "
+            f"{getattr(saved.community_resolution_programme, 'slug', None) or 'nothing'}; "
+            f"custody releases refer to {getattr(saved.custody_release_programme, 'slug', None) or 'nothing'}."
+        )
 
     def cleanup(self, options) -> None:
         """Delete error files past their expiry date."""
