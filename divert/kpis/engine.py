@@ -75,7 +75,7 @@ def earlier_scope(scope: Scope, other: Period) -> Scope:
     else:
         months = (scope.period.start.year - other.start.year) * 12 + scope.period.start.month - other.start.month
         as_at = add_months(scope.as_at, -months)
-    return Scope(scope.organisations, other, as_at, scope.known_on, scope.programmes)
+    return Scope(scope.organisations, other, as_at, scope.known_on, scope.programmes, headline_only=True)
 
 
 def rag(result: Result, thresholds: dict) -> str | None:

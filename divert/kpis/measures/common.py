@@ -40,6 +40,7 @@ class Scope:
     as_at: dt.date
     known_on: dt.datetime | None = None
     programmes: tuple = ()
+    headline_only: bool = False  # comparisons need no breakdowns
 
     def records(self, queryset):
         """Records as known on `known_on` (or every record not voided)."""
@@ -71,7 +72,7 @@ class Scope:
 
     def with_period(self, period: Period) -> Scope:
         """The same scope over another period."""
-        return Scope(self.organisations, period, self.as_at, self.known_on, self.programmes)
+        return Scope(self.organisations, period, self.as_at, self.known_on, self.programmes, self.headline_only)
 
 
 def int_expr(expression):

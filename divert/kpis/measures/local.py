@@ -34,7 +34,9 @@ from divert.kpis.stats import paired_change_from_sums
 ALL = Q(pk__isnull=False)
 
 
-def _dims(prefix: str, day_field: str) -> dict:
+def _dims(scope: Scope, prefix: str, day_field: str) -> dict:
+    if scope.headline_only:
+        return {}
     return {
         "ethnic_group": F(f"{prefix}child__ethnic_group"),
         "age_band": age_band_expression(f"{prefix}child__date_of_birth", day_field),
@@ -52,7 +54,7 @@ def _rate_breakdowns(t: dict, num: str, den: str) -> dict:
             for g in sorted(t[dim], key=str)
         )
         for dim in DIM_LABELS
-        if dim in t
+        if t.get(dim)
     }
 
 
@@ -112,7 +114,7 @@ def screening(scope: Scope) -> list[Result]:
     deadline = int_expr(received + target + 2 * ((on_weekday + target) / 5) - shift)
     timed = decided.annotate(decided_day=day_number("decided_on"), deadline=deadline)
     t = tally(timed, {"all": ALL, "on_time": Q(decided_day__lte=F("deadline"))},
-              _dims("referral__", "referral__received_on"))
+              _dims(scope, "referral__", "referral__received_on"))
     total = t[None]["all"]
     p = scope.period.label
     return [
@@ -147,7 +149,7 @@ def engagement(scope: Scope) -> Result:
     answered = ~Q(child_decision=Decision.PENDING)
     t = tally(offers, {"answered": answered, "accepted": Q(child_decision=Decision.ACCEPTED),
                        "pending": Q(child_decision=Decision.PENDING)},
-              _dims("referral__", "offered_on"))
+              _dims(scope, "referral__", "offered_on"))
     return rate_result(
         "prevention.engagement", "Engagement: offers accepted",
         "Offers of support made in the period that the child accepted ÷ offers with an answer "
@@ -190,7 +192,7 @@ def sessions_and_completion(scope: Scope) -> list[Result]:
         n=Count("pk"), done=Count("pk", filter=Q(successfully_completed=True)),
     )
     planned, delivered_n = sums["total_planned"] or 0, sums["total_delivered"] or 0
-    t = tally(episodes, {"all": ALL, "done": Q(successfully_completed=True)}, _dims("", "start_date"))
+    t = tally(episodes, {"all": ALL, "done": Q(successfully_completed=True)}, _dims(scope, "", "start_date"))
     sessions = scope.records(Session.objects).filter(
         episode__in=scope.records(episodes.model.objects).filter(scope.programme_filter()),
         date__gte=scope.period.start, date__lte=_last_day(scope),

@@ -122,8 +122,8 @@ def first_time_entrants(scope: Scope, period: Period, *, key: str = "fte") -> Re
     provisional = scope.as_at < period.end
     from divert.people.models import Child
 
-    breakdowns = _child_breakdowns(ids, None, None)
-    band = (
+    breakdowns = {} if scope.headline_only else _child_breakdowns(ids, None, None)
+    band = () if scope.headline_only else (
         Child.objects.filter(pk__in=ids)
         .annotate(
             first=Subquery(
@@ -135,9 +135,10 @@ def first_time_entrants(scope: Scope, period: Period, *, key: str = "fte") -> Re
         .values("band")
         .annotate(n=Count("pk"))
     )
-    breakdowns["age_band"] = tuple(
-        count_cell(r["band"], r["band"], r["n"]) for r in sorted(band, key=lambda r: r["band"])
-    )
+    if not scope.headline_only:
+        breakdowns["age_band"] = tuple(
+            count_cell(r["band"], r["band"], r["n"]) for r in sorted(band, key=lambda r: r["band"])
+        )
     return Result(
         key=key,
         label=f"First time entrants ({period.label})",
@@ -266,7 +267,8 @@ def proven_reoffending(scope: Scope, cohort: Period, *, key_prefix: str = "reoff
     from divert.people.models import Child
 
     in_cohort = Child.objects.filter(pk__in=members.values("child"))
-    for dim, field, labels in (("sex", "sex", SEX_LABELS), ("ethnic_group", "ethnic_group", ETHNIC_LABELS)):
+    dims = () if scope.headline_only else (("sex", "sex", SEX_LABELS), ("ethnic_group", "ethnic_group", ETHNIC_LABELS))
+    for dim, field, labels in dims:
         rows = (
             in_cohort.order_by().values(field)
             .annotate(n=Count("pk"), r=Count("pk", filter=Q(pk__in=reoffender_ids)))

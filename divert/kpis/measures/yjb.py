@@ -67,6 +67,9 @@ OUT_OF_COURT = (
 )
 ALL = Q(pk__isnull=False)
 END = OuterRef("end_date")
+# A KPI's part of the shared query: annotations on the rows, named conditions, and how to
+# build its results from the counts.
+Spec = tuple
 START = OuterRef("start_date")
 
 
@@ -105,8 +108,10 @@ def kpi_rows(scope: Scope):
     return episodes.filter(pk=best)
 
 
-def dimensions() -> dict:
-    """The four standard breakdowns of a KPI row."""
+def dimensions(scope: Scope | None = None) -> dict:
+    """The four standard breakdowns of a KPI row (none when only headlines are needed)."""
+    if scope is not None and scope.headline_only:
+        return {}
     return {
         "programme_type": F("programme_type"),
         "ethnic_group": F("child__ethnic_group"),
@@ -152,6 +157,8 @@ FAR_FUTURE = Value(dt.date(9999, 12, 31))
 def _type_counts(scope: Scope, model, field: str, rows, labels: dict, ref: str = "end_date") -> tuple:
     """How many rows' children had a record of each `field` value current on the row's
     end (or start) date."""
+    if scope.headline_only:
+        return ()
     row_current = rows.filter(child=OuterRef("child")).filter(
         **{f"{ref}__gte": OuterRef("start_date"), f"{ref}__lte": Coalesce(OuterRef("end_date"), FAR_FUTURE)}
     )
@@ -178,21 +185,24 @@ KPI1 = (
 )
 
 
-def kpi1_accommodation(scope: Scope, rows) -> list[Result]:
+def kpi1_accommodation(scope: Scope) -> Spec:
     """KPI 1: suitable accommodation at the end (and at the start; by type; custody on release)."""
-    from divert.people.models import Accommodation
 
     end_any, end_bad = _accommodation_suitable(scope, END)
     start_any, start_bad = _accommodation_suitable(scope, START)
-    rows = rows.annotate(end_any=end_any, end_bad=end_bad, start_any=start_any, start_bad=start_bad)
+    annotations = dict(end_any=end_any, end_bad=end_bad, start_any=start_any, start_bad=start_bad)
     conditions = {
-        "rows": ALL,
         "end": Q(end_any=True, end_bad=False),
         "start": Q(start_any=True, start_bad=False),
         "custody_rows": Q(programme_type=6),
         "custody_end": Q(programme_type=6, end_any=True, end_bad=False),
     }
-    t = tally(rows, conditions, dimensions())
+    return annotations, conditions, lambda t, rows: _kpi1_results(scope, t, rows)
+
+
+def _kpi1_results(scope: Scope, t: dict, rows) -> list[Result]:
+    from divert.people.models import Accommodation
+
     p = scope.period.label
     types = dict(Accommodation.Type.choices)
     return [
@@ -227,14 +237,14 @@ KPI2 = (
 )
 
 
-def kpi2_ete(scope: Scope, rows) -> list[Result]:
+def kpi2_ete(scope: Scope) -> Spec:
     """KPI 2: suitable ETE at the end; school age vs above; full vs part time; hours; provision."""
     from divert.people.models import ETEStatus
 
     at_end = scope.records(ETEStatus.objects).filter(current_on(END), child=OuterRef("child"))
     hours = at_end.order_by().values("child")
     leaving_key, end_key = _school_age("child__date_of_birth", "end_date")
-    rows = rows.annotate(
+    annotations = dict(
         ete_any=Exists(at_end),
         ete_bad=Exists(at_end.filter(~Q(suitability="suitable"))),
         offered=Coalesce(Subquery(hours.annotate(h=Sum("hours_offered")).values("h")[:1]), Value(0.0), output_field=FloatField()),
@@ -245,21 +255,25 @@ def kpi2_ete(scope: Scope, rows) -> list[Result]:
     school = Q(end_key__lte=F("leaving_key"))
     full_time = (school & Q(offered__gte=25)) | (~school & Q(offered__gte=16))
     conditions = {
-        "rows": ALL,
-        "end": Q(ete_any=True, ete_bad=False),
+        "ete_end": Q(ete_any=True, ete_bad=False),
         "school_rows": school,
         "school_end": school & Q(ete_any=True, ete_bad=False),
         "above_rows": ~school,
         "above_end": ~school & Q(ete_any=True, ete_bad=False),
         "full_time": full_time,
     }
-    t = tally(rows, conditions, dimensions())
+    return annotations, conditions, lambda t, rows: _kpi2_results(scope, t, rows)
+
+
+def _kpi2_results(scope: Scope, t: dict, rows) -> list[Result]:
+    from divert.people.models import ETEStatus
+
     sums = rows.aggregate(total_offered=Sum("offered"), total_attended=Sum("attended"))
     p = scope.period.label
     provision = dict(ETEStatus.Provision.choices)
     offered, attended = sums["total_offered"] or 0, sums["total_attended"] or 0
     return [
-        _rate(t, "kpi2.ete", "KPI 2 Suitable education, training or employment at the end", KPI2, "end", "rows", p),
+        _rate(t, "kpi2.ete", "KPI 2 Suitable education, training or employment at the end", KPI2, "ete_end", "rows", p),
         _rate(t, "kpi2.ete_school_age", "KPI 2 Suitable ETE at the end: school age", KPI2 +
               " School age: until 30 June of the school year in which the child turns 16.", "school_end", "school_rows", p),
         _rate(t, "kpi2.ete_above_school_age", "KPI 2 Suitable ETE at the end: above school age", KPI2,
@@ -278,16 +292,20 @@ def kpi2_ete(scope: Scope, rows) -> list[Result]:
     ]
 
 
-def kpi3_send(scope: Scope, rows) -> list[Result]:
+def kpi3_send(scope: Scope) -> Spec:
     """KPI 3: SEND need with a formal plan ÷ identified SEND need; identified ÷ all."""
     from divert.people.models import SENDStatus
 
     during = overlapping(START, END)
-    rows = rows.annotate(
+    annotations = dict(
         send=_exists(scope, SENDStatus, during),
         plan=_exists(scope, SENDStatus, during & Q(plan__in=[SENDStatus.Plan.EHCP, SENDStatus.Plan.IDP])),
     )
-    t = tally(rows, {"rows": ALL, "send": Q(send=True), "plan": Q(send=True, plan=True)}, dimensions())
+    conditions = {"send": Q(send=True), "plan": Q(send=True, plan=True)}
+    return annotations, conditions, lambda t, rows: _kpi3_results(scope, t)
+
+
+def _kpi3_results(scope: Scope, t: dict) -> list[Result]:
     p = scope.period.label
     return [
         _rate(t, "kpi3.send_plan", "KPI 3 SEND/ALN: formal plan where a need is identified",
@@ -299,42 +317,43 @@ def kpi3_send(scope: Scope, rows) -> list[Result]:
     ]
 
 
-def _funnel(scope: Scope, rows, model, key: str, name: str, extra: dict | None = None) -> tuple:
+def _funnel_spec(scope: Scope, model, key: str, extra: dict | None = None) -> tuple[dict, dict]:
     during = overlapping(START, END)
-    rows = rows.annotate(
-        need=_exists(scope, model, during),
-        offered=_exists(scope, model, during & Q(offered_on__isnull=False, offered_on__lte=END)),
-        attending=_exists(scope, model, during & Q(attending_from__isnull=False, attending_from__lte=END)),
+    annotations = {
+        f"{key}_need": _exists(scope, model, during),
+        f"{key}_offered": _exists(scope, model, during & Q(offered_on__isnull=False, offered_on__lte=END)),
+        f"{key}_attending": _exists(scope, model, during & Q(attending_from__isnull=False, attending_from__lte=END)),
         **(extra or {}),
-    )
-    conditions = {"rows": ALL, "need": Q(need=True), "offered": Q(offered=True), "attending": Q(attending=True)}
-    for k in extra or {}:
-        conditions[k] = Q(**{k: True})
-    t = tally(rows, conditions, dimensions())
+    }
+    return annotations, {k: Q(**{k: True}) for k in annotations}
+
+
+def _funnel(scope: Scope, t: dict, key: str, name: str) -> list[Result]:
     p = scope.period.label
-    results = [
+    return [
         _rate(t, f"{key}.offered_of_need", f"{name}: intervention offered ÷ need (YJB calculation code)",
               f"Children offered or referred to an intervention for an identified {name.lower()} need ÷ "
               "children with an identified need (the headline in the YJB's published calculation code).",
-              "offered", "need", p),
+              f"{key}_offered", f"{key}_need", p),
         _rate(t, f"{key}.need_of_all", f"{name}: identified need ÷ children (YJB guidance text)",
               f"Children with an identified {name.lower()} need during the programme ÷ children whose "
-              "programme ended (the headline in the YJB's guidance text).", "need", "rows", p),
+              "programme ended (the headline in the YJB's guidance text).", f"{key}_need", "rows", p),
         _rate(t, f"{key}.attending_of_offered", f"{name}: attending ÷ offered",
               "Children attending the intervention ÷ children offered or referred to it.",
-              "attending", "offered", p),
+              f"{key}_attending", f"{key}_offered", p),
     ]
-    return results, t
 
 
-def kpi4_mental_health(scope: Scope, rows) -> list[Result]:
+def kpi4_mental_health(scope: Scope) -> Spec:
     """KPI 4: mental health and emotional wellbeing funnel, both headlines labelled."""
     from divert.people.models import MentalHealthNeed
 
-    return _funnel(scope, rows, MentalHealthNeed, "kpi4", "KPI 4 Mental health and emotional wellbeing")[0]
+    annotations, conditions = _funnel_spec(scope, MentalHealthNeed, "kpi4")
+    name = "KPI 4 Mental health and emotional wellbeing"
+    return annotations, conditions, lambda t, rows: _funnel(scope, t, "kpi4", name)
 
 
-def kpi5_substance_misuse(scope: Scope, rows) -> list[Result]:
+def kpi5_substance_misuse(scope: Scope) -> Spec:
     """KPI 5: substance misuse funnel, both headlines, and the level of intervention."""
     from divert.people.models import SubstanceMisuseNeed
 
@@ -343,12 +362,19 @@ def kpi5_substance_misuse(scope: Scope, rows) -> list[Result]:
         f"level_{lvl}": _exists(scope, SubstanceMisuseNeed, during & Q(level=lvl, offered_on__isnull=False, offered_on__lte=END))
         for lvl in SubstanceMisuseNeed.Level.values
     }
-    results, t = _funnel(scope, rows, SubstanceMisuseNeed, "kpi5", "KPI 5 Substance misuse", levels)
+    annotations, conditions = _funnel_spec(scope, SubstanceMisuseNeed, "kpi5", levels)
+    return annotations, conditions, lambda t, rows: _kpi5_results(scope, t)
+
+
+def _kpi5_results(scope: Scope, t: dict) -> list[Result]:
+    from divert.people.models import SubstanceMisuseNeed
+
+    results = _funnel(scope, t, "kpi5", "KPI 5 Substance misuse")
     labels = dict(SubstanceMisuseNeed.Level.choices)
     results.append(Result(
         key="kpi5.level", label="KPI 5 Substance misuse: intervention offered by level",
         definition="Children offered a targeted intervention, specialist treatment or complex care.",
-        unit="count", value=None, numerator=t[None]["offered"], denominator=None, period=scope.period.label,
+        unit="count", value=None, numerator=t[None]["kpi5_offered"], denominator=None, period=scope.period.label,
         breakdowns={"level": tuple(count_cell(lvl, labels[lvl], t[None][f"level_{lvl}"]) for lvl in labels)},
     ))
     return results
@@ -362,10 +388,14 @@ KPI6 = (
 )
 
 
-def kpi6_out_of_court(scope: Scope, rows) -> list[Result]:
+def kpi6_out_of_court(scope: Scope) -> Spec:
     """KPI 6: successful completion of out-of-court programmes (per child, per programme, per type)."""
     ooc = Q(order_type__in=[str(d) for d in OUT_OF_COURT])
-    t = tally(rows, {"ooc": ooc, "done": ooc & Q(successfully_completed=True)}, dimensions())
+    conditions = {"ooc": ooc, "done": ooc & Q(successfully_completed=True)}
+    return {}, conditions, lambda t, rows: _kpi6_results(scope, t, ooc)
+
+
+def _kpi6_results(scope: Scope, t: dict, ooc: Q) -> list[Result]:
     p = scope.period.label
     per_programme = scope_episodes(scope).filter(ooc)
     by_type = (
@@ -386,7 +416,7 @@ def kpi6_out_of_court(scope: Scope, rows) -> list[Result]:
     ]
 
 
-def kpi7_wider_services(scope: Scope, rows) -> list[Result]:
+def kpi7_wider_services(scope: Scope) -> Spec:
     """KPI 7: looked after, CP plan, child in need or Early Help during the programme."""
     from divert.people.models import CareStatus
 
@@ -400,9 +430,14 @@ def kpi7_wider_services(scope: Scope, rows) -> list[Result]:
     aliases["eh_referred_during"] = _exists(
         scope, CareStatus, Q(kind=kinds.EARLY_HELP, start_date__gte=START, start_date__lte=END)
     )
-    rows = rows.annotate(**aliases)
-    conditions = {"rows": ALL, **{k: Q(**{k: True}) for k in aliases}}
-    t = tally(rows, conditions, dimensions())
+    conditions = {k: Q(**{k: True}) for k in aliases}
+    return aliases, conditions, lambda t, rows: _kpi7_results(scope, t)
+
+
+def _kpi7_results(scope: Scope, t: dict) -> list[Result]:
+    from divert.people.models import CareStatus
+
+    kinds = CareStatus.Kind
     p = scope.period.label
     labels = dict(kinds.choices)
     status_cells = []
@@ -559,11 +594,19 @@ def kpi10_victims(scope: Scope) -> list[Result]:
 
 def yjb_kpis(scope: Scope) -> list[Result]:
     """All ten KPIs with their sub-measures for the scope's quarter."""
-    rows = kpi_rows(scope)
+    # KPIs 1-7 are counted in one grouped query over the rows (one row per child).
+    specs = [kpi(scope) for kpi in (kpi1_accommodation, kpi2_ete, kpi3_send, kpi4_mental_health,
+                                    kpi5_substance_misuse, kpi6_out_of_court, kpi7_wider_services)]
+    annotations: dict = {}
+    conditions: dict = {"rows": ALL}
+    for spec_annotations, spec_conditions, _ in specs:
+        annotations.update(spec_annotations)
+        conditions.update(spec_conditions)
+    rows = kpi_rows(scope).annotate(**annotations)
+    t = tally(rows, conditions, dimensions(scope))
     results: list[Result] = []
-    for kpi in (kpi1_accommodation, kpi2_ete, kpi3_send, kpi4_mental_health, kpi5_substance_misuse,
-                kpi6_out_of_court, kpi7_wider_services):
-        results.extend(kpi(scope, rows))
+    for _, _, build in specs:
+        results.extend(build(t, rows))
     results.extend(kpi8_board(scope))
     results.extend(kpi9_serious_violence(scope))
     results.extend(kpi10_victims(scope))
