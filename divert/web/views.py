@@ -7,7 +7,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -65,10 +65,16 @@ def my_work(request: HttpRequest) -> HttpResponse:
     """The user's caseload with everything due, soonest first."""
     today = timezone.localdate()
     children = Child.objects.visible_to(request.user).allocated_to(request.user)
-    items = due_items(user=request.user, children=children, today=today)
+    items, follow_ups = due_items(user=request.user, children=children, today=today)
+    # The caseload proper: children with open support or a referral still in progress.
+    active_referral = Referral.objects.current().filter(child=OuterRef("pk"), stage__in=["received", "offered"])
     caseload = (
-        children.annotate(open_episodes=Count("episodes", filter=Q(episodes__end_date__isnull=True,
-                                                                    episodes__voided_at__isnull=True)))
+        children.annotate(
+            open_episodes=Count("episodes", filter=Q(episodes__end_date__isnull=True,
+                                                     episodes__voided_at__isnull=True)),
+            in_progress=Exists(active_referral),
+        )
+        .filter(Q(open_episodes__gt=0) | Q(in_progress=True))
         .order_by("last_name", "first_name", "id")
     )
     queue_count = None
@@ -77,6 +83,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
                        .filter(child__worker__isnull=True, stage__in=["received", "offered", "accepted"]).count())
     return render(request, "web/my_work.html", {
         "items": items, "overdue": sum(1 for i in items if i.overdue), "caseload": caseload,
+        "follow_ups": follow_ups[:20], "follow_up_count": len(follow_ups),
         "today": today, "queue_count": queue_count,
     })
 

@@ -35,8 +35,12 @@ def _item(child, task, due_on, url, today) -> Due:
     return Due(child.pk, child.full_name, task, due_on, url, due_on < today)
 
 
-def due_items(*, user, children, today: dt.date) -> list[Due]:
-    """Everything due for `children` (a queryset already scoped to `user`), soonest first."""
+def due_items(*, user, children, today: dt.date) -> tuple[list[Due], list[Due]]:
+    """What is due for `children` (a queryset already scoped to `user`), soonest first.
+
+    Returns the worker's tasks, and separately the follow-up checks, which police data
+    completes (they are never the worker's overdue task).
+    """
     from django.urls import reverse
 
     items: list[Due] = []
@@ -93,6 +97,7 @@ def due_items(*, user, children, today: dt.date) -> list[Due]:
             items.append(_item(e.child, "Closure (plan end date)", e.plan_target,
                                reverse("casework:close", args=[e.pk]), today))
 
+    follow_ups: list[Due] = []
     checkpoints = (
         FollowUpCheckpoint.objects.current().filter(child__in=children)
         .exclude(status=CheckpointStatus.COMPLETE)
@@ -100,8 +105,10 @@ def due_items(*, user, children, today: dt.date) -> list[Due]:
         .select_related("child")
     )
     for c in checkpoints:
-        label = "awaiting police data" if c.due_on <= today else "due"
-        items.append(_item(c.child, f"{c.months}-month follow-up from {ANCHOR_WORDS[c.anchor]} ({label})",
-                           c.due_on, reverse("web:child_detail", args=[c.child_id]), today))
+        label = "awaiting police data" if c.due_on <= today else "due soon"
+        follow_ups.append(Due(c.child_id, c.child.full_name,
+                              f"{c.months}-month follow-up from {ANCHOR_WORDS[c.anchor]} ({label})",
+                              c.due_on, reverse("web:child_detail", args=[c.child_id]), False))
     items.sort(key=lambda d: (d.due_on, d.child_name, d.task))
-    return items
+    follow_ups.sort(key=lambda d: (d.due_on, d.child_name), reverse=True)
+    return items, follow_ups

@@ -19,7 +19,7 @@ def test_sign_in_page_and_its_error_are_accessible(page, personas, assert_access
 
 
 def test_worker_goes_from_home_to_a_child_on_their_caseload(
-    signed_in_page, personas, assert_accessible
+    signed_in_page, personas, open_work, assert_accessible
 ):
     # A case worker's home is "My work": what is due, then their caseload.
     page = signed_in_page("worker_a")
