@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from divert.offending.codes import ArrestResult, Disposal, HomeOfficeOutcome
@@ -240,8 +241,13 @@ def parse_datetime(value) -> dt.datetime:
 # ---- Names ------------------------------------------------------------------------------
 
 
+_NOT_LETTERS = re.compile(r"[^a-z]+")
+
+
+@lru_cache(maxsize=200_000)
 def normalise_name(name: str) -> str:
     """A name for comparison: no accents, case, punctuation or repeated spaces."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[^a-z]+", " ", plain.lower()).strip()
+    if not name.isascii():
+        decomposed = unicodedata.normalize("NFKD", name)
+        name = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_NOT_LETTERS.split(name.lower())).strip()

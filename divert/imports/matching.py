@@ -188,9 +188,11 @@ class ChildIndex:
         return Match(NEW)
 
 
-def _part_keys(dob: dt.date, first_initial: str, last_initial: str):
-    initials = (first_initial, last_initial)
-    yield ("ym", dob.year, dob.month, *initials)
-    yield ("yd", dob.year, dob.day, *initials)
-    yield ("md", dob.month, dob.day, *initials)
-    yield ("swap", dob.year, min(dob.month, dob.day), max(dob.month, dob.day), *initials)
+def _part_keys(dob: dt.date, first_initial: str, last_initial: str) -> tuple[tuple, ...]:
+    y, m, d = dob.year, dob.month, dob.day
+    return (
+        ("ym", y, m, first_initial, last_initial),
+        ("yd", y, d, first_initial, last_initial),
+        ("md", m, d, first_initial, last_initial),
+        ("swap", y, min(m, d), max(m, d), first_initial, last_initial),
+    )

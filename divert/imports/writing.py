@@ -71,13 +71,14 @@ def insert(model, records: list[dict]) -> None:
         ids = [row[0] for row in cursor.fetchall()]
         # Table and column names come from the model, quoted; values go through COPY.
         with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            plain_pairs = [(f.attname, defaults[f.attname]) for f in plain]
             for record, pk in zip(records, ids, strict=True):
                 record["id"] = pk
-                values = {**defaults, **record}
-                copy.write_row((
-                    pk, *(values[f.attname] for f in plain),
-                    *(f.get_db_prep_save(values[f.attname], connection) for f in prepared),
-                ))
+                row = [pk]
+                row += [record.get(name, default) for name, default in plain_pairs]
+                row += [f.get_db_prep_save(record.get(f.attname, defaults[f.attname]), connection)
+                        for f in prepared]
+                copy.write_row(row)
 
 
 def update(model, records: list[dict], fields: list[str]) -> None:

@@ -194,3 +194,31 @@ def test_custody_releases_are_imported_as_arrests(personas, custody_source, run_
     assert arrest.arrested_at == dt.datetime(2025, 4, 3, 17, 20, tzinfo=dt.UTC)  # 18:20 BST
     again, _ = run_import(to_csv(rows), into=custody_source)
     assert again.rows_unchanged == 1 and Arrest.objects.count() == 1
+
+
+def test_a_large_file_is_written_in_bulk_and_reimported_unchanged(personas, source, run_import):
+    """Over 500 new records per table take the COPY path on PostgreSQL (bulk_create elsewhere)."""
+    syllables = ["ba", "ke", "lo", "mi", "nu", "ra", "se", "ti", "vo", "wy"]
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    rows = []
+    for i in range(600):
+        # Distinct people: a date of birth each, and initials that repeat only every 260.
+        first = letters[i % 26] + "".join(syllables[(i // 10**k) % 10] for k in range(2))
+        last = syllables[(i // 26) % 10] + "".join(syllables[(i * 7 // 10**k) % 10] for k in range(3))
+        born = dt.date(2010, 1, 1) + dt.timedelta(days=i)
+        rows.append(outcome_row(f"BULK-{i}", police_id=f"P{i}", first_name=first.title(), last_name=last.title(),
+                                date_of_birth=born.isoformat(),
+                                disposal="youth_caution" if i % 2 else "community_resolution"))
+    run, validation = run_import(to_csv(rows))
+    assert validation.is_valid
+    assert (run.rows_created, run.children_created, run.rows_queued) == (600, 600, 0)
+    outcome = Outcome.objects.select_related("offence", "child").get(source=source, source_reference="BULK-7")
+    assert outcome.disposal_group == "pre_court" and outcome.batch_id == run.batch_id
+    assert outcome.offence.child_id == outcome.child_id and outcome.child.police_id == "P7"
+    assert outcome.child.police_only and outcome.recorded_at is not None
+    assert Child.objects.filter(batch=run.batch).count() == 600
+    new = Child.objects.create(organisation=personas.north, first_name="After", last_name="Copy",
+                               date_of_birth=dt.date(2011, 1, 1))
+    assert new.pk > max(Child.objects.exclude(pk=new.pk).values_list("pk", flat=True))  # the sequence moved on
+    again, _ = run_import(to_csv(rows))
+    assert (again.rows_unchanged, again.rows_created, again.children_created) == (600, 0, 0)
