@@ -65,8 +65,11 @@ def make_personas() -> Personas:
     from divert.people.actions import create_child
 
     system = None
-    north = acc.create_organisation(by=system, name="Northbridge Youth Justice Service", slug="north")
-    south = acc.create_organisation(by=system, name="Southmoor Youth Justice Service", slug="south")
+    # The personas' organisations waive MFA so password sign-in keeps working in tests.
+    north = acc.create_organisation(by=system, name="Northbridge Youth Justice Service", slug="north",
+                                    mfa_required=False)
+    south = acc.create_organisation(by=system, name="Southmoor Youth Justice Service", slug="south",
+                                    mfa_required=False)
     vru = acc.create_commissioner(by=system, name="Northbridge VRU", slug="north-vru")
     programme = acc.create_programme(
         by=system, organisation=north, name="Early Intervention", slug="early-intervention",

@@ -403,6 +403,9 @@ def create_organisation(
         kind=plan.kind,
         area_name=plan.area_name,
         area_code=plan.area_code,
+        # Synthetic organisations waive MFA so demo logins keep working once MFA is
+        # enforced; real organisations keep the default (required).
+        mfa_required=False,
     )
     funder = commissioners.get(plan.commissioner) if plan.commissioner else None
     programmes, by_slug = [], {}
