@@ -232,7 +232,11 @@ def proven_reoffending(scope: Scope, cohort: Period, *, key_prefix: str = "reoff
     from divert.offending.models import Offence, Outcome
 
     members = reoffending_cohort(scope, cohort)
-    index_of = Subquery(members.filter(child=OuterRef("child")).values("index")[:1])
+    # The index date's month key, computed once per child inside the cohort query.
+    index_key = Subquery(
+        members.annotate(index_key=month_key(Min(_cohort_event_date()))).filter(child=OuterRef("child"))
+        .values("index_key")[:1]
+    )
     proven = Exists(
         scope.records(Outcome.objects).filter(
             offence=OuterRef("pk"), disposal_group__in=FORMAL_GROUPS, outcome_date__lte=scope.as_at
@@ -241,9 +245,9 @@ def proven_reoffending(scope: Scope, cohort: Period, *, key_prefix: str = "reoff
     reoffences = (
         scope.records(Offence.objects)
         .filter(child__in=members.values("child"))
-        .annotate(index=index_of)
-        .alias(ck=month_key("committed_on"), ik=month_key("index"))
-        .filter(committed_on__gt=F("index"), ck__lte=F("ik") + 1200)
+        .annotate(ik=index_key, ck=month_key("committed_on"))
+        # After the index date (keys order like dates) and within 12 months of it.
+        .filter(ck__gt=F("ik"), ck__lte=F("ik") + 1200)
         .filter(proven)
     )
     cohort_size = members.count()
