@@ -55,6 +55,7 @@ class ImportRun(models.Model):
     """One police file import: what it was, who ran it, what it covered and what it did."""
 
     class Status(models.TextChoices):
+        CHECKING = "checking", "Checking the file"
         PREVIEWED = "previewed", "Checked, waiting for confirmation"
         QUEUED = "queued", "Waiting to run"
         RUNNING = "running", "Running"

@@ -12,6 +12,44 @@ log = logging.getLogger(__name__)
 
 
 @task()
+def check_upload(run_id: int) -> str:
+    """Check every row of an uploaded file (writing nothing) so the person can see the problems."""
+    from divert.imports.actions import check_police_file
+    from divert.imports.models import ImportRun
+
+    run = ImportRun.objects.select_related("source", "mapping").get(pk=run_id)
+    if run.status != ImportRun.Status.CHECKING:
+        return run.status
+    path = Path(run.stored_path)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        log.warning("import %s: the stored upload is missing", run.pk)
+        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.FAILED, stage="",
+                                                   finished_at=timezone.now())
+        return ImportRun.Status.FAILED
+
+    def progress(stage: str, done: int, total: int | None) -> None:
+        ImportRun.objects.filter(pk=run.pk).update(stage=f"Checking rows: {done:,} read")
+
+    validation = check_police_file(source=run.source, file_name=run.file_name, data=data,
+                                   today=timezone.localdate(), mapping=run.mapping, progress=progress)
+    run.rows_read = validation.rows_read
+    run.rows_rejected = len(validation.rejected)
+    run.problems = [p.as_list() for p in validation.problems[:5000]]
+    run.stage = ""
+    if validation.refused or (validation.errors and not run.valid_rows_only) or not validation.valid:
+        run.status = ImportRun.Status.REFUSED
+        run.finished_at = timezone.now()
+        path.unlink(missing_ok=True)
+        run.stored_path = ""
+    else:
+        run.status = ImportRun.Status.PREVIEWED
+    run.save()
+    return run.status
+
+
+@task()
 def run_import(run_id: int) -> str:
     """Run a confirmed import from its stored upload, then delete the upload."""
     from divert.imports.actions import import_police_file

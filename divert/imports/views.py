@@ -19,7 +19,7 @@ from divert.core.errors import DomainError
 from divert.imports import actions
 from divert.imports.forms import ReviewForm, UploadForm
 from divert.imports.models import ImportErrorFile, ImportRun, MatchReview
-from divert.imports.tasks import run_import
+from divert.imports.tasks import check_upload, run_import
 from divert.people.models import Child
 
 PROBLEMS_SHOWN = 200
@@ -31,7 +31,8 @@ def _runs(user):
 
 @allow(Role.PERFORMANCE_OFFICER)
 def upload(request: HttpRequest) -> HttpResponse:
-    """Upload a police extract; it is checked at once and the problems shown before anything is written."""
+    """Upload a police extract. A background task checks every row; the problems are shown
+    on the import's page, and nothing is written until the person confirms."""
     user = request.user
     organisation = user.organisation
     form = UploadForm(request.POST or None, request.FILES or None, organisation=organisation)
@@ -44,28 +45,21 @@ def upload(request: HttpRequest) -> HttpResponse:
             run = actions.start_run(
                 by=user, organisation=organisation, source=data["source"], file_name=upload_file.name,
                 data=content, complete_to=data["complete_to"], today=today, mapping=data["mapping"],
-                valid_rows_only=data["on_problems"] == "valid_rows", status=ImportRun.Status.PREVIEWED,
+                valid_rows_only=data["on_problems"] == "valid_rows", status=ImportRun.Status.CHECKING,
             )
         except DomainError as error:
             form.add_domain_error(error)
         else:
-            validation = actions.check_police_file(source=run.source, file_name=upload_file.name, data=content,
-                                                   today=today, mapping=run.mapping)
-            run.rows_read = validation.rows_read
-            run.rows_rejected = len(validation.rejected)
-            run.problems = [p.as_list() for p in validation.problems[:5000]]
-            if validation.refused or (validation.errors and not run.valid_rows_only) or not validation.valid:
-                run.status = ImportRun.Status.REFUSED
-                run.finished_at = timezone.now()
-            else:
-                folder = actions.import_dir() / "uploads"
-                folder.mkdir(parents=True, exist_ok=True)
-                stored = folder / f"{uuid.uuid4().hex}{Path(upload_file.name).suffix.lower()}"
-                stored.write_bytes(content)
-                run.stored_path = str(stored)
-            run.save()
-            record_event(by=user, verb="checked_police_file", obj=run, organisation=organisation,
-                         details={"rows": run.rows_read, "errors": len(validation.errors)})
+            folder = actions.import_dir() / "uploads"
+            folder.mkdir(parents=True, exist_ok=True)
+            stored = folder / f"{uuid.uuid4().hex}{Path(upload_file.name).suffix.lower()}"
+            stored.write_bytes(content)
+            run.stored_path = str(stored)
+            run.stage = "Waiting to be checked"
+            run.save(update_fields=["stored_path", "stage"])
+            record_event(by=user, verb="uploaded_police_file", obj=run, organisation=organisation,
+                         details={"bytes": len(content)})
+            check_upload.enqueue(run.pk)
             return redirect("imports:run", run_id=run.pk)
     return render(request, "imports/upload.html", {
         "form": form,
@@ -85,7 +79,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         "errors": [p for p in problems if p["level"] == "error"][:PROBLEMS_SHOWN],
         "notices": [p for p in problems if p["level"] != "error"][:PROBLEMS_SHOWN],
         "error_count": run.error_count,
-        "in_progress": run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING),
+        "in_progress": run.status in (ImportRun.Status.CHECKING, ImportRun.Status.QUEUED, ImportRun.Status.RUNNING),
         "error_file": error_file if error_file and error_file.may_download(request.user) else None,
     })
 

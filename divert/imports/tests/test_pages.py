@@ -15,6 +15,12 @@ pytestmark = pytest.mark.django_db
 IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
 
 
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """Background tasks run at once, in the request."""
+    settings.TASKS = IMMEDIATE_TASKS
+
+
 @pytest.fixture
 def officer(client, personas):
     client.force_login(personas.performance_officer)
@@ -42,13 +48,21 @@ def test_upload_shows_the_problems_and_writes_nothing(officer, source):
     assert response.status_code == 302 and response.url == reverse("imports:run", args=[run.pk])
     page = officer.get(response.url).content.decode()
     assert "&#x27;31/02/2010&#x27; is not a real date" in page
-    assert run.status == ImportRun.Status.REFUSED
+    assert run.status == ImportRun.Status.REFUSED and not run.stored_path
     assert "Nothing was written" in page
     assert not Outcome.objects.exists()
 
 
-def test_a_valid_upload_is_confirmed_and_runs_as_a_background_task(officer, source, settings):
-    settings.TASKS = IMMEDIATE_TASKS
+def test_while_a_file_is_checked_its_page_shows_progress(officer, source, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
+    post_file(officer, source, to_csv([outcome_row("A", local_id="N-0001")]))
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.CHECKING
+    page = officer.get(reverse("imports:run", args=[run.pk])).content.decode()
+    assert "Waiting to be checked" in page and "Refresh to see progress" in page
+
+
+def test_a_valid_upload_is_checked_confirmed_and_run_as_background_tasks(officer, source):
     post_file(officer, source, to_csv([outcome_row("A", local_id="N-0001")]))
     run = ImportRun.objects.get()
     assert run.status == ImportRun.Status.PREVIEWED and run.stored_path
@@ -61,8 +75,7 @@ def test_a_valid_upload_is_confirmed_and_runs_as_a_background_task(officer, sour
     assert ImportRun.objects.get().rows_created == 1
 
 
-def test_valid_rows_only_gives_a_download_only_the_right_people_get(officer, client, personas, source, settings):
-    settings.TASKS = IMMEDIATE_TASKS
+def test_valid_rows_only_gives_a_download_only_the_right_people_get(officer, client, personas, source):
     rows = [outcome_row("A", local_id="N-0001"), outcome_row("B", sex="Q")]
     post_file(officer, source, to_csv(rows), on_problems="valid_rows")
     run = ImportRun.objects.get()
