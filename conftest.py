@@ -144,4 +144,6 @@ def open_work(personas):
     episode = Referral.objects.get(pk=r.pk).episode
     session = cw.record_session(by=w, episode=episode, date=dt.date(2025, 3, 10), today=TODAY,
                                 type="one_to_one", attendance="attended")
-    return {"referral": r, "episode": episode, "session": session}
+    onward = cw.make_onward_referral(by=w, episode=episode, service="camhs", referred_on=dt.date(2025, 3, 11),
+                                     today=TODAY)
+    return {"referral": r, "episode": episode, "session": session, "onward": onward}

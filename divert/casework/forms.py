@@ -8,11 +8,13 @@ from divert.casework.codes import (
     Attendance,
     ClosureReason,
     OnwardService,
+    OnwardStatus,
     Place,
     SessionType,
     Topic,
 )
 from divert.casework.models import Assessment
+from divert.casework.status_forms import add_status_fields
 from divert.core.forms import DateField, GovForm
 
 NEED_DOMAINS = [
@@ -43,13 +45,14 @@ class AssessmentForm(GovForm):
                                           widget=forms.RadioSelect, initial=Assessment.ExploitationRisk.NONE)
     summary = forms.CharField(label="Summary", widget=forms.Textarea, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, current: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         for code, label in NEED_DOMAINS:
             self.fields[f"need_{code}"] = forms.ChoiceField(label=f"Need: {label}", choices=LEVELS, initial="0")
         for code, label in RATINGS:
             self.fields[f"rating_{code}"] = forms.ChoiceField(
                 label=f"Self-rating: {label} (1 low to 10 high)", choices=SCALE, required=False)
+        add_status_fields(self, current=current or {})
 
 
 class PlanForm(GovForm):
@@ -98,14 +101,38 @@ class CloseForm(GovForm):
         error_messages={"required": "Say whether the child successfully completed the programme"})
     exit_plan = forms.CharField(label="Exit plan", widget=forms.Textarea, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, current: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         for code, label in RATINGS:
             self.fields[f"rating_{code}"] = forms.ChoiceField(
                 label=f"End self-rating: {label} (1 low to 10 high)", choices=SCALE, required=False)
+        add_status_fields(self, current=current or {})
 
 
 class ReasonForm(GovForm):
     """A reason (for reopening, voiding or merging)."""
 
     reason = forms.CharField(label="Reason", max_length=300, error_messages={"required": "Give a reason"})
+
+
+class PlanReviewForm(GovForm):
+    """A review of the plan with the child."""
+
+    reviewed_on = DateField(label="Date of review", label_lower="date of the review")
+    notes = forms.CharField(label="What the child said and what changes", widget=forms.Textarea, required=False)
+
+
+class OnwardStatusForm(GovForm):
+    """Where an onward referral has got to."""
+
+    status = forms.ChoiceField(label="Status", choices=OnwardStatus.choices, widget=forms.RadioSelect,
+                               error_messages={"required": "Select the status"})
+    status_on = DateField(label="Date", label_lower="date of the change")
+
+
+class WithdrawForm(GovForm):
+    """The child withdraws from support."""
+
+    withdrawn_on = DateField(label="Date the child withdrew", label_lower="date the child withdrew")
+    reason = forms.CharField(label="Reason the child gave", max_length=300,
+                             error_messages={"required": "Record the reason the child gave"})

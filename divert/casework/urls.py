@@ -13,5 +13,8 @@ urlpatterns = [
     path("episodes/<int:episode_id>/onward/new/", views.onward, name="onward"),
     path("episodes/<int:episode_id>/close/", views.close, name="close"),
     path("episodes/<int:episode_id>/reopen/", views.reopen, name="reopen"),
-    path("sessions/<int:session_id>/void/", views.void_session, name="void_session"),
+    path("episodes/<int:episode_id>/review/", views.review, name="review"),
+    path("episodes/<int:episode_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("onward/<int:onward_id>/", views.onward_status, name="onward_status"),
+    path("recorded-in-error/<slug:kind>/<int:record_id>/", views.void, name="void"),
 ]

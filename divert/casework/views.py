@@ -16,11 +16,15 @@ from divert.casework.forms import (
     AssessmentForm,
     CloseForm,
     OnwardReferralForm,
+    OnwardStatusForm,
     PlanForm,
+    PlanReviewForm,
     ReasonForm,
     SessionForm,
+    WithdrawForm,
 )
-from divert.casework.models import Episode, Session
+from divert.casework.models import Assessment, Episode, OnwardReferral, Plan, Session
+from divert.casework.status_forms import apply_status_answers, current_statuses
 from divert.core.access import allow, get_visible_or_404
 from divert.core.pages import form_page
 
@@ -57,9 +61,12 @@ def assessment(request: HttpRequest, episode_id: int) -> HttpResponse:
         if scores:
             actions.record_scores(by=request.user, episode=episode, instrument=actions.self_ratings_instrument(),
                                   timepoint="start", taken_on=data["assessed_on"], today=today, scores=scores)
+        apply_status_answers(by=request.user, child=episode.child, data=data, day=data["assessed_on"],
+                             today=today, source="assessment")
         return result
 
     return form_page(request, AssessmentForm, heading="Assessment", caption=episode.child.full_name, save=save,
+                     form_kwargs={"current": current_statuses(episode.child, today)},
                      success_url=_child_url(episode), success_message="Assessment saved.",
                      back_url=_child_url(episode))
 
@@ -122,11 +129,14 @@ def close(request: HttpRequest, episode_id: int) -> HttpResponse:
         if scores:
             actions.record_scores(by=request.user, episode=episode, instrument=actions.self_ratings_instrument(),
                                   timepoint="end", taken_on=data["end_date"], today=today, scores=scores)
+        apply_status_answers(by=request.user, child=episode.child, data=data, day=data["end_date"],
+                             today=today, source="closure")
         return actions.close_episode(
             by=request.user, episode=episode, end_date=data["end_date"], today=today, reason=data["reason"],
             successfully_completed=data["successfully_completed"], exit_plan=data.get("exit_plan", ""))
 
     return form_page(request, CloseForm, heading="Close support", caption=episode.child.full_name, save=save,
+                     form_kwargs={"current": current_statuses(episode.child, today)},
                      success_url=_child_url(episode),
                      success_message="Support closed. Follow-up checks are on the child's record.",
                      back_url=_child_url(episode))
@@ -143,17 +153,86 @@ def reopen(request: HttpRequest, episode_id: int) -> HttpResponse:
     )
 
 
+# Records a worker may mark as recorded in error, and how each reaches its episode.
+VOIDABLE = {
+    "session": (Session, "episode", "session"),
+    "onward": (OnwardReferral, "episode", "onward referral"),
+    "assessment": (Assessment, "episode", "assessment"),
+    "plan": (Plan, "episode", "plan"),
+}
+
+
 @allow(*PATHWAY_ROLES)
-def void_session(request: HttpRequest, session_id: int) -> HttpResponse:
-    """Void a session recorded in error (it is kept, marked void)."""
+def void(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
+    """Mark a record made in error as void (it is kept, marked, and left out of all figures)."""
+    if kind not in VOIDABLE:
+        from django.http import Http404
+
+        raise Http404("Not found")
+    model, path, noun = VOIDABLE[kind]
     record = get_visible_or_404(
-        Session.objects.filter(episode__in=Episode.objects.visible_to(request.user)).select_related("episode__child"),
-        request.user, pk=session_id,
+        model.objects.current().filter(**{f"{path}__in": Episode.objects.visible_to(request.user)})
+        .select_related(f"{path}__child"), request.user, pk=record_id,
     )
+    episode = getattr(record, path)
     return form_page(
-        request, ReasonForm, heading="Remove a session recorded in error", caption=record.episode.child.full_name,
-        intro="The session will be kept on the record, marked as recorded in error, and left out of all figures.",
+        request, ReasonForm, heading=f"Mark this {noun} as recorded in error", caption=episode.child.full_name,
+        intro=f"The {noun} will be kept on the record, marked as recorded in error, and left out of all figures.",
         save=lambda d: void_record(by=request.user, record=record, reason=d["reason"]),
-        success_url=_child_url(record.episode), success_message="Session marked as recorded in error.",
-        back_url=_child_url(record.episode), danger=True, submit_label="Mark as recorded in error",
+        success_url=_child_url(episode), success_message=f"The {noun} is marked as recorded in error.",
+        back_url=_child_url(episode), danger=True, submit_label="Mark as recorded in error",
+    )
+
+
+@allow(*PATHWAY_ROLES)
+def review(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Record a review of the latest plan."""
+    episode = _episode(request, episode_id)
+    today = timezone.localdate()
+    latest = Plan.objects.current().filter(episode=episode).order_by("-agreed_on", "-id").first()
+
+    def save(data):
+        if latest is None:
+            from divert.core.errors import DomainError
+
+            raise DomainError("Agree a plan with the child before reviewing it.")
+        return actions.review_plan(by=request.user, plan=latest, reviewed_on=data["reviewed_on"], today=today,
+                                   notes=data.get("notes", ""))
+
+    return form_page(request, PlanReviewForm, heading="Review the plan", caption=episode.child.full_name, save=save,
+                     success_url=_child_url(episode), success_message="Plan review recorded.",
+                     back_url=_child_url(episode))
+
+
+@allow(*PATHWAY_ROLES)
+def onward_status(request: HttpRequest, onward_id: int) -> HttpResponse:
+    """Update where an onward referral has got to."""
+    onward = get_visible_or_404(
+        OnwardReferral.objects.current().filter(episode__in=Episode.objects.visible_to(request.user))
+        .select_related("episode__child"), request.user, pk=onward_id)
+    today = timezone.localdate()
+    return form_page(
+        request, OnwardStatusForm, heading=f"Referral to {onward.get_service_display()}",
+        caption=onward.episode.child.full_name,
+        save=lambda d: actions.update_onward_referral(by=request.user, onward=onward, status=d["status"],
+                                                      status_on=d["status_on"], today=today),
+        form_kwargs={"initial": {"status": onward.status}},
+        success_url=_child_url(onward.episode), success_message="Onward referral updated.",
+        back_url=_child_url(onward.episode),
+    )
+
+
+@allow(*PATHWAY_ROLES)
+def withdraw(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """The child withdraws from support; they stay a participant for follow-up."""
+    episode = _episode(request, episode_id)
+    today = timezone.localdate()
+    return form_page(
+        request, WithdrawForm, heading="The child withdraws from support", caption=episode.child.full_name,
+        intro="Support closes. For follow-up the child stays in the participant group, because they accepted "
+              "the offer.",
+        save=lambda d: actions.withdraw_consent(by=request.user, episode=episode, withdrawn_on=d["withdrawn_on"],
+                                                today=today, reason=d["reason"]),
+        success_url=_child_url(episode), success_message="Withdrawal recorded and support closed.",
+        back_url=_child_url(episode),
     )

@@ -114,3 +114,62 @@ def merge_children(*, by, keep: Child, duplicate: Child, reason: str) -> Child:
                  details={"duplicate": duplicate.pk, "moved": moved})
     record_event(by=by, verb="merged_into", obj=duplicate, child=duplicate, details={"kept": keep.pk})
     return keep
+
+
+# ---- Dated status records ----------------------------------------------------------------
+
+def _status_models():
+    from divert.people import models as m
+
+    return {
+        "accommodation": m.Accommodation,
+        "ete": m.ETEStatus,
+        "send": m.SENDStatus,
+        "care": m.CareStatus,
+        "mental_health": m.MentalHealthNeed,
+        "substance": m.SubstanceMisuseNeed,
+    }
+
+
+# Kinds where a new record replaces the one current before it (one at a time).
+REPLACING_KINDS = {"accommodation", "ete", "send"}
+
+
+@transaction.atomic
+def record_status(*, by, child: Child, status: str, start_date: dt.date, today: dt.date,
+                  source: str = "", **fields):
+    """Record a dated status (accommodation, ETE, SEND, care, mental health, substance misuse).
+
+    For accommodation, ETE and SEND a new record ends the one current before it the day
+    before, so "status on a date" has one answer; care statuses of the same kind likewise.
+    """
+    models_by_kind = _status_models()
+    if status not in models_by_kind:
+        raise DomainError(f"Unknown status type: {status}")
+    if start_date > today:
+        raise DomainError("A status cannot start in the future.", field="start_date")
+    if start_date < child.date_of_birth:
+        raise DomainError("A status cannot start before the child was born.", field="start_date")
+    model = models_by_kind[status]
+    open_before = model.objects.current().filter(child=child, end_date__isnull=True, start_date__lt=start_date)
+    if status == "care":
+        open_before = open_before.filter(kind=fields.get("kind"))
+    if status in REPLACING_KINDS or status == "care":
+        open_before.update(end_date=start_date - dt.timedelta(days=1))
+    record = model(child=child, start_date=start_date, source=source,
+                   recorded_by=by if getattr(by, "pk", None) else None, **fields)
+    record.full_clean(exclude=["child", "recorded_by", "batch", "voided_by"])
+    record.save()
+    record_event(by=by, verb="recorded_status", obj=record, child=child, details={"status": status})
+    return record
+
+
+@transaction.atomic
+def end_status(*, by, record, end_date: dt.date, today: dt.date):
+    """End a current status record (e.g. a child is no longer looked after)."""
+    if end_date > today or end_date < record.start_date:
+        raise DomainError("The end date must be between the start date and today.", field="end_date")
+    record.end_date = end_date
+    record.save(update_fields=["end_date"])
+    record_event(by=by, verb="ended_status", obj=record, child=record.child_id)
+    return record

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from divert.accounts.models import CHILD_ROLES, MANAGER_ROLES, PATHWAY_ROLES, Role
 from divert.audit.actions import record_event
-from divert.casework.models import FollowUpCheckpoint, Session
+from divert.casework.models import FollowUpCheckpoint, OnwardReferral, Session
 from divert.core.access import PUBLIC, SIGNED_IN, allow, get_visible_or_404, public
 from divert.core.errors import DomainError
 from divert.core.pages import form_page
@@ -202,10 +202,11 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     episodes = list(child.episodes.current().select_related("programme", "worker", "tier").order_by("-start_date"))
     sessions = list(Session.objects.current().filter(episode__child=child).order_by("-date")[:20])
     checkpoints = list(FollowUpCheckpoint.objects.current().filter(child=child).order_by("-anchor", "months"))
+    onward = list(OnwardReferral.objects.current().filter(episode__child=child).order_by("-referred_on"))
     can_write = request.user.has_any_role(PATHWAY_ROLES)
     return render(request, "web/child_detail.html", {
         "child": child, "referrals": referrals, "episodes": episodes, "sessions": sessions,
-        "checkpoints": checkpoints, "timeline": child_timeline(child), "can_write": can_write,
+        "checkpoints": checkpoints, "onward": onward, "timeline": child_timeline(child), "can_write": can_write,
         "can_manage": request.user.has_any_role(MANAGER_ROLES), "today": timezone.localdate(),
         "care_statuses": child.care_statuses.current().order_by("-start_date"),
     })

@@ -148,7 +148,7 @@ def test_team_manager_sees_programme_queue_and_allocates(client, personas, today
 def test_void_session_keeps_it_marked(client, personas, open_work):
     client.force_login(personas.worker_a)
     session = open_work["session"]
-    assert client.post(f"/sessions/{session.pk}/void/", {"reason": "Wrong child"}).status_code == 302
+    assert client.post(f"/recorded-in-error/session/{session.pk}/", {"reason": "Wrong child"}).status_code == 302
     session.refresh_from_db()
     assert session.is_void and session.void_reason == "Wrong child"
 
@@ -160,7 +160,7 @@ def _id_routes():
                 yield from walk(p.url_patterns, prefix + str(p.pattern))
             elif isinstance(p, URLPattern):
                 route = prefix + str(p.pattern)
-                if re.search(r"<int:(child_id|referral_id|episode_id|session_id)>", route):
+                if re.search(r"<int:(child_id|referral_id|episode_id|session_id|record_id|onward_id)>", route):
                     yield route
     return sorted(set(walk(get_resolver().url_patterns)))
 
@@ -178,7 +178,9 @@ def test_the_walk_covers_the_pathway_pages():
 def test_every_id_page_is_scoped(client, personas, open_work, route, persona):
     ids = {"child_id": personas.child_a.pk, "referral_id": open_work["referral"].pk,
            "episode_id": open_work["episode"].pk, "session_id": open_work["session"].pk}
-    url = "/" + re.sub(r"<int:(\w+)>", lambda m: str(ids[m.group(1)]), route)
+    ids["record_id"] = open_work["session"].pk
+    ids["onward_id"] = open_work["onward"].pk
+    url = "/" + re.sub(r"<int:(\w+)>", lambda m: str(ids[m.group(1)]), route).replace("<slug:kind>", "session")
     client.force_login(personas.all_users()[persona])
     status = client.get(url).status_code
     if persona in {"worker_b", "other_org_worker"}:
@@ -200,3 +202,58 @@ def test_posting_to_out_of_scope_ids_changes_nothing(client, personas, open_work
         **_date("date", dt.date(2025, 4, 1)), "type": "one_to_one", "attendance": "attended"})
     assert response.status_code == 404
     assert Session.objects.count() == before
+
+
+def test_assessment_records_statuses_as_dated_records(client, personas, open_work):
+    from divert.people.models import Accommodation, CareStatus, ETEStatus
+
+    client.force_login(personas.worker_a)
+    episode = open_work["episode"]
+    response = client.post(f"/episodes/{episode.pk}/assessment/", {
+        **_date("assessed_on", dt.date(2025, 3, 12)), "exploitation_risk": "none",
+        **{f"need_{d}": "0" for d in ["education", "family", "emotional", "substances", "peers", "offending"]},
+        "accommodation_type": "parents", "accommodation_suitability": "suitable",
+        "ete_provision": "mainstream", "ete_suitability": "unsuitable", "ete_hours_offered": "15",
+        "ete_hours_attended": "9", "care": ["child_in_need"], "mental_health_need": "yes",
+        "mental_health_offered": "yes",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    child = personas.child_a
+    day = dt.date(2025, 3, 12)
+    assert Accommodation.objects.current_on(day).get(child=child).suitability == "suitable"
+    assert ETEStatus.objects.current_on(day).get(child=child).hours_attended == 9
+    assert list(CareStatus.objects.current_on(day).filter(child=child).values_list("kind", flat=True)) == [
+        "child_in_need"]
+    # At closure the child is no longer a child in need and has moved to family.
+    response = client.post(f"/episodes/{episode.pk}/close/", {
+        **_date("end_date", dt.date(2025, 5, 1)), "reason": "completed", "successfully_completed": "yes",
+        "accommodation_type": "family", "accommodation_suitability": "suitable",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    end = dt.date(2025, 5, 1)
+    assert Accommodation.objects.current_on(end).get(child=child).type == "family"
+    assert Accommodation.objects.current_on(day).get(child=child).type == "parents"
+    assert not CareStatus.objects.current_on(end).filter(child=child).exists()
+
+
+def test_plan_review_withdraw_and_onward_status_pages(client, personas, open_work):
+    client.force_login(personas.worker_a)
+    episode = open_work["episode"]
+    page = client.post(f"/episodes/{episode.pk}/review/", _date("reviewed_on", dt.date(2025, 3, 20))).content.decode()
+    assert "Agree a plan with the child before reviewing it" in page
+    client.post(f"/episodes/{episode.pk}/plan/", {**_date("agreed_on", dt.date(2025, 3, 12)), "goals": "Boxing"})
+    assert client.post(f"/episodes/{episode.pk}/review/",
+                       _date("reviewed_on", dt.date(2025, 3, 20))).status_code == 302
+    assert client.post(f"/onward/{open_work['onward'].pk}/", {
+        "status": "attending", **_date("status_on", dt.date(2025, 4, 1))}).status_code == 302
+    open_work["onward"].refresh_from_db()
+    assert open_work["onward"].status == "attending"
+    assert client.post(f"/episodes/{episode.pk}/withdraw/", {
+        **_date("withdrawn_on", dt.date(2025, 4, 2)), "reason": "Moved school"}).status_code == 302
+    episode.refresh_from_db()
+    assert (episode.closure_reason, episode.successfully_completed) == ("declined", False)
+
+
+def test_unknown_void_kind_is_404(client, personas, open_work):
+    client.force_login(personas.worker_a)
+    assert client.get(f"/recorded-in-error/child/{personas.child_a.pk}/").status_code == 404
