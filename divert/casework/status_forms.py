@@ -7,7 +7,14 @@ import datetime as dt
 from django import forms
 
 from divert.people.actions import end_status, record_status
-from divert.people.models import Accommodation, CareStatus, ETEStatus, SENDStatus, SubstanceMisuseNeed, Suitability
+from divert.people.models import (
+    Accommodation,
+    CareStatus,
+    ETEStatus,
+    SENDStatus,
+    SubstanceMisuseNeed,
+    Suitability,
+)
 
 BLANK = [("", "No change")]
 YES_NO = [("", "Not asked"), ("yes", "Yes"), ("no", "No")]

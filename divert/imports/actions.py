@@ -194,6 +194,7 @@ def import_police_file(
         raise
     for child_id, message in writer.notices:
         validation.problems.append(Problem(None, None, f"No referral opened for child {child_id}: {message}", NOTICE))
+    validation.problems.extend(Problem(None, None, message, NOTICE) for message in writer.file_notices)
     _count(run, writer)
     if dry_run:
         run.batch = None
@@ -204,6 +205,8 @@ def import_police_file(
 
 
 def _write(*, by, organisation, source, run, rows: list[ValidRow], complete_to, today, progress, dry_run) -> Writer:
+    # One import per source at a time: a second waits here rather than racing on references.
+    source = DataSource.objects.select_for_update().get(pk=source.pk)
     batch = start_batch(kind=Batch.Kind.POLICE_IMPORT, organisation=organisation, by=_user(by),
                         description=f"Police import {run.pk} into source {source.pk}")
     options = SourceOptions.objects.filter(source=source).select_related(
@@ -217,6 +220,10 @@ def _write(*, by, organisation, source, run, rows: list[ValidRow], complete_to, 
     if source.complete_to is None or complete_to > source.complete_to:
         source.complete_to = complete_to
         source.save(update_fields=["complete_to"])
+    elif complete_to < source.complete_to:
+        writer.file_notices.append(
+            f"'{source.name}' was already complete to {source.complete_to:%d/%m/%Y}; that date stands."
+        )
     checkpoint_counts = complete_checkpoints(by=by, organisation=organisation, today=today, batch=batch)
     writer.counts["checkpoints_completed"] = checkpoint_counts["completed"]
     counts = {k: int(v) for k, v in writer.counts.items()}

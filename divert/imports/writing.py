@@ -113,6 +113,7 @@ class Writer:
         self.progress = progress or (lambda stage, done, total: None)
         self.counts: Counter = Counter()
         self.notices: list[tuple[int, str]] = []
+        self.file_notices: list[str] = []
         self.new_outcomes: list[dict] = []
         self.new_arrests: list[dict] = []
         self.stamp = {"recorded_by_id": getattr(_user(by), "pk", None),

@@ -168,9 +168,12 @@ def test_complete_to_cannot_be_in_the_future_or_move_back(source, run_import):
     with pytest.raises(DomainError, match="cannot be in the future"):
         run_import(to_csv(rows_for_child_a(1)), complete_to=dt.date(2025, 7, 1))
     run_import(to_csv(rows_for_child_a(1)), complete_to=dt.date(2025, 5, 31))
-    run, _ = run_import(to_csv(rows_for_child_a(1)), complete_to=dt.date(2025, 4, 30))
+    run, validation = run_import(to_csv(rows_for_child_a(1)), complete_to=dt.date(2025, 4, 30))
     source.refresh_from_db()
     assert source.complete_to == dt.date(2025, 5, 31) and run.complete_to == dt.date(2025, 4, 30)
+    assert "'Police crime outcomes' was already complete to 31/05/2025; that date stands." in [
+        str(p) for p in validation.problems
+    ]
 
 
 def test_another_organisations_source_cannot_be_used(personas, run_import):
