@@ -28,6 +28,11 @@ class ReferralForm(GovForm):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes
         self.fields["offence_type"].queryset = offence_types
+        exclusions = sorted({e for p in programmes for e in (p.exclusions or [])})
+        if exclusions:
+            self.fields["exclusion"] = forms.ChoiceField(
+                label="Does an exclusion apply?", required=False,
+                choices=[("", "No exclusion applies")] + [(e, e) for e in exclusions])
 
     def clean(self):
         """An offence needs its date."""

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from divert.accounts.models import MANAGER_ROLES, PATHWAY_ROLES, Programme, Team, User
 from divert.core.access import allow, get_visible_or_404
+from divert.core.dates import add_working_days
+from divert.core.errors import DomainError
 from divert.core.pages import form_page
 from divert.offending.models import Offence, OffenceType
 from divert.people.actions import allocate_child
@@ -46,10 +48,13 @@ def new_referral(request: HttpRequest, child_id: int) -> HttpResponse:
                 gravity_score=data.get("gravity_score"), recorded_by=request.user,
             ))
         team = child.team or request.user.teams.filter(programmes=data["programme"]).first()
+        exclusion = data.get("exclusion") or ""
+        if exclusion and exclusion not in (data["programme"].exclusions or []):
+            raise DomainError("That exclusion is not one of this programme's.", field="exclusion")
         return actions.create_referral(
             by=request.user, child=child, programme=data["programme"], source=data["source"],
             received_on=data["received_on"], today=today, reason=data.get("reason", ""),
-            offences=offences, team=team,
+            offences=offences, team=team, exclusion=exclusion,
         )
 
     return form_page(
@@ -151,5 +156,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         .filter(child__worker__isnull=True, stage__in=[Stage.RECEIVED, Stage.OFFERED, Stage.ACCEPTED])
         .select_related("child", "programme", "team").order_by("received_on", "id")
     )
-    return render(request, "referrals/queue.html", {"waiting": waiting[:200], "count": waiting.count()})
+    today = timezone.localdate()
+    rows = []
+    for r in waiting[:200]:
+        due = add_working_days(r.received_on, r.programme.screening_days) if r.stage == Stage.RECEIVED else None
+        rows.append({"referral": r, "screening_due": due, "overdue": bool(due and due < today)})
+    return render(request, "referrals/queue.html", {"rows": rows, "count": waiting.count()})
 

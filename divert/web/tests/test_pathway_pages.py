@@ -257,3 +257,29 @@ def test_plan_review_withdraw_and_onward_status_pages(client, personas, open_wor
 def test_unknown_void_kind_is_404(client, personas, open_work):
     client.force_login(personas.worker_a)
     assert client.get(f"/recorded-in-error/child/{personas.child_a.pk}/").status_code == 404
+
+
+def test_queue_flags_overdue_screening(client, personas, today):
+    from divert.people.actions import create_child
+
+    child = create_child(by=personas.worker_a, organisation=personas.north, today=today, team=personas.team_a,
+                         first_name="Late", last_name="Screening", date_of_birth=dt.date(2011, 5, 5))
+    ref.create_referral(by=personas.worker_a, child=child, programme=personas.programme, source="school",
+                        received_on=dt.date(2025, 6, 2), today=today, team=personas.team_a)
+    client.force_login(personas.team_manager)
+    page = client.get("/queue/").content.decode()
+    assert "9 Jun 2025" in page  # five working days after 2 June
+    assert "Overdue" in page
+
+
+def test_programme_exclusion_makes_referral_ineligible(client, personas):
+    personas.programme.exclusions = ["Already open to the statutory youth justice service"]
+    personas.programme.save()
+    client.force_login(personas.worker_a)
+    response = client.post(f"/children/{personas.child_a.pk}/referrals/new/", {
+        "programme": personas.programme.pk, "source": "school", **_date("received_on", dt.date(2025, 6, 1)),
+        "exclusion": "Already open to the statutory youth justice service"})
+    assert response.status_code == 302
+    referral = Referral.objects.get(child=personas.child_a)
+    assert referral.stage == "ineligible"
+    assert "Excluded: Already open" in referral.ineligible_reason
