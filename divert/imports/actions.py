@@ -300,6 +300,36 @@ def delete_expired_error_files(*, today: dt.date) -> int:
     return deleted
 
 
+STALLED_HOURS = 6
+
+
+def tidy_imports(*, today: dt.date, now: dt.datetime) -> dict[str, int]:
+    """Delete expired error files and unconfirmed uploads; mark imports that stopped part-way.
+
+    An upload nobody confirmed holds personal data: it goes after the same number of days
+    as an error file. An import still 'running' hours later was stopped (its transaction
+    rolled back, so nothing was written) and is marked failed.
+    """
+    counts = {"error_files": delete_expired_error_files(today=today), "uploads": 0, "stalled": 0}
+    cutoff = now - dt.timedelta(days=error_file_days())
+    for run in ImportRun.objects.exclude(stored_path="").filter(started_at__lt=cutoff).exclude(
+        status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING]
+    ):
+        Path(run.stored_path).unlink(missing_ok=True)
+        if run.status in (ImportRun.Status.CHECKING, ImportRun.Status.PREVIEWED):
+            run.status = ImportRun.Status.EXPIRED
+        run.stored_path = ""
+        run.save(update_fields=["stored_path", "status"])
+        counts["uploads"] += 1
+    counts["stalled"] = ImportRun.objects.filter(
+        status__in=[ImportRun.Status.RUNNING, ImportRun.Status.QUEUED, ImportRun.Status.CHECKING],
+        started_at__lt=now - dt.timedelta(hours=STALLED_HOURS),
+    ).update(status=ImportRun.Status.FAILED, stage="Stopped part-way: nothing was written", finished_at=now)
+    if counts["uploads"] or counts["stalled"]:
+        record_event(by=None, verb="tidied_imports", details=counts)
+    return counts
+
+
 # ---- The review queue -------------------------------------------------------------------
 
 

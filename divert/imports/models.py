@@ -63,6 +63,7 @@ class ImportRun(models.Model):
         DRY_RUN = "dry_run", "Dry run (nothing kept)"
         COMPLETE = "complete", "Imported"
         FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Not confirmed in time (file deleted)"
 
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="import_runs"

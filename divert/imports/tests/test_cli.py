@@ -92,7 +92,9 @@ def test_unknown_organisation_and_unreadable_files_are_clear_errors(personas, tm
 
 
 def test_cleanup_deletes_expired_error_files(personas, tmp_path):
-    assert "Deleted 0 expired error files." in run_cli("cleanup", "--today", "2025-06-30")
+    assert "Deleted 0 expired error files and 0 unconfirmed uploads; 0 stalled imports marked failed." in run_cli(
+        "cleanup", "--today", "2025-06-30"
+    )
 
 
 def test_source_options_are_set_from_the_command_line(personas, source):

@@ -225,3 +225,23 @@ def test_a_large_file_is_written_in_bulk_and_reimported_unchanged(personas, sour
     assert new.pk > max(Child.objects.exclude(pk=new.pk).values_list("pk", flat=True))  # the sequence moved on
     again, _ = run_import(to_csv(rows))
     assert (again.rows_unchanged, again.rows_created, again.children_created) == (600, 0, 0)
+
+
+def test_tidying_deletes_unconfirmed_uploads_and_marks_stalled_imports(personas, source, import_dir):
+    from divert.imports.actions import start_run, tidy_imports
+
+    now = dt.datetime(2025, 6, 30, 12, tzinfo=dt.UTC)
+    stored = import_dir / "upload.csv"
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    stored.write_bytes(b"x")
+    waiting = start_run(by=None, organisation=personas.north, source=source, file_name="a.csv", data=b"x",
+                        complete_to=dt.date(2025, 5, 31), today=dt.date(2025, 6, 30), status="previewed")
+    ImportRun.objects.filter(pk=waiting.pk).update(stored_path=str(stored), started_at=now - dt.timedelta(days=15))
+    stalled = start_run(by=None, organisation=personas.north, source=source, file_name="b.csv", data=b"x",
+                        complete_to=dt.date(2025, 5, 31), today=dt.date(2025, 6, 30))
+    ImportRun.objects.filter(pk=stalled.pk).update(started_at=now - dt.timedelta(hours=7))
+    assert tidy_imports(today=now.date(), now=now) == {"error_files": 0, "uploads": 1, "stalled": 1}
+    waiting.refresh_from_db()
+    stalled.refresh_from_db()
+    assert not stored.exists() and waiting.status == "expired" and not waiting.stored_path
+    assert stalled.status == "failed" and stalled.stage == "Stopped part-way: nothing was written"

@@ -66,7 +66,7 @@ class Command(BaseCommand):
         opts.add_argument("--source", required=True)
         opts.add_argument("--cr-programme", default="", help="Programme slug for Community Resolutions.")
         opts.add_argument("--custody-programme", default="", help="Programme slug for custody releases.")
-        cleanup = sub.add_parser("cleanup", help="Delete expired error files.")
+        cleanup = sub.add_parser("cleanup", help="Delete expired error files and unconfirmed uploads.")
         cleanup.add_argument("--today", type=_date, default=None)
 
     def handle(self, *args, **options):
@@ -184,9 +184,15 @@ class Command(BaseCommand):
         )
 
     def cleanup(self, options) -> None:
-        """Delete error files past their expiry date."""
-        deleted = actions.delete_expired_error_files(today=options["today"] or dt.date.today())
-        self.stdout.write(f"Deleted {deleted} expired error files.")
+        """Delete expired error files and unconfirmed uploads; mark stalled imports failed."""
+        from django.utils import timezone
+
+        today = options["today"] or dt.date.today()
+        now = timezone.now() if options["today"] is None else dt.datetime.combine(
+            today, dt.time(23, 59), tzinfo=dt.UTC)
+        counts = actions.tidy_imports(today=today, now=now)
+        self.stdout.write(f"Deleted {counts['error_files']} expired error files and {counts['uploads']} "
+                          f"unconfirmed uploads; {counts['stalled']} stalled imports marked failed.")
 
     # ---- helpers ------------------------------------------------------------------------
 
