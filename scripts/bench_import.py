@@ -143,7 +143,10 @@ def main() -> None:
                                       dry_run=False)
 
         writer, write_seconds = timed("write stage (match, create, checkpoints)", write)
-        print(f"    created {writer.counts['created']:,} rows, {writer.counts['children_created']:,} children")
+        print(f"    created {writer.counts['created']:,} rows, {writer.counts['children_created']:,} children, "
+              f"{writer.counts['queued']:,} rows queued for review")
+        print(f"    of which: matching {writer.timings['plan']:.2f} s, offences and outcomes "
+              f"{writer.timings['write']:.2f} s (the rest: batch, checkpoints, commit)")
         _, rerun_seconds = timed("re-import the same rows (all unchanged)", write)
 
         start = time.perf_counter()
@@ -171,7 +174,8 @@ def main() -> None:
                     cursor.execute("DROP TABLE bench_copy")
 
             _, copy_seconds = timed("PostgreSQL COPY into a bare table", copy)
-            print(f"  write stage / COPY = {write_seconds / copy_seconds:.1f}x")
+            print(f"  write stage / COPY = {write_seconds / copy_seconds:.1f}x; "
+                  f"offences and outcomes alone / COPY = {writer.timings['write'] / copy_seconds:.1f}x")
         else:
             print("  (COPY comparison needs PostgreSQL: set DATABASE_URL)")
         assert ImportRun.objects.count() == 2

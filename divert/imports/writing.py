@@ -8,6 +8,7 @@ nothing. Every row written carries the import's batch.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter
 from collections.abc import Callable
 
@@ -114,6 +115,7 @@ class Writer:
         self.counts: Counter = Counter()
         self.notices: list[tuple[int, str]] = []
         self.file_notices: list[str] = []
+        self.timings: dict[str, float] = {}  # seconds per stage, for the benchmark
         self.new_outcomes: list[dict] = []
         self.new_arrests: list[dict] = []
         self.stamp = {"recorded_by_id": getattr(_user(by), "pk", None),
@@ -146,6 +148,7 @@ class Writer:
 
     def plan(self, valid: list[ValidRow], *, assigned_child=None) -> list[tuple[ValidRow, object]]:
         """Pair each row with its child (an id or a matcher entry); queue the uncertain ones."""
+        started = time.perf_counter()
         self._existing()
         assigned: list[tuple[ValidRow, object]] = []
         groups: dict[tuple, list[ValidRow]] = {}
@@ -163,6 +166,7 @@ class Writer:
                 groups.setdefault(row.person_key(), []).append(item)
         if groups:
             assigned.extend(self._match(groups))
+        self.timings["plan"] = time.perf_counter() - started
         return assigned
 
     def _match(self, groups: dict[tuple, list[ValidRow]]) -> list[tuple[ValidRow, object]]:
@@ -237,6 +241,7 @@ class Writer:
 
     def write(self, assigned: list[tuple[ValidRow, object]]) -> None:
         """Create or update the records for each (row, child) pair."""
+        started = time.perf_counter()
         total = len(assigned)
         self.progress("Writing records", 0, total)
         if self.kind == "outcome":
@@ -244,6 +249,7 @@ class Writer:
         else:
             self._write_arrests(assigned)
         self.progress("Writing records", total, total)
+        self.timings["write"] = time.perf_counter() - started
 
     def _offence_types(self) -> dict[str, OffenceType]:
         types = {}
