@@ -55,6 +55,8 @@ class ImportRun(models.Model):
     """One police file import: what it was, who ran it, what it covered and what it did."""
 
     class Status(models.TextChoices):
+        """Where an import has got to."""
+
         CHECKING = "checking", "Checking the file"
         PREVIEWED = "previewed", "Checked, waiting for confirmation"
         QUEUED = "queued", "Waiting to run"
@@ -168,6 +170,8 @@ class MatchReview(models.Model):
     """
 
     class Decision(models.TextChoices):
+        """What the reviewer decided."""
+
         PENDING = "pending", "Waiting for review"
         MATCHED = "matched", "Matched to an existing child"
         NEW_CHILD = "new_child", "Recorded as a new child"
