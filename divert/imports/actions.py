@@ -175,7 +175,7 @@ def import_police_file(
                                    mapping=mapping, progress=progress)
     run.rows_read = validation.rows_read
     run.rows_rejected = len(validation.rejected)
-    if validation.refused or (validation.errors and not valid_rows_only):
+    if not validation.may_import(valid_rows_only=valid_rows_only):
         return _finish(run, validation, ImportRun.Status.REFUSED), validation
     _stage(run, "Writing")
     log.info("import %s: writing %s valid rows for source %s", run.pk, len(validation.valid), source.pk)

@@ -11,6 +11,25 @@ from django_tasks import task
 log = logging.getLogger(__name__)
 
 
+def _stored_upload(run, path: Path) -> bytes | None:
+    """The uploaded file waiting for this run, or None (and the run failed) if it has gone."""
+    from divert.imports.models import ImportRun
+
+    try:
+        return path.read_bytes()
+    except OSError:
+        log.warning("import %s: the stored upload is missing", run.pk)
+        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.FAILED, stage="",
+                                                   finished_at=timezone.now())
+        return None
+
+
+def _show_progress(run_id: int, rows: int) -> None:
+    from divert.imports.models import ImportRun
+
+    ImportRun.objects.filter(pk=run_id).update(stage=f"Checking rows: {rows:,} read")
+
+
 @task()
 def check_upload(run_id: int) -> str:
     """Check every row of an uploaded file (writing nothing) so the person can see the problems."""
@@ -21,16 +40,12 @@ def check_upload(run_id: int) -> str:
     if run.status != ImportRun.Status.CHECKING:
         return run.status
     path = Path(run.stored_path)
-    try:
-        data = path.read_bytes()
-    except OSError:
-        log.warning("import %s: the stored upload is missing", run.pk)
-        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.FAILED, stage="",
-                                                   finished_at=timezone.now())
+    data = _stored_upload(run, path)
+    if data is None:
         return ImportRun.Status.FAILED
 
     def progress(stage: str, done: int, total: int | None) -> None:
-        ImportRun.objects.filter(pk=run.pk).update(stage=f"Checking rows: {done:,} read")
+        _show_progress(run.pk, done)
 
     validation = check_police_file(source=run.source, file_name=run.file_name, data=data,
                                    today=timezone.localdate(), mapping=run.mapping, progress=progress)
@@ -38,7 +53,7 @@ def check_upload(run_id: int) -> str:
     run.rows_rejected = len(validation.rejected)
     run.problems = [p.as_list() for p in validation.problems[:5000]]
     run.stage = ""
-    if validation.refused or (validation.errors and not run.valid_rows_only) or not validation.valid:
+    if not validation.may_import(valid_rows_only=run.valid_rows_only):
         run.status = ImportRun.Status.REFUSED
         run.finished_at = timezone.now()
         path.unlink(missing_ok=True)
@@ -59,18 +74,14 @@ def run_import(run_id: int) -> str:
     if run.status != ImportRun.Status.QUEUED:
         return run.status
     path = Path(run.stored_path)
-    try:
-        data = path.read_bytes()
-    except OSError:
-        log.warning("import %s: the stored upload is missing", run.pk)
-        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.FAILED, stage="",
-                                                   finished_at=timezone.now())
+    data = _stored_upload(run, path)
+    if data is None:
         return ImportRun.Status.FAILED
 
     def progress(stage: str, done: int, total: int | None) -> None:
         # Only the checking stage runs outside the write transaction, so only it can be seen.
         if stage == "Checking rows":
-            ImportRun.objects.filter(pk=run.pk).update(stage=f"Checking rows: {done:,} read")
+            _show_progress(run.pk, done)
 
     try:
         run, _ = import_police_file(

@@ -276,6 +276,13 @@ class Validation:
         """True when the file can be imported whole."""
         return not self.refused and not self.errors
 
+    def may_import(self, *, valid_rows_only: bool) -> bool:
+        """Whether anything may be written: the whole file is valid, or the person chose
+        to import the valid rows and there are some."""
+        if self.refused or not self.valid:
+            return False
+        return valid_rows_only or not self.errors
+
 
 def validate_table(
     table: Table,
