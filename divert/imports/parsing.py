@@ -123,7 +123,6 @@ def read_csv(data: bytes) -> Table:
 def read_xlsx(data: bytes) -> Table:
     """The first worksheet of an XLSX workbook (read-only, cached values, defused XML)."""
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
     buffer = io.BytesIO(data)
     try:
@@ -138,12 +137,8 @@ def read_xlsx(data: bytes) -> Table:
         sheet = workbook.worksheets[0]
         values = sheet.iter_rows(values_only=True)
         headings_row = next(values, None)
-    except (InvalidFileException, KeyError, ValueError, OSError, IndexError, zipfile.BadZipFile):
-        raise FileRefused("The file is not a readable Excel workbook.") from None
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on damaged files
-        if type(exc).__module__.startswith(("defusedxml", "xml")):
-            raise FileRefused("The workbook contains XML Divert will not read.") from None
-        raise FileRefused("The file is not a readable Excel workbook.") from None
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds of error on damaged files
+        raise _refusal(exc) from None
     if headings_row is None:
         workbook.close()
         raise FileRefused("The workbook's first sheet is empty.")
@@ -160,9 +155,25 @@ def read_xlsx(data: bytes) -> Table:
                 yield number, ["" if c is None else c for c in cells]
         except FileRefused:
             raise
-        except Exception:  # noqa: BLE001 - a damaged sheet fails in many ways
-            raise FileRefused(f"The workbook is damaged after row {number}: it cannot be read.") from None
+        except Exception as exc:  # noqa: BLE001 - a damaged sheet fails in many ways
+            refusal = _refusal(exc)
+            if "XML" not in str(refusal):
+                refusal = FileRefused(f"The workbook is damaged after row {number}: it cannot be read.")
+            raise refusal from None
         finally:
             workbook.close()
 
     return Table(headings, rows(), "xlsx", "", [])
+
+
+def _refusal(exc: BaseException) -> FileRefused:
+    """Why a workbook cannot be read: unsafe XML (entities, DTDs: defusedxml refused it,
+    however openpyxl wrapped the error) or simply damaged."""
+    from defusedxml import DefusedXmlException
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, DefusedXmlException):
+            return FileRefused("The workbook contains XML Divert will not read.")
+        seen = seen.__cause__ or seen.__context__
+    return FileRefused("The file is not a readable Excel workbook.")

@@ -214,3 +214,17 @@ def test_a_truncated_workbook_is_refused():
 def test_a_file_over_the_size_limit_is_refused():
     with override_settings(DIVERT_IMPORT_MAX_BYTES=100), pytest.raises(FileRefused, match="largest accepted"):
         read_table("x.csv", to_csv([outcome_row()] * 5))
+
+
+def test_a_workbook_with_xml_entities_is_refused_not_expanded():
+    original = to_xlsx([["source_reference"], ["A"]])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(original)) as source, zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                bomb = b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+                content = bomb + content.split(b"?>", 1)[-1]
+            target.writestr(item, content)
+    with pytest.raises(FileRefused, match="The workbook contains XML Divert will not read."):
+        read_table("x.xlsx", buffer.getvalue())
