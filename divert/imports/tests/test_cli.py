@@ -105,3 +105,11 @@ def test_source_options_are_set_from_the_command_line(personas, source):
     assert source.import_options.community_resolution_programme == personas.programme
     with pytest.raises(CommandError, match="No programme 'nope'"):
         run_cli("options", "--org", "north", "--source", "Police crime outcomes", "--custody-programme", "nope")
+
+
+def test_checkpoints_are_brought_up_to_date_without_an_import(personas, open_work):
+    from divert.casework.models import FollowUpCheckpoint
+
+    out = run_cli("checkpoints", "--org", "north", "--today", "2025-07-01")
+    assert "north: 0 completed, 1 now awaiting data." in out  # the 3-month check fell due on 5 June
+    assert FollowUpCheckpoint.objects.filter(status="awaiting_data").count() == 1

@@ -191,3 +191,15 @@ def test_a_custody_release_can_open_a_following_arrest_referral(personas, custod
     assert referral.source == "custody_rui"
     assert referral.released_at == dt.datetime(2025, 4, 4, 1, 10, tzinfo=dt.UTC)
     assert referral.received_on == dt.date(2025, 4, 4)
+
+
+@pytest.mark.django_db
+def test_a_matched_child_gains_the_police_identifier_so_the_next_file_matches_exactly(personas, run_import):
+    run_import(to_csv([outcome_row("A", police_id="11/999X", first_name="Alfie", last_name="Testchild",
+                                   date_of_birth="14/03/2010")]))
+    personas.child_a.refresh_from_db()
+    assert personas.child_a.police_id == "11/999X"
+    run, _ = run_import(to_csv([outcome_row("B", police_id="11/999X", first_name="Alfred", last_name="Testchild",
+                                            date_of_birth="14/03/2010")]))
+    assert run.rows_created == 1 and run.rows_queued == 0
+    assert Outcome.objects.get(source_reference="B").child_id == personas.child_a.pk

@@ -5,6 +5,7 @@
     divert import mapping --org SLUG NAME FILE.json
     divert import options --org SLUG --source NAME [--cr-programme SLUG] [--custody-programme SLUG]
     divert import cleanup [--today DATE]
+    divert import checkpoints [--org SLUG] [--today DATE]
 
 Exits non-zero when the file had errors or was refused. Personal data is never printed
 except in the problem list, which quotes the values at fault (as the file's owner sees them).
@@ -66,13 +67,16 @@ class Command(BaseCommand):
         opts.add_argument("--source", required=True)
         opts.add_argument("--cr-programme", default="", help="Programme slug for Community Resolutions.")
         opts.add_argument("--custody-programme", default="", help="Programme slug for custody releases.")
+        checkpoints = sub.add_parser("checkpoints", help="Complete follow-up checkpoints the data now covers.")
+        checkpoints.add_argument("--org", default="", help="One organisation (default: all).")
+        checkpoints.add_argument("--today", type=_date, default=None)
         cleanup = sub.add_parser("cleanup", help="Delete expired error files and unconfirmed uploads.")
         cleanup.add_argument("--today", type=_date, default=None)
 
     def handle(self, *args, **options):
         """Run the chosen sub-command."""
         handler = {"police": self.police, "mapping": self.mapping, "options": self.options,
-                   "cleanup": self.cleanup}[options["what"]]
+                   "cleanup": self.cleanup, "checkpoints": self.checkpoints}[options["what"]]
         try:
             handler(options)
         except DomainError as error:
@@ -182,6 +186,18 @@ class Command(BaseCommand):
             f"{getattr(saved.community_resolution_programme, 'slug', None) or 'nothing'}; "
             f"custody releases refer to {getattr(saved.custody_release_programme, 'slug', None) or 'nothing'}."
         )
+
+    def checkpoints(self, options) -> None:
+        """Complete checkpoints whose window the data covers; mark due ones awaiting data."""
+        from divert.accounts.models import Organisation
+        from divert.imports.followup import complete_checkpoints
+
+        today = options["today"] or dt.date.today()
+        organisations = [self._organisation(options["org"])] if options["org"] else Organisation.objects.all()
+        for organisation in organisations:
+            counts = complete_checkpoints(by=None, organisation=organisation, today=today)
+            self.stdout.write(f"{organisation.slug}: {counts['completed']} completed, "
+                              f"{counts['awaiting_data']} now awaiting data.")
 
     def cleanup(self, options) -> None:
         """Delete expired error files and unconfirmed uploads; mark stalled imports failed."""
