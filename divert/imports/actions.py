@@ -187,8 +187,9 @@ def import_police_file(
                 raise _DryRun
     except _DryRun:
         pass
-    except Exception:
-        log.exception("import %s failed; nothing was written", run.pk)
+    except Exception as exc:
+        # The type only: a database error's message can quote a whole row (names, dates of birth).
+        log.error("import %s failed (%s); nothing was written", run.pk, type(exc).__name__)
         run.batch = None
         _finish(run, validation, ImportRun.Status.FAILED)
         raise
