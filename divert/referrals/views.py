@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from divert.accounts.models import MANAGER_ROLES, PATHWAY_ROLES, Programme, Team, User
+from divert.audit.actions import record_event
 from divert.core.access import allow, get_visible_or_404
 from divert.core.dates import add_working_days
 from divert.core.errors import DomainError
@@ -156,6 +157,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         .filter(child__worker__isnull=True, stage__in=[Stage.RECEIVED, Stage.OFFERED, Stage.ACCEPTED])
         .select_related("child", "programme", "team").order_by("received_on", "id")
     )
+    record_event(by=request.user, verb="listed_children", details={"page": "queue"})
     today = timezone.localdate()
     rows = []
     for r in waiting[:200]:

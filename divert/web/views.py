@@ -77,6 +77,8 @@ def my_work(request: HttpRequest) -> HttpResponse:
         .filter(Q(open_episodes__gt=0) | Q(in_progress=True))
         .order_by("last_name", "first_name", "id")
     )
+    # Lists of children are looks at child data too: one event per page, without names.
+    record_event(by=request.user, verb="listed_children", details={"page": "my_work"})
     queue_count = None
     if request.user.has_any_role(MANAGER_ROLES):
         queue_count = (Referral.objects.visible_to(request.user).current()
@@ -118,6 +120,8 @@ def child_list(request: HttpRequest) -> HttpResponse:
     if query:
         # Searches reveal who the user looked for: audited, without the search text.
         record_event(by=request.user, verb="searched_children", details={"results_page": page.number})
+    else:
+        record_event(by=request.user, verb="listed_children", details={"page": "children", "number": page.number})
     return render(request, "web/child_list.html", {"page": page, "query": query, "mine": mine})
 
 
@@ -242,4 +246,5 @@ def follow_up(request: HttpRequest) -> HttpResponse:
     if group in {"participant", "comparison"}:
         rows = rows.filter(group=group)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    record_event(by=request.user, verb="listed_children", details={"page": "follow_up", "number": page.number})
     return render(request, "web/follow_up.html", {"page": page, "group": group, "today": timezone.localdate()})

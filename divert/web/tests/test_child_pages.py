@@ -90,3 +90,11 @@ def test_wrong_password_shows_error_summary(client, personas):
 
 def test_health_is_public(client, db):
     assert client.get("/health/").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("url", ["/my-work/", "/children/", "/follow-up/"])
+def test_lists_of_children_are_audited_once_per_page(client, personas, url):
+    client.force_login(personas.worker_a)
+    before = AuditEvent.objects.filter(verb="listed_children").count()
+    client.get(url)
+    assert AuditEvent.objects.filter(verb="listed_children").count() == before + 1
