@@ -89,6 +89,8 @@ def run_import(run_id: int) -> str:
             data=data, complete_to=run.complete_to, today=timezone.localdate(), mapping=run.mapping,
             valid_rows_only=run.valid_rows_only, progress=progress, run=run,
         )
+    except Exception:  # noqa: BLE001 - the run is marked failed; the error's text may quote a row
+        return ImportRun.Status.FAILED
     finally:
         path.unlink(missing_ok=True)
         ImportRun.objects.filter(pk=run.pk).update(stored_path="")
