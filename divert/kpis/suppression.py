@@ -4,8 +4,7 @@ Primary suppression: a count from 1 up to the organisation's threshold (default 
 shown as "≤5". Secondary suppression: further cells (shown as "[c]") are hidden until no
 suppressed cell of a table, and no suppressed total, can be worked out exactly from what
 is published — the other cells, the row and column totals and the grand total, together
-with what the symbols say (a "≤5" cell is between 1 and the threshold, a "[c]" cell is
-above it). No rate is published whose numerator is suppressed.
+with what the symbols say (a "≤5" cell is between 1 and the threshold; "[c]" says nothing). No rate is published whose numerator is suppressed.
 
 Differencing across periods or separate tables is out of scope (stated in the
 definitions appendix).
@@ -84,7 +83,8 @@ def _bounds(table, pos, hidden: dict, threshold: int) -> tuple[float, float | No
         return v, v
     if hidden[pos] == "primary":
         return 1, threshold
-    return threshold + 1, None
+    # "[c]" says nothing about the value (it may even be zero).
+    return 0, None
 
 
 def recoverable(table: list[list[int]], hidden: dict, threshold: int) -> list[tuple]:

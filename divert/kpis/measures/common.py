@@ -19,6 +19,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    Sum,
     Value,
     When,
 )
@@ -220,7 +221,7 @@ ETHNIC_LABELS = dict(EthnicGroup.choices)
 SEX_LABELS = dict(Sex.choices)
 
 
-def tally(queryset, conditions: dict[str, Q], dimensions: dict[str, object]) -> dict:
+def tally(queryset, conditions: dict[str, Q], dimensions: dict[str, object], sums: dict | None = None) -> dict:
     """Conditional counts of rows, overall and per value of each dimension.
 
     Returns {None: {name: n}, dim: {value: {name: n}}}. One query, grouped by every
@@ -229,12 +230,15 @@ def tally(queryset, conditions: dict[str, Q], dimensions: dict[str, object]) -> 
     """
     # Prefixed so a count never clashes with an annotation of the same name.
     counts = {f"n__{name}": Count("pk", filter=cond) for name, cond in conditions.items()}
+    # Optional sums (e.g. reoffences) are margined the same way as counts.
+    counts.update({f"n__{name}": Sum(expr) for name, expr in (sums or {}).items()})
+    conditions = {**conditions, **dict.fromkeys(sums or {})}
     dims = {f"d__{dim}": expression for dim, expression in dimensions.items()}
     rows = queryset.annotate(**dims).order_by().values(*dims).annotate(**counts)
     out: dict = {None: dict.fromkeys(conditions, 0), **{dim: {} for dim in dimensions}}
     for row in rows:  # one row per combination of groups
         for name in conditions:
-            n = row[f"n__{name}"]
+            n = row[f"n__{name}"] or 0
             out[None][name] += n
             for dim in dimensions:
                 group = out[dim].setdefault(row[f"d__{dim}"], dict.fromkeys(conditions, 0))

@@ -14,8 +14,10 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from divert.core.dates import add_months
 from divert.kpis.measures.common import (
@@ -25,6 +27,7 @@ from divert.kpis.measures.common import (
     age_band_expression,
     age_on,
     month_key,
+    tally,
 )
 from divert.kpis.periods import Period, calendar_quarter
 from divert.kpis.results import Flags, Result, count_cell, rate_cell, rate_result
@@ -58,25 +61,6 @@ def _outcomes(scope: Scope):
     )
 
 
-def _child_breakdowns(child_ids, day_field: str | None, day: dt.date | None) -> dict:
-    """Breakdowns of a set of children by sex, ethnic group and age band (on a date)."""
-    from divert.people.models import Child
-
-    children = Child.objects.filter(pk__in=child_ids)
-    out = {}
-    for dim, field, labels in (("sex", "sex", SEX_LABELS), ("ethnic_group", "ethnic_group", ETHNIC_LABELS)):
-        rows = children.order_by().values(field).annotate(n=Count("pk")).order_by(field)
-        out[dim] = tuple(count_cell(r[field], labels.get(r[field], r[field]), r["n"]) for r in rows)
-    if day is not None:
-        band = age_band_expression("date_of_birth", day_field) if day_field else None
-        if band is not None:
-            rows = children.annotate(band=band).order_by().values("band").annotate(n=Count("pk"))
-            out["age_band"] = tuple(
-                count_cell(r["band"], r["band"], r["n"]) for r in sorted(rows, key=lambda r: r["band"])
-            )
-    return out
-
-
 def first_formal_outcomes(scope: Scope):
     """Per child, the date of their first formal outcome (caution or conviction), as known."""
     return (
@@ -108,8 +92,17 @@ FTE_DEFINITION = (
 
 def first_time_entrants(scope: Scope, period: Period, *, key: str = "fte") -> Result:
     """First Time Entrants in `period`: count and rate per 100,000 aged 10-17."""
-    ids = fte_children(scope, period)
-    count = ids.count()
+    from divert.people.models import Child
+
+    rows = Child.objects.filter(pk__in=fte_children(scope, period))
+    dims = {}
+    if not scope.headline_only:
+        first = Subquery(first_formal_outcomes(scope).filter(child=OuterRef("pk")).values("first")[:1])
+        rows = rows.annotate(first=first)
+        dims = {"sex": F("sex"), "ethnic_group": F("ethnic_group"),
+                "age_band": age_band_expression("date_of_birth", "first")}
+    t = tally(rows, {"n": Q(pk__isnull=False)}, dims)
+    count = t[None]["n"]
     population, year = population_10_17(scope, period.end.year)
     notes = []
     if year is None:
@@ -120,25 +113,11 @@ def first_time_entrants(scope: Scope, period: Period, *, key: str = "fte") -> Re
         notes.append(f"Population: {year} mid-year estimate.")
     # A first outcome dated in the period may still arrive: provisional until as at covers it.
     provisional = scope.as_at < period.end
-    from divert.people.models import Child
-
-    breakdowns = {} if scope.headline_only else _child_breakdowns(ids, None, None)
-    band = () if scope.headline_only else (
-        Child.objects.filter(pk__in=ids)
-        .annotate(
-            first=Subquery(
-                first_formal_outcomes(scope).filter(child=OuterRef("pk")).values("first")[:1]
-            )
-        )
-        .annotate(band=age_band_expression("date_of_birth", "first"))
-        .order_by()
-        .values("band")
-        .annotate(n=Count("pk"))
-    )
-    if not scope.headline_only:
-        breakdowns["age_band"] = tuple(
-            count_cell(r["band"], r["band"], r["n"]) for r in sorted(band, key=lambda r: r["band"])
-        )
+    labels = {"sex": SEX_LABELS, "ethnic_group": ETHNIC_LABELS, "age_band": {}}
+    breakdowns = {
+        dim: tuple(count_cell(g, labels[dim].get(g, g), t[dim][g]["n"]) for g in sorted(t[dim]))
+        for dim in dims
+    }
     return Result(
         key=key,
         label=f"First time entrants ({period.label})",
@@ -230,29 +209,39 @@ REOFFENDING_DEFINITION = (
 def proven_reoffending(scope: Scope, cohort: Period, *, key_prefix: str = "reoffending") -> list[Result]:
     """Binary rate, reoffences per reoffender and reoffences per child for a cohort."""
     from divert.offending.models import Offence, Outcome
+    from divert.people.models import Child
 
     members = reoffending_cohort(scope, cohort)
-    # The index date's month key, computed once per child inside the cohort query.
+    # One row per child in the cohort: the index date's month key, then their proven
+    # reoffences (committed after the index date and within 12 months of it, proven by
+    # caution or conviction within 18 months of it).
     index_key = Subquery(
-        members.annotate(index_key=month_key(Min(_cohort_event_date()))).filter(child=OuterRef("child"))
+        members.annotate(index_key=month_key(Min(_cohort_event_date()))).filter(child=OuterRef("pk"))
         .values("index_key")[:1]
     )
     proven = Exists(
         scope.records(Outcome.objects).filter(
             offence=OuterRef("pk"), disposal_group__in=FORMAL_GROUPS, outcome_date__lte=scope.as_at
-        ).alias(ok=month_key("outcome_date")).filter(ok__lte=OuterRef("ik") + 1800)
+        ).alias(ok=month_key("outcome_date")).filter(ok__lte=OuterRef(OuterRef("ik")) + 1800)
     )
-    reoffences = (
+    reoffence_count = (
         scope.records(Offence.objects)
-        .filter(child__in=members.values("child"))
-        .annotate(ik=index_key, ck=month_key("committed_on"))
-        # After the index date (keys order like dates) and within 12 months of it.
-        .filter(ck__gt=F("ik"), ck__lte=F("ik") + 1200)
+        .filter(child=OuterRef("pk"))
+        .alias(ck=month_key("committed_on"))
+        .filter(ck__gt=OuterRef("ik"), ck__lte=OuterRef("ik") + 1200)
         .filter(proven)
+        .order_by().values("child").annotate(c=Count("pk")).values("c")
     )
-    cohort_size = members.count()
-    totals = reoffences.aggregate(offences=Count("pk"), reoffenders=Count("child", distinct=True))
-    n_offences, n_reoffenders = totals["offences"], totals["reoffenders"]
+    rows = (
+        Child.objects.filter(pk__in=members.values("child"))
+        .annotate(ik=index_key)
+        .annotate(reoffences=Coalesce(Subquery(reoffence_count), Value(0)))
+    )
+    dims = {} if scope.headline_only else {"sex": F("sex"), "ethnic_group": F("ethnic_group")}
+    t = tally(rows, {"cohort": Q(pk__isnull=False), "reoffender": Q(reoffences__gt=0)}, dims,
+              sums={"reoffences": F("reoffences")})
+    cohort_size, n_reoffenders = t[None]["cohort"], t[None]["reoffender"]
+    n_offences = t[None]["reoffences"]
     final_on = add_months(cohort.end, 18)
     provisional = scope.as_at < final_on
     from divert.offending.models import DataSource
@@ -266,19 +255,12 @@ def proven_reoffending(scope: Scope, cohort: Period, *, key_prefix: str = "reoff
     elif incomplete:
         notes.append("Provisional: police data is not yet complete to the end of the waiting period.")
     flags = Flags(provisional=provisional or incomplete)
-    reoffender_ids = reoffences.values("child")
-    breakdowns = {}
-    from divert.people.models import Child
-
-    in_cohort = Child.objects.filter(pk__in=members.values("child"))
-    dims = () if scope.headline_only else (("sex", "sex", SEX_LABELS), ("ethnic_group", "ethnic_group", ETHNIC_LABELS))
-    for dim, field, labels in dims:
-        rows = (
-            in_cohort.order_by().values(field)
-            .annotate(n=Count("pk"), r=Count("pk", filter=Q(pk__in=reoffender_ids)))
-            .order_by(field)
+    breakdowns = {
+        dim: tuple(
+            rate_cell(g, labels.get(g, g), t[dim][g]["reoffender"], t[dim][g]["cohort"]) for g in sorted(t[dim])
         )
-        breakdowns[dim] = tuple(rate_cell(r[field], labels.get(r[field], r[field]), r["r"], r["n"]) for r in rows)
+        for dim, labels in (("sex", SEX_LABELS), ("ethnic_group", ETHNIC_LABELS)) if t.get(dim)
+    }
     common = dict(period=cohort.label, flags=flags, notes=tuple(notes), higher_is_better=False)
     binary = rate_result(
         f"{key_prefix}.binary", f"Proven reoffending: binary rate ({cohort.label} cohort)",

@@ -16,7 +16,7 @@ def _known(symbol: str, value: int):
     if symbol == f"≤{T}":
         return 1, T
     if symbol == SECONDARY:
-        return T + 1, np.inf
+        return 0, np.inf
     assert int(symbol) == value
     return value, value
 
