@@ -68,6 +68,7 @@ class Result:
     rag: str | None = None  # "green", "amber", "red" from the organisation's thresholds
     changes: dict = field(default_factory=dict)  # previous / same period last year
     comparators: dict = field(default_factory=dict)  # yot_family / region / england
+    about_children: bool = True  # False for figures about meetings (KPI 8): not suppressed
 
     def with_flags(self, **changes) -> Result:
         """A copy with some flags changed."""

@@ -192,9 +192,23 @@ def suppress_table(table: list[list[int]], threshold: int) -> SuppressedTable:
 
 def _suppress_cells(cells: tuple[Cell, ...], threshold: int) -> tuple[Cell, ...]:
     """Suppress a breakdown: a rate breakdown is a 2×k table (with / without the outcome)
-    whose column totals are the denominators; a count breakdown is a 1×k table."""
-    if not cells or any(not isinstance(c.numerator, int) for c in cells):
-        return tuple(replace(c, shown=None) for c in cells)
+    whose column totals are the denominators; a count breakdown is a 1×k table. Derived
+    cells without a count (e.g. a difference between groups) are hidden whenever any
+    counted cell is."""
+    counted = tuple(c for c in cells if isinstance(c.numerator, int))
+    derived = [c for c in cells if not isinstance(c.numerator, int)]
+    if derived:
+        done = {c.key: c for c in _suppress_cells(counted, threshold)} if counted else {}
+        any_hidden = any(c.flags.suppressed for c in done.values())
+        return tuple(
+            done[c.key] if c.key in done else (
+                replace(c, value=None, interval=None, details={}, shown=SECONDARY,
+                        flags=replace(c.flags, suppressed=True)) if any_hidden else c
+            )
+            for c in cells
+        )
+    if not cells:
+        return cells
     rates = all(isinstance(c.denominator, int) for c in cells)
     if rates and all(c.denominator >= c.numerator for c in cells):
         table = [[c.numerator for c in cells], [c.denominator - c.numerator for c in cells]]
@@ -244,8 +258,10 @@ def _suppress_cells(cells: tuple[Cell, ...], threshold: int) -> tuple[Cell, ...]
 def suppress_result(result: Result, threshold: int) -> Result:
     """The result as published outside the service: small counts hidden, no rate whose
     numerator is hidden, breakdowns protected against recovery from their totals."""
+    if not result.about_children:
+        return result
     num, den = result.numerator, result.denominator
-    counts = result.unit not in {"mean", "points", "ratio"}
+    counts = result.unit not in {"points", "ratio"}
     hide_num = counts and isinstance(num, int) and is_small(num, threshold)
     hide_den = counts and isinstance(den, int) and is_small(den, threshold)
     hide = hide_num or hide_den

@@ -485,6 +485,7 @@ def kpi8_board(scope: Scope) -> list[Result]:
                                   denominator=5) for m in per_meeting),
         },
         notes=(f"{n} board meeting(s) in the quarter.",),
+        about_children=False,
     )]
 
 

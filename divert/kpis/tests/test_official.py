@@ -172,3 +172,19 @@ def test_custody_worked_example_per_1000(org):
     result = use_of_custody(scope(org, year), year)
     assert result.numerator == 8
     assert round(result.value, 2) == 0.23
+
+
+def test_as_known_on_ignores_later_records_and_later_voids(org):
+    from django.utils import timezone
+
+    year = calendar_year(2024)
+    published = timezone.make_aware(dt.datetime(2025, 1, 15, 12, 0))
+    later = timezone.make_aware(dt.datetime(2025, 3, 1, 12, 0))
+    kept = f.outcome(f.child(org), dt.date(2024, 5, 1))
+    for _ in range(2):  # arrive later
+        f.outcome(f.child(org, recorded_at=later), dt.date(2024, 6, 1), recorded_at=later)
+    kept.__class__.objects.filter(pk=kept.pk).update(voided_at=later)  # voided later
+    as_known = first_time_entrants(scope(org, year, known_on=published), year)
+    now = first_time_entrants(scope(org, year), year)
+    assert as_known.numerator == 1  # the published figure, reproduced
+    assert now.numerator == 2  # today: the voided one gone, the late ones counted

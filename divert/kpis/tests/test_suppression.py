@@ -118,3 +118,23 @@ def test_no_rate_published_with_suppressed_numerator():
     assert out.shown == "≤5 of 30"
     male = out.breakdowns["sex"][0]
     assert male.value is None and male.flags.suppressed
+
+
+def test_derived_cells_hidden_with_the_counts_and_meetings_not_suppressed():
+    from divert.kpis.results import Cell
+
+    result = Result(
+        key="f", label="f", definition="", unit="proportion", value=0.5, numerator=2, denominator=4, period="p",
+        breakdowns={"group": (rate_cell("participant", "P", 2, 4), rate_cell("comparison", "C", 10, 40),
+                              Cell(key="difference", label="D", numerator=None, value=0.25))},
+    )
+    cells = {c.key: c for c in suppress_result(result, 5).breakdowns["group"]}
+    assert cells["difference"].value is None and cells["difference"].flags.suppressed
+    meetings = Result(key="kpi8", label="", definition="", unit="proportion", value=0.6, numerator=3,
+                      denominator=5, period="p", about_children=False)
+    assert suppress_result(meetings, 5) == meetings
+
+
+def test_mean_with_few_children_is_not_published():
+    mean = Result(key="m", label="", definition="", unit="mean", value=2.5, numerator=4, denominator=5, period="p")
+    assert suppress_result(mean, 5).value is None
