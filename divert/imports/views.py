@@ -3,6 +3,7 @@ watch it run; the match review queue; the error file download."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from pathlib import Path
 
@@ -150,4 +151,8 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
         else:
             messages.success(request, "Decision recorded.")
             return redirect("imports:reviews")
-    return render(request, "imports/review.html", {"review": review, "form": form, "candidates": candidates})
+    person = dict(review.rows[0]["data"]) if review.rows else {}
+    if person.get("date_of_birth"):
+        person["date_of_birth"] = dt.date.fromisoformat(person["date_of_birth"])
+    return render(request, "imports/review.html", {"review": review, "form": form, "candidates": candidates,
+                                                   "person": person})

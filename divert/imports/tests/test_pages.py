@@ -107,6 +107,7 @@ def test_a_reviewer_decides_a_queued_match_on_the_page(officer, personas, source
     assert "Decide" in officer.get(reverse("imports:reviews")).content.decode()
     page = officer.get(reverse("imports:review", args=[review.pk])).content.decode()
     assert "Alfie Testchild, born 14/03/2010" in page
+    assert "Alfy Testchild" in page and "14/03/2010</dd>" in page
     response = officer.post(reverse("imports:review", args=[review.pk]), {"decision": f"child:{personas.child_a.pk}"})
     assert response.status_code == 302
     assert Outcome.objects.get().child_id == personas.child_a.pk
