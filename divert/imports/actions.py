@@ -371,8 +371,9 @@ def resolve_match_review(*, by, review: MatchReview, decision: str, today: dt.da
         writer.write(writer.plan(rows, assigned_child=child.pk))
         writer.open_referrals()
         counts = {k: int(v) for k, v in writer.counts.items()}
-        complete_checkpoints(by=by, organisation=review.organisation, today=today, batch=batch)
-        finish_batch(batch, counts={**counts, "review": review.pk}, verb="resolved_match_review")
+        checkpoints = complete_checkpoints(by=by, organisation=review.organisation, today=today, batch=batch)
+        counts["checkpoints_completed"] = checkpoints["completed"]
+        finish_batch(batch, counts={**counts, "review": review.pk}, verb="wrote_reviewed_rows")
     review.decision = decision
     review.child = child if decision != MatchReview.Decision.DISCARDED else None
     review.decided_by = _user(by)

@@ -96,6 +96,11 @@ def test_an_import_completes_the_checkpoints_its_data_covers(personas, open_work
     assert checkpoints[6].status == "awaiting_data" and checkpoints[6].proven_reoffence is None
     assert checkpoints[12].status == "due"  # not due until 5 March 2026
     assert run.batch.counts["checkpoints_completed"] == 1
+    from divert.audit.models import AuditEvent
+
+    assert list(AuditEvent.objects.filter(batch=run.batch).values_list("verb", flat=True)) == [
+        "imported_police_file"
+    ]
 
 
 @pytest.mark.django_db
