@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from divert.audit.models import AuditEvent
 from divert.imports.followup import OffenceFacts, evaluate_checkpoint, window
 from divert.imports.tests.files import outcome_row, to_csv
 
@@ -96,8 +97,6 @@ def test_an_import_completes_the_checkpoints_its_data_covers(personas, open_work
     assert checkpoints[6].status == "awaiting_data" and checkpoints[6].proven_reoffence is None
     assert checkpoints[12].status == "due"  # not due until 5 March 2026
     assert run.batch.counts["checkpoints_completed"] == 1
-    from divert.audit.models import AuditEvent
-
     assert list(AuditEvent.objects.filter(batch=run.batch).values_list("verb", flat=True)) == [
         "imported_police_file"
     ]
