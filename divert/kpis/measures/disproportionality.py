@@ -14,9 +14,9 @@ group's — with a 95% interval on log(RRI). Children are counted once per stage
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, Exists, OuterRef, Sum, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Sum, Value, When
 
-from divert.kpis.measures.common import ETHNIC_LABELS, SEX_LABELS, Scope, overlapping
+from divert.kpis.measures.common import ETHNIC_LABELS, SEX_LABELS, Scope, overlapping, tally
 from divert.kpis.measures.official import fte_children
 from divert.kpis.results import Cell, Flags, Result
 from divert.kpis.stats import is_volatile, relative_rate_index
@@ -77,18 +77,20 @@ def stage_children(scope: Scope) -> dict[str, object]:
     }
 
 
-def _group_expression(scope: Scope, dim: str):
+def _group_expressions(scope: Scope) -> dict:
+    """Each dimension's group of a child, as a database expression."""
     from divert.people.models import CareStatus, SENDStatus
 
     period = scope.period
-    if dim in ("ethnic_group", "sex"):
-        return dim
-    if dim == "looked_after":
-        looked_after = Exists(scope.records(CareStatus.objects).filter(
-            overlapping(period.start, period.end), child=OuterRef("pk"), kind=CareStatus.Kind.LOOKED_AFTER))
-        return Case(When(looked_after, then=Value("looked_after")), default=Value("not_looked_after"))
+    looked_after = Exists(scope.records(CareStatus.objects).filter(
+        overlapping(period.start, period.end), child=OuterRef("pk"), kind=CareStatus.Kind.LOOKED_AFTER))
     send = Exists(scope.records(SENDStatus.objects).filter(overlapping(period.start, period.end), child=OuterRef("pk")))
-    return Case(When(send, then=Value("send")), default=Value("no_send"))
+    return {
+        "ethnic_group": F("ethnic_group"),
+        "looked_after": Case(When(looked_after, then=Value("looked_after")), default=Value("not_looked_after")),
+        "send": Case(When(send, then=Value("send")), default=Value("no_send")),
+        "sex": F("sex"),
+    }
 
 
 def _population(scope: Scope, dim: str) -> dict:
@@ -106,20 +108,19 @@ def _population(scope: Scope, dim: str) -> dict:
 
 def disproportionality(scope: Scope) -> list[Result]:
     """One result per dimension, with a breakdown per stage of every group's figures."""
-    from divert.people.models import Child
 
     stages = stage_children(scope)
+    # One query: every child at any stage, counted per stage and per group of each dimension.
+    any_stage = Q()
+    for ids in stages.values():
+        any_stage |= Q(pk__in=ids)
+    rows = scope.children().filter(any_stage)
+    t = tally(rows, {stage: Q(pk__in=ids) for stage, ids in stages.items()}, _group_expressions(scope))
     results = []
     for dim, (label, reference, unknown, labels) in DIMENSIONS.items():
         counts: dict[str, dict] = {"population": _population(scope, dim)}
-        group = _group_expression(scope, dim)
-        for stage, ids in stages.items():
-            rows = Child.objects.filter(pk__in=ids)
-            field = group if isinstance(group, str) else "_g"
-            if not isinstance(group, str):
-                rows = rows.annotate(_g=group)
-            rows = rows.order_by().values(field).annotate(n=Count("pk"))
-            counts[stage] = {r[field]: r["n"] for r in rows}
+        for stage in stages:
+            counts[stage] = {g: c[stage] for g, c in t[dim].items() if c[stage]}
         breakdowns = {}
         notes = []
         for stage, preceding, _stage_label in STAGES:
