@@ -230,6 +230,12 @@ SPECTACULAR_SETTINGS = {
 }
 API_TOKEN_DAYS = env_int("DIVERT_API_TOKEN_DAYS", 90)
 
+# Police data imports: upload size limit, where uploads and rejected-row files are kept,
+# and how long a rejected-row file may be downloaded before it is deleted.
+DIVERT_IMPORT_MAX_BYTES = env_int("DIVERT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+DIVERT_IMPORT_DIR = Path(env_str("DIVERT_IMPORT_DIR", str(PROJECT_DIR / "var" / "imports")))
+DIVERT_IMPORT_ERROR_FILE_DAYS = env_int("DIVERT_IMPORT_ERROR_FILE_DAYS", 14)
+
 TASKS = {
     "default": {
         "BACKEND": env_str("DIVERT_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -387,10 +387,3 @@ def withdraw_consent(*, by, episode: Episode, withdrawn_on: dt.date, today: dt.d
     record_event(by=by, verb="withdrew_consent", obj=offer, child=episode.child_id)
     return close_episode(by=by, episode=episode, end_date=withdrawn_on, today=today,
                          reason=ClosureReason.DECLINED_TO_CONTINUE, successfully_completed=False)
-
-
-def due_status(checkpoint: FollowUpCheckpoint, *, today: dt.date) -> str:
-    """Whether a checkpoint is not yet due, due, or awaiting data (completion is the police data issue's)."""
-    if checkpoint.status == CheckpointStatus.COMPLETE:
-        return CheckpointStatus.COMPLETE
-    return CheckpointStatus.DUE if checkpoint.due_on <= today else "not_due"

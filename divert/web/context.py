@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from divert.accounts.models import CHILD_ROLES, MANAGER_ROLES, PATHWAY_ROLES
+from divert.accounts.models import CHILD_ROLES, MANAGER_ROLES, PATHWAY_ROLES, Role
 
 
 def navigation(request) -> dict:
     """What the header navigation needs: which kinds of page the user may use."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"can_see_children": False, "can_work": False, "can_manage_team": False}
+        return {"can_see_children": False, "can_work": False, "can_manage_team": False, "can_import": False}
     return {
         "can_see_children": user.has_any_role(CHILD_ROLES),
         "can_work": user.has_any_role(PATHWAY_ROLES),
         "can_manage_team": user.has_any_role(MANAGER_ROLES),
+        "can_import": user.has_any_role([Role.PERFORMANCE_OFFICER]),
     }

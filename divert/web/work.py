@@ -105,7 +105,8 @@ def due_items(*, user, children, today: dt.date) -> tuple[list[Due], list[Due]]:
         .select_related("child")
     )
     for c in checkpoints:
-        label = "awaiting police data" if c.due_on <= today else "due soon"
+        awaiting = c.status == CheckpointStatus.AWAITING_DATA or c.due_on <= today
+        label = "awaiting police data" if awaiting else "due soon"
         follow_ups.append(Due(c.child_id, c.child.full_name,
                               f"{c.months}-month follow-up from {ANCHOR_WORDS[c.anchor]} ({label})",
                               c.due_on, reverse("web:child_detail", args=[c.child_id]), False))
