@@ -13,7 +13,6 @@ from divert.audit.actions import record_event
 from divert.casework.codes import (
     Anchor,
     Attendance,
-    CheckpointStatus,
     ClosureReason,
     FollowUpGroup,
     OnwardService,
