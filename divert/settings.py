@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "divert.reference",
     "divert.imports",
     "divert.kpis",
+    "divert.evaluation",
     "divert.web",
     "divert.api",
     "divert.synth",

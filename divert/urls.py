@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("divert.casework.urls")),
     path("imports/", include("divert.imports.urls")),
     path("kpis/", include("divert.kpis.urls")),
+    path("evaluation/", include("divert.evaluation.urls")),
     path("api/", include("divert.api.urls")),
 ]

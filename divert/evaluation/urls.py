@@ -1,0 +1,5 @@
+"""Routes for the evaluation app."""
+
+app_name = "evaluation"
+
+urlpatterns: list = []
