@@ -92,7 +92,7 @@ def test_police_referral_to_successful_closure(signed_in_page, personas, assert_
     page.select_option("#id_need_education", "2")
     page.select_option("#id_rating_confidence", "4")
     save(page, assert_accessible, "assessment")
-    page.get_by_role("link", name="Plan").click()
+    page.get_by_role("link", name="Plan", exact=True).click()
     fill_date(page, "agreed_on", offered + dt.timedelta(days=4))
     page.fill("#id_goals", "Go to school every day. Try the boxing club on Thursdays.")
     save(page, assert_accessible, "plan")

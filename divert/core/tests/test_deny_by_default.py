@@ -50,3 +50,12 @@ def test_pages_need_sign_in(client, db):
     response = client.get("/children/")
     assert response.status_code == 302
     assert response["Location"].startswith("/sign-in/")
+
+
+def test_pages_carry_a_strict_content_security_policy(client, db):
+    response = client.get("/sign-in/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
