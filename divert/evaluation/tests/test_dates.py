@@ -1,0 +1,56 @@
+"""The database's month arithmetic agrees with `add_months` on every backend."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db.models import DateField, IntegerField, Value
+
+from divert.core.dates import add_months
+from divert.evaluation.dates import AddDays, AddMonths
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("months", [1, 3, 6, 9, 12, -6])
+def test_add_months_in_the_database_matches_python(personas, months):
+    from divert.accounts.models import Organisation
+
+    days = [dt.date(2023, 1, 1) + dt.timedelta(days=i) for i in range(0, 731, 3)]
+    days += [
+        dt.date(y, m, 1) - dt.timedelta(days=k)
+        for y in (2023, 2024, 2025)
+        for m in range(1, 13)
+        for k in (1, 2, 3)
+    ]
+    annotations = {
+        f"d{i}": AddMonths(
+            Value(day, output_field=DateField()), Value(months, output_field=IntegerField())
+        )
+        for i, day in enumerate(days)
+    }
+    row = (
+        Organisation.objects.filter(pk=personas.north.pk)
+        .annotate(**annotations)
+        .values(*annotations)
+        .get()
+    )
+    assert [row[f"d{i}"] for i in range(len(days))] == [add_months(day, months) for day in days]
+
+
+@pytest.mark.django_db
+def test_add_days_in_the_database(personas):
+    from divert.accounts.models import Organisation
+
+    row = (
+        Organisation.objects.filter(pk=personas.north.pk)
+        .annotate(
+            d=AddDays(
+                Value(dt.date(2024, 2, 20), output_field=DateField()),
+                Value(10, output_field=IntegerField()),
+            )
+        )
+        .values("d")
+        .get()
+    )
+    assert row["d"] == dt.date(2024, 3, 1)
