@@ -81,7 +81,7 @@ def main() -> None:
         print(f"{org.slug:30} {len(report.measures):3} measures  best {min(times) * 1000:8.1f} ms  "
               f"median {statistics.median(times) * 1000:8.1f} ms  {len(queries.captured_queries)} queries  "
               f"ratio to scan {min(times) / scan:7.1f}")
-    if len(orgs) > 1:
+    if len(orgs) > 1 and args.workers == 1:
         print(f"All {len(orgs)} organisations: {total:.2f} s (sum of best runs); ratio to one scan {total / scan:.1f}")
     if args.workers > 1:
         from multiprocessing import get_context

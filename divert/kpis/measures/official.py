@@ -61,10 +61,14 @@ def _outcomes(scope: Scope):
     )
 
 
-def first_formal_outcomes(scope: Scope):
-    """Per child, the date of their first formal outcome (caution or conviction), as known."""
+def first_formal_outcomes(scope: Scope, up_to: dt.date | None = None):
+    """Per child, the date of their first formal outcome (caution or conviction), as known
+    (looking only at outcomes up to `up_to` when given: enough to find a first in a period)."""
+    outcomes = _outcomes(scope)
+    if up_to is not None:
+        outcomes = outcomes.filter(outcome_date__lte=up_to)
     return (
-        _outcomes(scope)
+        outcomes
         .filter(disposal_group__in=FORMAL_GROUPS)
         .order_by()
         .values("child")
@@ -75,7 +79,7 @@ def first_formal_outcomes(scope: Scope):
 def fte_children(scope: Scope, period: Period):
     """Children whose first formal outcome fell in `period` when aged 10-17 (ids queryset)."""
     return (
-        first_formal_outcomes(scope)
+        first_formal_outcomes(scope, up_to=period.end)
         .filter(first__gte=period.start, first__lte=period.end)
         .annotate(age=age_on("dob", "first"))
         .filter(age__gte=10, age__lte=17)

@@ -188,3 +188,16 @@ def test_as_known_on_ignores_later_records_and_later_voids(org):
     now = first_time_entrants(scope(org, year), year)
     assert as_known.numerator == 1  # the published figure, reproduced
     assert now.numerator == 2  # today: the voided one gone, the late ones counted
+
+
+def test_fte_conversion_lancashire_8_of_83(org):
+    prog = f.programme(org)
+    period = parse_period("2023-24")
+    kids = [f.child(org) for _ in range(83)]
+    for k in kids:
+        f.episode(k, prog, dt.date(2023, 7, 1), dt.date(2023, 10, 1))
+    for k in kids[:8]:
+        f.outcome(k, dt.date(2024, 3, 1), "youth_caution")
+    result = fte_conversion(scope(org, period), period)
+    assert (result.numerator, result.denominator) == (8, 83)
+    assert round(result.value * 100, 1) == 9.6
