@@ -193,6 +193,8 @@ if DIVERT_ENV == "test":
     # Tests create hundreds of users; a fast hasher keeps the suite quick.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Flash messages can name a child: keep them server-side, not in a readable cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("DIVERT_SESSION_SECONDS", 30 * 60)
@@ -239,7 +241,7 @@ REST_FRAMEWORK = {
     # Deny by default: a view must name the roles it serves (see divert.api.permissions).
     "DEFAULT_PERMISSION_CLASSES": ["divert.api.permissions.RoleRequired"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "divert.api.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {

@@ -90,7 +90,7 @@ class ReferralViewSet(DomainErrorAsBadRequest, ScopedReadMixin, mixins.CreateMod
 
     def get_queryset(self):
         """Referrals of children the user may see."""
-        return Referral.objects.visible_to(self.request.user).order_by("id")
+        return Referral.objects.visible_to(self.request.user).current().order_by("id")
 
     def _write_allowed(self):
         if not self.request.user.has_any_role(PATHWAY_ROLES):
@@ -172,7 +172,7 @@ class EpisodeViewSet(DomainErrorAsBadRequest, ScopedReadMixin, viewsets.ReadOnly
 
     def get_queryset(self):
         """Episodes of children the user may see."""
-        return Episode.objects.visible_to(self.request.user).order_by("id")
+        return Episode.objects.visible_to(self.request.user).current().order_by("id")
 
     @extend_schema(request=s.SessionInputSerializer, responses=s.SessionSerializer)
     @action(detail=True, methods=["post"])

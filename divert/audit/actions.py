@@ -77,6 +77,21 @@ def void_record(*, by, record, reason: str, now=None):
         record.voided_by = by
         record.void_reason = reason
         record.save(update_fields=["voided_at", "voided_by", "void_reason"])
-        child = getattr(record, "child", None) if not hasattr(record, "first_name") else record
-        record_event(by=by, verb="voided_record", obj=record, child=child)
+        record_event(by=by, verb="voided_record", obj=record, child=_child_of(record))
     return record
+
+
+def _child_of(record):
+    """The child a record is about: itself, its child, or its episode's or plan's child."""
+    if record._meta.label_lower == "people.child":
+        return record.pk
+    for path in ("child_id", "episode.child_id", "plan.episode.child_id", "referral.child_id", "offence.child_id"):
+        value = record
+        try:
+            for part in path.split("."):
+                value = getattr(value, part)
+        except AttributeError:
+            continue
+        if value is not None:
+            return value
+    return None

@@ -181,6 +181,10 @@ def record_scores(
     scores: dict[str, int],
 ) -> list[MeasureScore]:
     """Record one score per item of an instrument at a timepoint (start, during, end)."""
+    if timepoint != Timepoint.END:
+        _require_open(episode, "record scores")
+    elif episode.is_void:
+        raise DomainError("This episode was voided; it cannot be changed.")
     _check_day(taken_on, episode=episode, today=today, what="The date of the scores", field="taken_on")
     if timepoint not in Timepoint.values:
         raise DomainError("Choose start, during or end.", field="timepoint")
@@ -357,8 +361,14 @@ def reopen_episode(*, by, episode: Episode, reason: str) -> Episode:
     """Reopen a closed episode, recording why. Follow-up from closure is voided."""
     from django.utils import timezone
 
+    if episode.is_void:
+        raise DomainError("This episode was voided; it cannot be reopened.")
     if episode.end_date is None:
         raise DomainError("This support is already open.")
+    offer = getattr(episode.referral, "offer", None) if episode.referral_id else None
+    if offer is not None and offer.withdrawn_on:
+        raise DomainError(f"The child withdrew on {offer.withdrawn_on:%-d %B %Y}. If they want support again, "
+                          "record a new referral.")
     if not reason.strip():
         raise DomainError("Give the reason for reopening.", field="reason")
     previous = {"end_date": episode.end_date.isoformat(), "reason": episode.closure_reason,

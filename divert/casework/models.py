@@ -244,7 +244,9 @@ class FollowUpCheckpoint(Recorded):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["referral", "anchor", "months"], name="checkpoint_once_per_window"
+                fields=["referral", "anchor", "months"],
+                condition=Q(voided_at__isnull=True),
+                name="checkpoint_once_per_window",
             ),
             models.CheckConstraint(
                 condition=Q(months__in=[3, 6, 9, 12]), name="checkpoint_months_3_6_9_12"

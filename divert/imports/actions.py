@@ -276,7 +276,7 @@ def write_error_file(*, run: ImportRun, validation: Validation, today: dt.date) 
     path = folder / f"{uuid.uuid4().hex}.csv"
     with path.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["row", *validation.headings, "problems"])
+        writer.writerow(["row", *(_safe_cell(h) for h in validation.headings), "problems"])
         for rejected in validation.rejected:
             cells = list(rejected.cells) + [""] * (len(validation.headings) - len(rejected.cells))
             problems = "; ".join(f"{p.column + ': ' if p.column else ''}{p.message}" for p in rejected.problems)

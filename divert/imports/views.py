@@ -135,6 +135,9 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
                 f"{', ' + child.local_id if child.local_id else ''} (score {info['score']:.2f}: {info['why']})")
         for child, info in candidates
     ]
+    # Candidates are children's details: the look is audited like any list of children.
+    record_event(by=request.user, verb="listed_children",
+                 details={"page": "match_review", "review": review.pk, "candidates": len(candidates)})
     form = ReviewForm(request.POST or None, candidates=labels)
     if request.method == "POST" and review.decision == MatchReview.Decision.PENDING and form.is_valid():
         choice = form.cleaned_data["decision"]

@@ -16,6 +16,17 @@ EDITABLE_FIELDS = {
 }
 
 
+def _check_local_id(organisation_id: int, local_id: str, exclude_pk=None) -> None:
+    if not local_id:
+        return
+    clash = Child.objects.filter(organisation_id=organisation_id, local_id__iexact=local_id)
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise DomainError("That local ID is already used for another record. Check it, or find that record "
+                          "and ask a manager to merge them if they are the same child.", field="local_id")
+
+
 def _check_date_of_birth(date_of_birth: dt.date, today: dt.date) -> None:
     if date_of_birth > today:
         raise DomainError("Date of birth must be in the past.", field="date_of_birth")
@@ -31,6 +42,7 @@ def create_child(*, by, organisation, today: dt.date | None = None, team=None, w
     if unknown:
         raise TypeError(f"Unknown child fields: {sorted(unknown)}")
     _check_date_of_birth(details["date_of_birth"], today or dt.date.today())
+    _check_local_id(organisation.pk, details.get("local_id", ""))
     if team is not None and team.organisation_id != organisation.pk:
         raise DomainError("The team must belong to the child's organisation.")
     if worker is not None and worker.organisation_id != organisation.pk:
@@ -53,6 +65,8 @@ def update_child_details(*, by, child: Child, today: dt.date | None = None, **ch
         raise TypeError(f"Unknown child fields: {sorted(unknown)}")
     if "date_of_birth" in changes:
         _check_date_of_birth(changes["date_of_birth"], today or dt.date.today())
+    if "local_id" in changes:
+        _check_local_id(child.organisation_id, changes["local_id"], exclude_pk=child.pk)
     changed = [f for f, v in changes.items() if getattr(child, f) != v]
     for field in changed:
         setattr(child, field, changes[field])
@@ -74,6 +88,10 @@ def allocate_child(*, by, child: Child, team, worker=None) -> Child:
     child.team, child.worker = team, worker
     child.police_only = False
     child.save(update_fields=["team", "worker", "police_only"])
+    # Open support moves with the child (episodes are reached by name to keep this layer low).
+    Child._meta.get_field("episodes").related_model.objects.filter(
+        child=child, end_date__isnull=True, voided_at__isnull=True
+    ).update(team=team, worker=worker)
     record_event(
         by=by, verb="allocated_child", obj=child, child=child,
         details={"from": before, "to": {"team": team.pk, "worker": getattr(worker, "pk", None)}},
@@ -90,6 +108,9 @@ def merge_children(*, by, keep: Child, duplicate: Child, reason: str) -> Child:
     """
     if keep.pk == duplicate.pk:
         raise DomainError("Choose two different records to merge.")
+    # Re-read both under a lock so two managers merging at once cannot make a cycle.
+    locked = {c.pk: c for c in Child.objects.select_for_update().filter(pk__in=[keep.pk, duplicate.pk])}
+    keep, duplicate = locked[keep.pk], locked[duplicate.pk]
     if keep.organisation_id != duplicate.organisation_id:
         raise DomainError("Only records in the same organisation can be merged.")
     if duplicate.merged_into_id or keep.merged_into_id:
@@ -98,13 +119,14 @@ def merge_children(*, by, keep: Child, duplicate: Child, reason: str) -> Child:
         raise DomainError("Give the reason these are the same child.", field="reason")
     moved: dict[str, int] = {}
     # Walk the relations generically, so this bottom-layer action imports no app above it.
-    for relation in Child._meta.related_objects:
-        if not relation.one_to_many or relation.related_model is Child:
+    for relation in Child._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and relation.one_to_many) or relation.related_model is Child:
             continue
         manager = relation.related_model._base_manager
         count = manager.filter(**{relation.field.name: duplicate}).update(**{relation.field.name: keep})
         if count:
             moved[relation.related_model._meta.label_lower] = count
+    Child.objects.filter(merged_into=duplicate).update(merged_into=keep)
     duplicate.merged_into = keep
     duplicate.save(update_fields=["merged_into"])
     if keep.police_only and not duplicate.police_only:
@@ -151,16 +173,28 @@ def record_status(*, by, child: Child, status: str, start_date: dt.date, today: 
     if start_date < child.date_of_birth:
         raise DomainError("A status cannot start before the child was born.", field="start_date")
     model = models_by_kind[status]
-    open_before = model.objects.current().filter(child=child, end_date__isnull=True, start_date__lt=start_date)
+    same = model.objects.current().filter(child=child)
     if status == "care":
-        open_before = open_before.filter(kind=fields.get("kind"))
+        same = same.filter(kind=fields.get("kind"))
     if status in REPLACING_KINDS or status == "care":
-        open_before.update(end_date=start_date - dt.timedelta(days=1))
+        later = same.filter(start_date__gte=start_date).order_by("start_date").first()
+        if later is not None:
+            raise DomainError(
+                f"A {model._meta.verbose_name} from {later.start_date:%-d %B %Y} is already recorded. "
+                "Record changes after it, or end it first.", field="start_date")
+        ended = list(same.filter(end_date__isnull=True).values_list("pk", flat=True))
+        same.filter(pk__in=ended).update(end_date=start_date - dt.timedelta(days=1))
+    else:
+        ended = []
+        if same.filter(start_date=start_date, end_date__isnull=True).exists():
+            raise DomainError(f"A {model._meta.verbose_name} starting on this date is already recorded.",
+                              field="start_date")
     record = model(child=child, start_date=start_date, source=source,
                    recorded_by=by if getattr(by, "pk", None) else None, **fields)
     record.full_clean(exclude=["child", "recorded_by", "batch", "voided_by"])
     record.save()
-    record_event(by=by, verb="recorded_status", obj=record, child=child, details={"status": status})
+    record_event(by=by, verb="recorded_status", obj=record, child=child,
+                 details={"status": status, "ended": ended})
     return record
 
 

@@ -28,7 +28,9 @@ class ChildQuerySet(RecordedQuerySet):
             return self.none()
         if not user.organisation_id:
             return self.none()
-        mine = self.filter(organisation_id=user.organisation_id, merged_into__isnull=True)
+        mine = self.filter(
+            organisation_id=user.organisation_id, merged_into__isnull=True, voided_at__isnull=True
+        )
         roles = user.roles
         if Role.PERFORMANCE_OFFICER in roles:
             return mine
@@ -48,11 +50,11 @@ class ChildQuerySet(RecordedQuerySet):
 
     def search(self, text: str):
         """Match on name, local id or police id (case-insensitive)."""
-        text = text.strip()
+        text = text.strip()[:100]
         if not text:
             return self
         q = Q(local_id__iexact=text) | Q(police_id__iexact=text)
-        for part in text.split():
+        for part in text.split()[:5]:
             q |= Q(first_name__istartswith=part) | Q(last_name__istartswith=part)
         return self.filter(q)
 

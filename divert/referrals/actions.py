@@ -59,6 +59,11 @@ def create_referral(
         raise DomainError("The referral date is before the child's date of birth.", field="received_on")
     if team is not None and team.organisation_id != child.organisation_id:
         raise DomainError("The team belongs to another organisation.")
+    if not programme.active:
+        raise DomainError("This programme is not taking referrals.", field="programme")
+    if Referral.objects.current().filter(child=child, programme=programme, source=source,
+                                         received_on=received_on).exists():
+        raise DomainError("This referral has already been recorded (same child, programme, source and date).")
     offences = list(offences)
     if any(o.child_id != child.pk for o in offences):
         raise DomainError("Linked offences must be the child's own.")
@@ -126,6 +131,8 @@ def screen_referral(
 ) -> Screening:
     """Record the screening decision: screened out to an agency, opt-in offer, or support at a tier."""
     _require_stage(referral, Stage.RECEIVED, doing="screen this referral")
+    if Screening.objects.filter(referral=referral).exists():
+        raise DomainError("This referral has already been screened.")
     if referral.eligibility != Eligibility.ELIGIBLE:
         raise DomainError("Only an eligible referral can be screened.")
     _not_future(decided_on, today, "The screening date", "decided_on")

@@ -15,7 +15,8 @@ from divert.core.access import allow, get_visible_or_404
 from divert.core.dates import add_working_days
 from divert.core.errors import DomainError
 from divert.core.pages import form_page
-from divert.offending.models import Offence, OffenceType
+from divert.offending.actions import record_offence
+from divert.offending.models import OffenceType
 from divert.people.actions import allocate_child
 from divert.people.models import Child
 from divert.referrals import actions
@@ -42,11 +43,9 @@ def new_referral(request: HttpRequest, child_id: int) -> HttpResponse:
     def save(data):
         offences = []
         if data.get("offence_type"):
-            ot = data["offence_type"]
-            offences.append(Offence.objects.create(
-                child=child, committed_on=data["offence_date"], offence_type=ot, offence_code=ot.code,
-                description=ot.description, yjb_category=ot.yjb_category, seriousness=ot.seriousness,
-                gravity_score=data.get("gravity_score"), recorded_by=request.user,
+            offences.append(record_offence(
+                by=request.user, child=child, committed_on=data["offence_date"], today=today,
+                offence_type=data["offence_type"], gravity_score=data.get("gravity_score"),
             ))
         team = child.team or request.user.teams.filter(programmes=data["programme"]).first()
         exclusion = data.get("exclusion") or ""
@@ -144,7 +143,7 @@ def allocate(request: HttpRequest, child_id: int) -> HttpResponse:
         request, AllocateForm, heading="Allocate", caption=child.full_name,
         save=lambda d: allocate_child(by=request.user, child=child, team=d["team"], worker=d.get("worker")),
         form_kwargs={"teams": teams, "workers": workers, "initial": {"team": child.team, "worker": child.worker}},
-        success_url=reverse("referrals:queue"), success_message=f"{child.full_name} allocated.",
+        success_url=reverse("referrals:queue"), success_message="Allocation saved.",
         back_url=_child_url(child.pk),
     )
 

@@ -14,7 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from divert.accounts.models import CHILD_ROLES, MANAGER_ROLES, PATHWAY_ROLES, Role
+from divert.accounts.models import (
+    CHILD_ROLES,
+    MANAGER_ROLES,
+    ORGANISATION_ROLES,
+    PATHWAY_ROLES,
+    Role,
+)
 from divert.audit.actions import record_event
 from divert.casework.models import FollowUpCheckpoint, OnwardReferral, Session
 from divert.core.access import PUBLIC, SIGNED_IN, allow, get_visible_or_404, public
@@ -170,6 +176,10 @@ def new_child(request: HttpRequest) -> HttpResponse:
                                      date_of_birth=data["date_of_birth"], last_name__iexact=data["last_name"])
                 .filter(Q(first_name__iexact=data["first_name"]) | Q(preferred_name__iexact=data["first_name"]))
             )
+            # Children known only from police data are not counted: a case worker must not learn
+            # from this check whether the police know a child.
+            duplicates = [d for d in duplicates if not d.police_only]
+            record_event(by=user, verb="checked_duplicates", details={"matches": len(duplicates)})
             if duplicates and not data.get("confirm_not_duplicate"):
                 visible = set(Child.objects.visible_to(user).filter(pk__in=[d.pk for d in duplicates])
                               .values_list("pk", flat=True))
@@ -181,8 +191,12 @@ def new_child(request: HttpRequest) -> HttpResponse:
                 })
             try:
                 details = {k: v for k, v in data.items() if k != "confirm_not_duplicate"}
+                team = user.teams.first()
+                if team is None and not user.has_any_role(ORGANISATION_ROLES):
+                    raise DomainError("You are not in a team, so the child would not be on anyone's caseload. "
+                                      "Ask your administrator to add you to a team.")
                 child = create_child(by=user, organisation=user.organisation, today=timezone.localdate(),
-                                     team=user.teams.first(), **details)
+                                     team=team, **details)
             except DomainError as error:
                 form.add_domain_error(error)
             else:

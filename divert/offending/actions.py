@@ -1,0 +1,38 @@
+"""Named actions for offences recorded by hand (imports write in bulk under a batch)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from divert.audit.actions import record_event
+from divert.core.errors import DomainError
+from divert.offending.models import Offence, OffenceType
+
+
+@transaction.atomic
+def record_offence(
+    *, by, child, committed_on: dt.date, today: dt.date, offence_type: OffenceType | None = None,
+    description: str = "", gravity_score: int | None = None, police_reference: str = "",
+) -> Offence:
+    """Record an offence linked to a referral, with its type from the offence reference."""
+    if committed_on > today:
+        raise DomainError("The date of the offence cannot be in the future.", field="offence_date")
+    if committed_on < child.date_of_birth:
+        raise DomainError("The date of the offence is before the child's date of birth.", field="offence_date")
+    if gravity_score is not None and not 1 <= gravity_score <= 5:
+        raise DomainError("The gravity score must be between 1 and 5.", field="gravity_score")
+    if offence_type is not None and offence_type.organisation_id not in (None, child.organisation_id):
+        raise DomainError("That offence type belongs to another organisation.", field="offence_type")
+    offence = Offence.objects.create(
+        child=child, committed_on=committed_on, offence_type=offence_type,
+        offence_code=offence_type.code if offence_type else "",
+        description=offence_type.description if offence_type else description,
+        yjb_category=offence_type.yjb_category if offence_type else "",
+        seriousness=offence_type.seriousness if offence_type else None,
+        gravity_score=gravity_score, police_reference=police_reference,
+        recorded_by=by if getattr(by, "pk", None) else None,
+    )
+    record_event(by=by, verb="recorded_offence", obj=offence, child=child)
+    return offence
