@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from divert.casework.codes import Attendance, ClosureReason, SessionType, Topic
-from divert.casework.models import Episode, Session
+from divert.casework.models import Assessment, Episode, FollowUpCheckpoint, OnwardReferral, Plan, Session
 from divert.people.models import Child
 from divert.referrals.codes import Agency, Concern, Decision, ScreeningDecision, Source
 from divert.referrals.models import Referral
@@ -108,3 +108,40 @@ class CloseInputSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=ClosureReason.choices)
     successfully_completed = serializers.BooleanField()
     exit_plan = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    """An assessment, with the child's own view."""
+
+    class Meta:
+        model = Assessment
+        fields = ["id", "episode", "assessed_on", "needs", "strengths", "child_view", "exploitation_risk", "summary"]
+        read_only_fields = fields
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    """A plan agreed with the child."""
+
+    class Meta:
+        model = Plan
+        fields = ["id", "episode", "agreed_on", "goals", "planned_sessions", "target_end_date"]
+        read_only_fields = fields
+
+
+class OnwardReferralSerializer(serializers.ModelSerializer):
+    """A referral on to another service."""
+
+    class Meta:
+        model = OnwardReferral
+        fields = ["id", "episode", "service", "referred_on", "status", "status_on"]
+        read_only_fields = fields
+
+
+class CheckpointSerializer(serializers.ModelSerializer):
+    """A follow-up checkpoint and, once complete, its results."""
+
+    class Meta:
+        model = FollowUpCheckpoint
+        fields = ["id", "child", "referral", "anchor", "anchor_date", "months", "due_on", "group", "status",
+                  "proven_reoffence", "further_outcome", "further_arrest", "completed_on"]
+        read_only_fields = fields

@@ -11,6 +11,10 @@ router.register("children", views.ChildViewSet, basename="child")
 router.register("referrals", views.ReferralViewSet, basename="referral")
 router.register("episodes", views.EpisodeViewSet, basename="episode")
 router.register("sessions", views.SessionViewSet, basename="session")
+router.register("assessments", views.AssessmentViewSet, basename="assessment")
+router.register("plans", views.PlanViewSet, basename="plan")
+router.register("onward-referrals", views.OnwardReferralViewSet, basename="onward-referral")
+router.register("checkpoints", views.CheckpointViewSet, basename="checkpoint")
 
 urlpatterns = [
     path("schema/", views.SchemaView.as_view(), name="api-schema"),

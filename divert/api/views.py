@@ -17,7 +17,7 @@ from divert.accounts.models import CHILD_ROLES, PATHWAY_ROLES, Programme
 from divert.api import serializers as s
 from divert.audit.actions import record_event
 from divert.casework import actions as cw
-from divert.casework.models import Episode, Session
+from divert.casework.models import Assessment, Episode, FollowUpCheckpoint, OnwardReferral, Plan, Session
 from divert.core.access import SIGNED_IN, get_visible_or_404
 from divert.core.errors import DomainError
 from divert.people.models import Child
@@ -29,7 +29,7 @@ def _child_id(obj) -> int | None:
     """The child a record is about."""
     if isinstance(obj, Child):
         return obj.pk
-    if isinstance(obj, Session):
+    if hasattr(obj, "episode"):
         return obj.episode.child_id
     return getattr(obj, "child_id", None)
 
@@ -219,6 +219,54 @@ class SessionViewSet(ScopedReadMixin, viewsets.ReadOnlyModelViewSet):
         """Sessions of children the user may see."""
         return Session.objects.current().filter(
             episode__in=Episode.objects.visible_to(self.request.user)).order_by("id")
+
+
+class _EpisodeChildViewSet(ScopedReadMixin, viewsets.ReadOnlyModelViewSet):
+    """Records that belong to an episode, reached through episodes the user may see."""
+
+    allowed_roles = tuple(CHILD_ROLES)
+    model = None
+
+    def get_queryset(self):
+        """Current records on episodes of children the user may see."""
+        return self.model.objects.current().filter(
+            episode__in=Episode.objects.visible_to(self.request.user)).select_related("episode").order_by("id")
+
+
+class AssessmentViewSet(_EpisodeChildViewSet):
+    """Assessments."""
+
+    model = Assessment
+    serializer_class = s.AssessmentSerializer
+    noun = "assessment"
+
+
+class PlanViewSet(_EpisodeChildViewSet):
+    """Plans."""
+
+    model = Plan
+    serializer_class = s.PlanSerializer
+    noun = "plan"
+
+
+class OnwardReferralViewSet(_EpisodeChildViewSet):
+    """Onward referrals."""
+
+    model = OnwardReferral
+    serializer_class = s.OnwardReferralSerializer
+    noun = "onward_referral"
+
+
+class CheckpointViewSet(ScopedReadMixin, viewsets.ReadOnlyModelViewSet):
+    """Follow-up checkpoints."""
+
+    allowed_roles = tuple(CHILD_ROLES)
+    serializer_class = s.CheckpointSerializer
+    noun = "checkpoint"
+
+    def get_queryset(self):
+        """Current checkpoints of children the user may see."""
+        return FollowUpCheckpoint.objects.visible_to(self.request.user).current().order_by("id")
 
 
 class SchemaView(SpectacularAPIView):

@@ -56,7 +56,8 @@ def test_domain_error_is_a_400_with_the_workers_message(client, personas, open_w
     assert "before support started" in str(r.json())
 
 
-ENDPOINTS = ["/api/referrals/{referral}/", "/api/episodes/{episode}/", "/api/sessions/{session}/"]
+ENDPOINTS = ["/api/referrals/{referral}/", "/api/episodes/{episode}/", "/api/sessions/{session}/",
+             "/api/onward-referrals/{onward}/", "/api/checkpoints/{checkpoint}/"]
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
@@ -67,14 +68,16 @@ ENDPOINTS = ["/api/referrals/{referral}/", "/api/episodes/{episode}/", "/api/ses
 ])
 def test_pathway_endpoints_are_scoped(client, personas, open_work, endpoint, persona, expected):
     url = endpoint.format(referral=open_work["referral"].pk, episode=open_work["episode"].pk,
-                          session=open_work["session"].pk)
+                          session=open_work["session"].pk, onward=open_work["onward"].pk,
+                          checkpoint=open_work["referral"].checkpoints.first().pk)
     assert client.get(url, **_auth(personas.all_users()[persona])).status_code == expected
 
 
 @pytest.mark.parametrize("persona", ["worker_b", "other_org_worker"])
 def test_lists_do_not_leak(client, personas, open_work, persona):
     h = _auth(personas.all_users()[persona])
-    for url in ["/api/referrals/", "/api/episodes/", "/api/sessions/"]:
+    for url in ["/api/referrals/", "/api/episodes/", "/api/sessions/", "/api/assessments/", "/api/plans/",
+                "/api/onward-referrals/", "/api/checkpoints/"]:
         assert client.get(url, **h).json()["count"] == 0
 
 
