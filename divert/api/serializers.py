@@ -5,7 +5,14 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from divert.casework.codes import Attendance, ClosureReason, SessionType, Topic
-from divert.casework.models import Assessment, Episode, FollowUpCheckpoint, OnwardReferral, Plan, Session
+from divert.casework.models import (
+    Assessment,
+    Episode,
+    FollowUpCheckpoint,
+    OnwardReferral,
+    Plan,
+    Session,
+)
 from divert.people.models import Child
 from divert.referrals.codes import Agency, Concern, Decision, ScreeningDecision, Source
 from divert.referrals.models import Referral

@@ -17,7 +17,14 @@ from divert.accounts.models import CHILD_ROLES, PATHWAY_ROLES, Programme
 from divert.api import serializers as s
 from divert.audit.actions import record_event
 from divert.casework import actions as cw
-from divert.casework.models import Assessment, Episode, FollowUpCheckpoint, OnwardReferral, Plan, Session
+from divert.casework.models import (
+    Assessment,
+    Episode,
+    FollowUpCheckpoint,
+    OnwardReferral,
+    Plan,
+    Session,
+)
 from divert.core.access import SIGNED_IN, get_visible_or_404
 from divert.core.errors import DomainError
 from divert.people.models import Child
