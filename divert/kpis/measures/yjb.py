@@ -40,10 +40,7 @@ from divert.kpis.measures.common import (
     tally,
 )
 from divert.kpis.results import Cell, Result, count_cell, rate_cell, rate_result
-from divert.kpis.stats import rate_interval
 from divert.offending.codes import (
-    FORMAL_GROUPS,
-    SERIOUS_VIOLENCE_CATEGORIES,
     YJB_PROGRAMME_TYPE,
     Disposal,
 )
@@ -459,140 +456,6 @@ def _kpi7_results(scope: Scope, t: dict) -> list[Result]:
     ]
 
 
-def kpi8_board(scope: Scope) -> list[Result]:
-    """KPI 8: senior partners from the five sectors at each board meeting in the quarter."""
-    from divert.reference.models import BoardMeeting
-
-    meetings = BoardMeeting.objects.filter(
-        organisation_id__in=scope.org_ids, date__gte=scope.period.start, date__lte=min(scope.period.end, scope.as_at)
-    )
-    sums = meetings.aggregate(n=Count("pk"), **{s: Count("pk", filter=Q(**{s: True})) for s in BoardMeeting.SECTORS})
-    n = sums["n"]
-    attended = sum(sums[s] for s in BoardMeeting.SECTORS)
-    labels = {"social_care": "Children's social care", "education": "Education", "police": "Police",
-              "probation": "Probation", "health": "Health"}
-    sectors_expr = sum((Case(When(**{s: True}, then=Value(1)), default=Value(0)) for s in BoardMeeting.SECTORS), Value(0))
-    per_meeting = meetings.annotate(sectors=sectors_expr).order_by("date").values("date", "sectors")
-    return [Result(
-        key="kpi8.board_attendance", label="KPI 8 Management board: senior partner attendance",
-        definition="Of the five sectors (children's social care, education, police, probation, health), "
-                   "the share represented by a senior partner, over the board meetings in the quarter.",
-        unit="proportion", value=attended / (5 * n) if n else None, numerator=attended,
-        denominator=5 * n, period=scope.period.label,
-        breakdowns={
-            "sector": tuple(rate_cell(s, labels[s], sums[s], n) for s in BoardMeeting.SECTORS),
-            "meeting": tuple(Cell(key=m["date"].isoformat(), label=m["date"].isoformat(), numerator=m["sectors"],
-                                  denominator=5) for m in per_meeting),
-        },
-        notes=(f"{n} board meeting(s) in the quarter.",),
-        about_children=False,
-    )]
-
-
-KPI9 = (
-    "Proven drug, robbery and violence-against-the-person offences with a YJB seriousness score "
-    "of 5 or more (not the police gravity score), by children aged 10-17, counted by offence in "
-    "the quarter of the outcome (caution or sentence) date; diversion outcomes excluded. Rate "
-    "per 10,000 children aged 10-17. Offences with no seriousness score are counted as 'not "
-    "scored', never dropped."
-)
-
-
-def kpi9_serious_violence(scope: Scope) -> list[Result]:
-    """KPI 9: serious violence per 10,000, share of proven offences and of children; not scored shown."""
-    from divert.kpis.measures.official import population_10_17
-    from divert.offending.models import Offence, Outcome
-
-    proven = scope.records(Outcome.objects).filter(
-        child__in=scope.children(), disposal_group__in=FORMAL_GROUPS,
-        outcome_date__gte=scope.period.start, outcome_date__lte=min(scope.period.end, scope.as_at),
-    ).alias(age=age_on("child__date_of_birth", "outcome_date")).filter(age__gte=10, age__lte=17)
-    offences = scope.records(Offence.objects).filter(pk__in=proven.values("offence")).annotate(
-        score=Coalesce("seriousness", "offence_type__seriousness"),
-        category=Coalesce(
-            Case(When(yjb_category="", then=Value(None)), default=F("yjb_category")),
-            "offence_type__yjb_category",
-        ),
-    )
-    sv_category = Q(category__in=[str(c) for c in SERIOUS_VIOLENCE_CATEGORIES])
-    serious = sv_category & Q(score__gte=5)
-    totals = offences.aggregate(
-        all=Count("pk"),
-        serious=Count("pk", filter=serious),
-        not_scored=Count("pk", filter=Q(score__isnull=True)),
-        not_scored_sv=Count("pk", filter=sv_category & Q(score__isnull=True)),
-        children=Count("child", distinct=True),
-        serious_children=Count("child", distinct=True, filter=serious),
-    )
-    by_category = (
-        offences.filter(serious).order_by().values("category").annotate(n=Count("pk")).order_by("category")
-    )
-    population, year = population_10_17(scope, scope.period.end.year)
-    p = scope.period.label
-    n = totals["serious"]
-    not_scored = (
-        count_cell("not_scored", "Proven offences not scored (any category)", totals["not_scored"]),
-        count_cell("not_scored_sv", "Proven drug, robbery or violence offences not scored", totals["not_scored_sv"]),
-    )
-    from divert.offending.codes import YJBOffenceCategory
-
-    labels = dict(YJBOffenceCategory.choices)
-    return [
-        Result(
-            key="kpi9.serious_violence_rate", label="KPI 9 Serious violence per 10,000 children aged 10-17",
-            definition=KPI9, unit="per_10000", value=n / population * 10_000 if population else None,
-            numerator=n, denominator=population or None, period=p,
-            interval=rate_interval(n, population, 10_000) if population else None,
-            breakdowns={"category": tuple(count_cell(r["category"], labels.get(r["category"], r["category"]), r["n"])
-                                          for r in by_category), "not_scored": not_scored},
-            notes=(f"Population year: {year}." if year else "No 10-17 population loaded.",
-                   f"{totals['not_scored']} proven offence(s) had no seriousness score ({totals['not_scored_sv']} "
-                   "of them drug, robbery or violence): shown as not scored."),
-            higher_is_better=False,
-        ),
-        rate_result("kpi9.share_of_offences", "KPI 9 Serious violence as a share of proven offences",
-                    KPI9 + " Share = serious violence offences ÷ all proven offences.", n, totals["all"], p,
-                    breakdowns={"not_scored": not_scored}, higher_is_better=False),
-        rate_result("kpi9.share_of_children", "KPI 9 Children with a serious violence offence",
-                    KPI9 + " Children with such an offence ÷ children with any proven offence.",
-                    totals["serious_children"], totals["children"], p, higher_is_better=False),
-    ]
-
-
-def kpi10_victims(scope: Scope) -> list[Result]:
-    """KPI 10: victims engaged with restorative justice ÷ victims who consented to contact."""
-    from divert.victims.models import Victim
-
-    victims = scope.records(Victim.objects).filter(offence__episodes__in=scope_episodes(scope).values("pk")).distinct()
-    victims = scope.records(Victim.objects).filter(pk__in=victims.values("pk"))
-    t = victims.aggregate(
-        all=Count("pk"),
-        consented=Count("pk", filter=Q(consented_to_contact=True)),
-        engaged=Count("pk", filter=Q(consented_to_contact=True, rj_engaged=True)),
-        offered=Count("pk", filter=Q(consented_to_contact=True, rj_offered=True)),
-        views=Count("pk", filter=Q(consented_to_contact=True, views_captured=True)),
-        support=Count("pk", filter=Q(consented_to_contact=True, support_given=True)),
-        requested=Count("pk", filter=Q(consented_to_contact=True, support_requested=True)),
-    )
-    p = scope.period.label
-    scope_text = "Victims of offences linked to programmes ending in the quarter"
-    return [
-        rate_result("kpi10.rj_engaged", "KPI 10 Victims engaged with restorative justice",
-                    f"{scope_text}: victims who engaged with restorative justice ÷ victims who consented to be contacted.",
-                    t["engaged"], t["consented"], p,
-                    breakdowns={"consent": (count_cell("all", "All victims", t["all"]),
-                                            count_cell("consented", "Consented to contact", t["consented"]))}),
-        rate_result("kpi10.rj_offered", "KPI 10 Victims offered restorative justice",
-                    f"{scope_text}: victims offered RJ ÷ victims who consented to contact.", t["offered"], t["consented"], p),
-        rate_result("kpi10.views_captured", "KPI 10 Victims' views captured",
-                    f"{scope_text}: victims whose views were captured ÷ victims who consented to contact.",
-                    t["views"], t["consented"], p),
-        rate_result("kpi10.support_given", "KPI 10 Victims given support",
-                    f"{scope_text}: victims given support ÷ victims who consented to contact "
-                    f"({t['requested']} requested support).", t["support"], t["consented"], p),
-    ]
-
-
 def yjb_kpis(scope: Scope) -> list[Result]:
     """All ten KPIs with their sub-measures for the scope's quarter."""
     # KPIs 1-7 are counted in one grouped query over the rows (one row per child).
@@ -608,6 +471,8 @@ def yjb_kpis(scope: Scope) -> list[Result]:
     results: list[Result] = []
     for _, _, build in specs:
         results.extend(build(t, rows))
+    from divert.kpis.measures.yjb_other import kpi8_board, kpi9_serious_violence, kpi10_victims
+
     results.extend(kpi8_board(scope))
     results.extend(kpi9_serious_violence(scope))
     results.extend(kpi10_victims(scope))
