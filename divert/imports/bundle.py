@@ -1,0 +1,598 @@
+"""The case-level bundle: an organisation's records as a documented, versioned set of CSV files.
+
+`export_bundle` writes one CSV per kind of record plus `manifest.json` (format, version,
+row counts and columns); `import_bundle` validates every file (every problem by file,
+row and column) and, only if all is valid, writes everything into an empty organisation
+in one transaction under one audit batch. Format: docs/data-format.md, "Case-level bundle".
+
+Every row has a bundle id: its position among the organisation's records of that kind in
+database order (1, 2, 3...). Relations between files use these ids (`child_id`,
+`referral_id`...), so they survive the move; an import creates rows in file order, so
+exporting the imported organisation again gives the same ids and identical files.
+Values are written as stored: nothing is altered for spreadsheet safety, and encrypted
+narratives are written decrypted (the bundle is sensitive).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+
+from divert.core.errors import DomainError
+
+FORMAT = "divert-bundle"
+VERSION = 1
+MANIFEST = "manifest.json"
+# Never carried: database keys, who recorded or voided a row (users are not moved),
+# the batch (the import's own batch replaces it), allocation to teams and workers.
+NOT_CARRIED = {
+    "id",
+    "organisation",
+    "recorded_by",
+    "voided_by",
+    "batch",
+    "team",
+    "worker",
+    "decided_by",
+}
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """One CSV file of the bundle: which model, how it reaches the organisation, its relations."""
+
+    name: str
+    model_label: str
+    org_path: str
+    refs: dict[str, str] = field(default_factory=dict)  # field name -> file it refers to
+    codes: dict[str, str] = field(
+        default_factory=dict
+    )  # field name -> column of the referenced code
+
+    @property
+    def model(self) -> type[models.Model]:
+        """The Django model."""
+        return apps.get_model(self.model_label)
+
+    @property
+    def file_name(self) -> str:
+        """The CSV file's name."""
+        return f"{self.name}.csv"
+
+    def fields(self) -> list[models.Field]:
+        """The model fields carried, in model order."""
+        return [
+            f
+            for f in self.model._meta.concrete_fields
+            if f.name not in NOT_CARRIED and not getattr(f, "generated", False)
+        ]
+
+    def column(self, f: models.Field) -> str:
+        """The CSV column for a field."""
+        if f.name in self.codes:
+            return f"{f.name}_code"
+        if f.name in self.refs:
+            return f"{f.name}_id"
+        return f.name
+
+    def columns(self) -> list[str]:
+        """Every column, id first."""
+        return ["id", *(self.column(f) for f in self.fields())]
+
+
+CHILD = "child__organisation"
+SPECS: tuple[FileSpec, ...] = (
+    FileSpec("programmes", "accounts.Programme", "organisation"),
+    FileSpec("tiers", "accounts.Tier", "programme__organisation", refs={"programme": "programmes"}),
+    FileSpec("data_sources", "offending.DataSource", "organisation"),
+    FileSpec("offence_reference", "offending.OffenceType", "organisation"),
+    FileSpec("population", "reference.Population", "organisation"),
+    FileSpec("children", "people.Child", "organisation", refs={"merged_into": "children"}),
+    FileSpec("care_statuses", "people.CareStatus", CHILD, refs={"child": "children"}),
+    FileSpec("accommodation", "people.Accommodation", CHILD, refs={"child": "children"}),
+    FileSpec("ete_statuses", "people.ETEStatus", CHILD, refs={"child": "children"}),
+    FileSpec("send_statuses", "people.SENDStatus", CHILD, refs={"child": "children"}),
+    FileSpec("mental_health_needs", "people.MentalHealthNeed", CHILD, refs={"child": "children"}),
+    FileSpec(
+        "substance_misuse_needs", "people.SubstanceMisuseNeed", CHILD, refs={"child": "children"}
+    ),
+    FileSpec(
+        "referrals",
+        "referrals.Referral",
+        CHILD,
+        refs={"child": "children", "programme": "programmes"},
+    ),
+    FileSpec(
+        "screenings",
+        "referrals.Screening",
+        "referral__child__organisation",
+        refs={"referral": "referrals", "tier": "tiers"},
+    ),
+    FileSpec(
+        "offers", "referrals.Offer", "referral__child__organisation", refs={"referral": "referrals"}
+    ),
+    FileSpec(
+        "episodes",
+        "casework.Episode",
+        CHILD,
+        refs={
+            "child": "children",
+            "programme": "programmes",
+            "referral": "referrals",
+            "tier": "tiers",
+        },
+    ),
+    FileSpec(
+        "sessions", "casework.Session", "episode__child__organisation", refs={"episode": "episodes"}
+    ),
+    FileSpec(
+        "follow_up_checkpoints",
+        "casework.FollowUpCheckpoint",
+        CHILD,
+        refs={"child": "children", "referral": "referrals"},
+    ),
+    FileSpec(
+        "offences",
+        "offending.Offence",
+        CHILD,
+        refs={"child": "children", "source": "data_sources"},
+        codes={"offence_type": "code"},
+    ),
+    FileSpec(
+        "outcomes",
+        "offending.Outcome",
+        CHILD,
+        refs={"child": "children", "offence": "offences", "source": "data_sources"},
+    ),
+    FileSpec(
+        "arrests", "offending.Arrest", CHILD, refs={"child": "children", "source": "data_sources"}
+    ),
+    FileSpec(
+        "victims", "victims.Victim", "offence__child__organisation", refs={"offence": "offences"}
+    ),
+)
+BY_NAME = {s.name: s for s in SPECS}
+
+
+# ---- values as text ---------------------------------------------------------------------
+
+
+def to_text(f: models.Field, value) -> str:
+    """A stored value as bundle text (empty for none)."""
+    if value is None:
+        return ""
+    if isinstance(f, models.JSONField):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def from_text(f: models.Field, text: str):
+    """Bundle text as a value for `f`; raises ValueError with a plain message."""
+    if text == "":
+        if f.null:
+            return None
+        if isinstance(f, models.CharField | models.TextField) and not isinstance(
+            f, models.JSONField
+        ):
+            return ""
+        raise ValueError("is required")
+    if isinstance(f, models.JSONField):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            raise ValueError("must be JSON, e.g. [] or {}") from None
+    if isinstance(f, models.BooleanField):
+        if text not in {"true", "false"}:
+            raise ValueError("must be true or false")
+        return text == "true"
+    if isinstance(f, models.DateTimeField):
+        try:
+            value = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError("must be a date and time like 2025-01-31T14:05:00+00:00") from None
+        if value.tzinfo is None:
+            raise ValueError("must include the offset from UTC, e.g. +00:00")
+        return value
+    if isinstance(f, models.DateField):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError("must be a date like 2025-01-31") from None
+    if isinstance(f, models.DecimalField):
+        try:
+            return decimal.Decimal(text)
+        except decimal.InvalidOperation:
+            raise ValueError("must be a number") from None
+    if isinstance(f, models.IntegerField | models.ForeignKey):
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError("must be a whole number") from None
+    return text
+
+
+# ---- export -----------------------------------------------------------------------------
+
+
+def _queryset(spec: FileSpec, organisation):
+    manager = spec.model._base_manager  # voided rows too: the bundle carries them with their reason
+    return manager.filter(**{spec.org_path: organisation}).order_by("pk")
+
+
+def export_bundle(*, organisation, directory: Path, now: dt.datetime) -> dict[str, int]:
+    """Write the organisation's bundle into `directory`; returns rows per file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    ids: dict[str, dict[int, int]] = {
+        spec.name: {
+            pk: n
+            for n, pk in enumerate(_queryset(spec, organisation).values_list("pk", flat=True), 1)
+        }
+        for spec in SPECS
+    }
+    codes = _offence_type_codes(organisation)
+    counts = {}
+    for spec in SPECS:
+        fields = spec.fields()
+        with (directory / spec.file_name).open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(spec.columns())
+            rows = _queryset(spec, organisation).values_list("pk", *(f.attname for f in fields))
+            for pk, *values in rows.iterator(chunk_size=2000):
+                out = [ids[spec.name][pk]]
+                for f, value in zip(fields, values, strict=True):
+                    if f.name in spec.codes:
+                        out.append(codes.get(value, "") if value is not None else "")
+                    elif f.name in spec.refs:
+                        out.append(ids[spec.refs[f.name]][value] if value is not None else "")
+                    else:
+                        out.append(to_text(f, value))
+                writer.writerow(out)
+        counts[spec.name] = len(ids[spec.name])
+    manifest = {
+        "format": FORMAT,
+        "version": VERSION,
+        "organisation": organisation.slug,
+        "exported_at": now.astimezone(dt.UTC).isoformat(),
+        "files": {s.file_name: {"rows": counts[s.name], "columns": s.columns()} for s in SPECS},
+    }
+    (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return counts
+
+
+def _offence_type_codes(organisation) -> dict[int, str]:
+    from divert.offending.models import OffenceType
+
+    types = OffenceType.objects.filter(
+        models.Q(organisation=organisation) | models.Q(organisation__isnull=True)
+    )
+    return dict(types.values_list("pk", "code"))
+
+
+# ---- import -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BundleProblem:
+    """One problem with the bundle: a file, a row (as numbered in a spreadsheet) and a column."""
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", {self.column}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class BundleImport:
+    """What an import found and did."""
+
+    problems: list[BundleProblem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """No problems."""
+        return not self.problems
+
+
+class _DryRun(Exception):
+    """Raised to roll back a dry run after writing."""
+
+
+def import_bundle(*, by, organisation, directory: Path, dry_run: bool = False) -> BundleImport:
+    """Validate the bundle in `directory` and, if it is all valid, write it into the empty organisation.
+
+    Nothing is written unless every file is valid; the write is one transaction under one
+    audit batch. A dry run validates and writes, then rolls everything back, so database
+    rules are checked too.
+    """
+    result = BundleImport()
+    if _has_records(organisation):
+        raise DomainError("A bundle can only be imported into an organisation with no records yet.")
+    parsed = _read_and_validate(directory, organisation, result)
+    if result.problems:
+        return result
+    result.counts = {name: len(rows) for name, rows in parsed.items()}
+    try:
+        with transaction.atomic():
+            _write(by=by, organisation=organisation, parsed=parsed, counts=result.counts)
+            if dry_run:
+                raise _DryRun
+        result.written = True
+    except _DryRun:
+        pass
+    except IntegrityError as exc:
+        # The database's own rules (named constraints) caught something the row checks did not.
+        result.problems.append(
+            BundleProblem(
+                "bundle", None, None, f"The database refused the data: {_constraint(exc)}"
+            )
+        )
+    return result
+
+
+def _constraint(exc: IntegrityError) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:200]
+
+
+def _has_records(organisation) -> bool:
+    return any(
+        _queryset(spec, organisation).exists() for spec in SPECS if spec.org_path == "organisation"
+    )
+
+
+Row = tuple[int, int, dict]  # (spreadsheet row, bundle id, values by field name)
+
+
+def _read_and_validate(directory: Path, organisation, result: BundleImport) -> dict[str, list[Row]]:
+    problems = result.problems
+    manifest_path = directory / MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(BundleProblem(MANIFEST, None, None, "The bundle has no manifest.json."))
+        return {}
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        problems.append(BundleProblem(MANIFEST, None, None, "manifest.json is not valid JSON."))
+        return {}
+    if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
+        problems.append(
+            BundleProblem(
+                MANIFEST,
+                None,
+                None,
+                f"This is not a {FORMAT} version {VERSION} bundle (found {manifest.get('format')!r} "
+                f"version {manifest.get('version')!r}).",
+            )
+        )
+        return {}
+    files = manifest.get("files") or {}
+    parsed: dict[str, list[Row]] = {}
+    for spec in SPECS:
+        parsed[spec.name] = _read_file(directory, spec, files.get(spec.file_name), problems)
+    _check_references(parsed, organisation, problems)
+    return parsed
+
+
+def _read_file(
+    directory: Path, spec: FileSpec, expected: dict | None, problems: list[BundleProblem]
+) -> list[Row]:
+    name = spec.file_name
+    path = directory / name
+    if not path.exists():
+        problems.append(BundleProblem(name, None, None, "The file is missing."))
+        return []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        problems.append(BundleProblem(name, None, None, "The file is not UTF-8 text."))
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None) or []
+    columns = spec.columns()
+    missing = [c for c in columns if c not in header]
+    unknown = [c for c in header if c not in columns]
+    for c in missing:
+        problems.append(BundleProblem(name, 1, c, "This column is missing."))
+    for c in unknown:
+        problems.append(BundleProblem(name, 1, c, "This column is not part of the bundle format."))
+    if missing or unknown or len(set(header)) != len(header):
+        if len(set(header)) != len(header):
+            problems.append(BundleProblem(name, 1, None, "A column appears twice."))
+        return []
+    fields = {spec.column(f): f for f in spec.fields()}
+    rows: list[Row] = []
+    seen: set[int] = set()
+    for number, cells in enumerate(reader, start=2):
+        if len(cells) != len(header):
+            problems.append(
+                BundleProblem(
+                    name,
+                    number,
+                    None,
+                    f"The row has {len(cells)} cells; the header has {len(header)}.",
+                )
+            )
+            continue
+        record = dict(zip(header, cells, strict=True))
+        try:
+            bundle_id = int(record["id"])
+            if bundle_id < 1:
+                raise ValueError
+        except ValueError:
+            problems.append(BundleProblem(name, number, "id", "must be a whole number from 1"))
+            continue
+        if bundle_id in seen:
+            problems.append(
+                BundleProblem(name, number, "id", f"id {bundle_id} appears twice in this file")
+            )
+            continue
+        seen.add(bundle_id)
+        values = {}
+        for column, f in fields.items():
+            text_value = record[column]
+            try:
+                value = (text_value or None) if f.name in spec.codes else from_text(f, text_value)
+                if f.name not in spec.refs and f.name not in spec.codes and value is not None:
+                    f.run_validators(value)
+                    f.validate(value, None)
+            except ValueError as exc:
+                problems.append(BundleProblem(name, number, column, str(exc)))
+                continue
+            except ValidationError as exc:
+                problems.append(BundleProblem(name, number, column, " ".join(exc.messages)))
+                continue
+            values[f.name] = value
+        rows.append((number, bundle_id, values))
+    if (
+        expected is not None
+        and expected.get("rows") != len(rows)
+        and not any(p.file == name for p in problems)
+    ):
+        problems.append(
+            BundleProblem(
+                name,
+                None,
+                None,
+                f"The manifest says {expected.get('rows')} rows; the file has {len(rows)}.",
+            )
+        )
+    return rows
+
+
+def _check_references(
+    parsed: dict[str, list[Row]], organisation, problems: list[BundleProblem]
+) -> None:
+    from divert.offending.models import OffenceType
+
+    ids = {name: {bundle_id for _, bundle_id, _ in rows} for name, rows in parsed.items()}
+    codes = {values.get("code") for _, _, values in parsed["offence_reference"]}
+    codes |= set(
+        OffenceType.objects.filter(organisation__isnull=True).values_list("code", flat=True)
+    )
+    for spec in SPECS:
+        for number, _, values in parsed[spec.name]:
+            for f_name, target in spec.refs.items():
+                ref = values.get(f_name)
+                if ref is not None and ref not in ids[target]:
+                    problems.append(
+                        BundleProblem(
+                            spec.file_name,
+                            number,
+                            f"{f_name}_id",
+                            f"There is no row with id {ref} in {target}.csv.",
+                        )
+                    )
+            for f_name in spec.codes:
+                code = values.get(f_name)
+                if code is not None and code not in codes:
+                    problems.append(
+                        BundleProblem(
+                            spec.file_name,
+                            number,
+                            f"{f_name}_code",
+                            f"The offence code {code!r} is not in the offence reference.",
+                        )
+                    )
+
+
+def _write(*, by, organisation, parsed: dict[str, list[Row]], counts: dict[str, int]) -> None:
+    from divert.audit.actions import finish_batch, start_batch
+    from divert.audit.models import Batch
+    from divert.offending.models import OffenceType
+
+    batch = start_batch(
+        kind=Batch.Kind.BUNDLE_IMPORT,
+        organisation=organisation,
+        by=_user(by),
+        description="Case-level bundle",
+    )
+    new_ids: dict[str, dict[int, int]] = {}
+    deferred_merges: list[tuple[int, int]] = []
+    for spec in SPECS:
+        model = spec.model
+        field_names = {f.name for f in model._meta.concrete_fields}
+        objects = []
+        for _, _, values in parsed[spec.name]:
+            attrs = {}
+            for f in spec.fields():
+                value = values.get(f.name)
+                if f.name in spec.codes:
+                    attrs[f.name] = value  # resolved below, once the reference is written
+                elif f.name in spec.refs:
+                    if spec.refs[f.name] == spec.name:
+                        continue  # a reference within the file (a merged child): set after creating
+                    attrs[f.attname] = (
+                        new_ids[spec.refs[f.name]][value] if value is not None else None
+                    )
+                else:
+                    attrs[f.name] = value
+            if "organisation" in field_names:
+                attrs["organisation"] = organisation
+            if "batch" in field_names:
+                attrs["batch"] = batch
+            objects.append(attrs)
+        if spec.codes:
+            types = {t.code: t.pk for t in OffenceType.objects.filter(organisation__isnull=True)}
+            types.update(
+                {t.code: t.pk for t in OffenceType.objects.filter(organisation=organisation)}
+            )
+            for attrs in objects:
+                for f_name in spec.codes:
+                    code = attrs.pop(f_name)
+                    attrs[f"{f_name}_id"] = types[code] if code is not None else None
+        created = model.objects.bulk_create([model(**attrs) for attrs in objects], batch_size=1000)
+        new_ids[spec.name] = {
+            bundle_id: obj.pk
+            for (_, bundle_id, _), obj in zip(parsed[spec.name], created, strict=True)
+        }
+        for f_name, target in spec.refs.items():
+            if target == spec.name:
+                deferred_merges.extend(
+                    (new_ids[spec.name][bundle_id], values[f_name])
+                    for _, bundle_id, values in parsed[spec.name]
+                    if values.get(f_name) is not None
+                )
+                for pk, ref in deferred_merges:
+                    model.objects.filter(pk=pk).update(**{f"{f_name}_id": new_ids[target][ref]})
+                deferred_merges = []
+    finish_batch(batch, counts=counts, verb="imported_bundle")
+
+
+def _user(by):
+    return by if getattr(by, "pk", None) else None
+
+
+def read_manifest(directory: Path) -> dict:
+    """The bundle's manifest (for the command's summary)."""
+    return json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+
+
+def problem_lines(problems: Iterable[BundleProblem]) -> list[str]:
+    """Problems as lines of text."""
+    return [str(p) for p in problems]

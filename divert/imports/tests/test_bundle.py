@@ -1,0 +1,223 @@
+"""The case-level bundle: export, validation, import into an empty organisation, round trip."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from divert.imports.bundle import SPECS, export_bundle, import_bundle
+
+D = dt.date
+NOW = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def north_records(personas, open_work):
+    """North with a little of everything the bundle carries."""
+    from divert.casework.actions import close_episode
+    from divert.imports.actions import get_or_create_source
+    from divert.offending.models import Arrest, Offence, OffenceType, Outcome
+    from divert.people.models import CareStatus, ETEStatus
+    from divert.reference.models import Population
+    from divert.victims.models import Victim
+
+    source = get_or_create_source(by=None, organisation=personas.north, name="Crime outcomes")
+    source.complete_to = D(2025, 12, 31)
+    source.save()
+    own = OffenceType.objects.create(
+        organisation=personas.north,
+        code="LOCAL1",
+        description="Local offence",
+        yjb_category="theft_and_handling",
+        seriousness=2,
+    )
+    offence = Offence.objects.create(
+        child=personas.child_a,
+        committed_on=D(2025, 4, 1),
+        offence_type=own,
+        offence_code="LOCAL1",
+        source=source,
+        source_reference="OFF-1",
+        description='Took a bike, "borrowed" it',
+    )
+    Outcome.objects.create(
+        child=personas.child_a,
+        offence=offence,
+        disposal="youth_caution",
+        outcome_date=D(2025, 5, 1),
+        source=source,
+        source_reference="OUT-1",
+    )
+    Offence.objects.create(
+        child=personas.child_b,
+        committed_on=D(2025, 2, 1),
+        description="=SUM(A1:A2)",
+        voided_at=timezone.now(),
+        void_reason="Entered twice",
+    )
+    Arrest.objects.create(
+        child=personas.child_a,
+        arrested_at=dt.datetime(2025, 4, 2, 23, 30, tzinfo=dt.UTC),
+        source=source,
+        source_reference="ARR-1",
+    )
+    Victim.objects.create(
+        offence=offence, consented_to_contact=True, views="Wants an apology\nand the bike back"
+    )
+    CareStatus.objects.create(
+        child=personas.child_a, kind="child_in_need", start_date=D(2024, 1, 1)
+    )
+    ETEStatus.objects.create(
+        child=personas.child_a,
+        provision="mainstream",
+        start_date=D(2024, 9, 1),
+        hours_offered="25.00",
+        suitability="suitable",
+    )
+    Population.objects.create(
+        organisation=personas.north,
+        year=2024,
+        area_code="E06000001",
+        age=12,
+        sex="female",
+        ethnic_group="white",
+        count=1234,
+        source="ONS mid-2024",
+    )
+    close_episode(
+        by=personas.worker_a,
+        episode=open_work["episode"],
+        end_date=D(2025, 5, 30),
+        today=D(2025, 6, 30),
+        reason="completed",
+        successfully_completed=True,
+    )
+    return personas
+
+
+def new_org(slug="copy"):
+    from divert.accounts.actions import create_organisation
+
+    return create_organisation(by=None, name=f"Org {slug}", slug=slug)
+
+
+def read(directory, name):
+    return list(csv.DictReader((directory / name).open(encoding="utf-8")))
+
+
+def test_export_then_import_into_an_empty_organisation_round_trips_exactly(north_records, tmp_path):
+    from divert.audit.models import AuditEvent, Batch
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    counts = export_bundle(organisation=north_records.north, directory=first, now=NOW)
+    assert (
+        counts["children"] == 3 and counts["offences"] == 2 and counts["follow_up_checkpoints"] == 8
+    )
+    copy = new_org()
+    result = import_bundle(by=north_records.performance_officer, organisation=copy, directory=first)
+    assert result.ok and result.written, result.problems
+    export_bundle(organisation=copy, directory=second, now=NOW)
+    for spec in SPECS:
+        assert (first / spec.file_name).read_bytes() == (second / spec.file_name).read_bytes(), (
+            spec.name
+        )
+    one, two = (json.loads((d / "manifest.json").read_text()) for d in (first, second))
+    assert (one["organisation"], two["organisation"]) == ("north", "copy")
+    assert one["files"] == two["files"] and one["version"] == 1
+    batch = Batch.objects.get(organisation=copy, kind="bundle_import")
+    assert AuditEvent.objects.filter(batch=batch).count() == 1
+
+
+def test_values_are_not_altered_and_narratives_are_decrypted(north_records, tmp_path):
+    export_bundle(organisation=north_records.north, directory=tmp_path, now=NOW)
+    offences = read(tmp_path, "offences.csv")
+    assert {o["description"] for o in offences} == {'Took a bike, "borrowed" it', "=SUM(A1:A2)"}
+    assert read(tmp_path, "victims.csv")[0]["views"] == "Wants an apology\nand the bike back"
+    assert read(tmp_path, "referrals.csv")[0]["child_id"] == "1"
+    assert read(tmp_path, "arrests.csv")[0]["arrested_at"] == "2025-04-02T23:30:00+00:00"
+    voided = next(o for o in offences if o["void_reason"])
+    assert voided["voided_at"] and voided["child_id"] == "2"
+
+
+def test_an_invalid_bundle_reports_every_problem_and_writes_nothing(north_records, tmp_path):
+    from divert.people.models import Child
+
+    export_bundle(organisation=north_records.north, directory=tmp_path, now=NOW)
+    rows = read(tmp_path, "children.csv")
+    rows[0]["date_of_birth"] = "14/03/2010"
+    rows[1]["sex"] = "unknown-value"
+    _write(tmp_path / "children.csv", rows)
+    outcomes = read(tmp_path, "outcomes.csv")
+    outcomes[0]["offence_id"] = "99"
+    _write(tmp_path / "outcomes.csv", outcomes)
+    copy = new_org()
+    result = import_bundle(by=None, organisation=copy, directory=tmp_path)
+    messages = [str(p) for p in result.problems]
+    assert "children.csv, row 2, date_of_birth: must be a date like 2025-01-31" in messages
+    assert any(m.startswith("children.csv, row 3, sex:") for m in messages)
+    assert (
+        "outcomes.csv, row 2, offence_id: There is no row with id 99 in offences.csv." in messages
+    )
+    assert not result.written and not Child.objects.filter(organisation=copy).exists()
+
+
+def test_missing_columns_files_and_versions_are_refused(north_records, tmp_path):
+    export_bundle(organisation=north_records.north, directory=tmp_path, now=NOW)
+    (tmp_path / "victims.csv").unlink()
+    text = (tmp_path / "arrests.csv").read_text().replace("released_at", "released")
+    (tmp_path / "arrests.csv").write_text(text)
+    messages = [
+        str(p) for p in import_bundle(by=None, organisation=new_org(), directory=tmp_path).problems
+    ]
+    assert "victims.csv: The file is missing." in messages
+    assert "arrests.csv, row 1, released_at: This column is missing." in messages
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    manifest["version"] = 99
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    problems = import_bundle(by=None, organisation=new_org("other"), directory=tmp_path).problems
+    assert "version 1 bundle" in str(problems[0])
+
+
+def test_a_bundle_goes_only_into_an_empty_organisation(north_records, tmp_path):
+    from divert.core.errors import DomainError
+
+    export_bundle(organisation=north_records.north, directory=tmp_path, now=NOW)
+    with pytest.raises(DomainError):
+        import_bundle(by=None, organisation=north_records.north, directory=tmp_path)
+
+
+def test_the_command_exports_checks_and_imports(north_records, tmp_path):
+    from divert.people.models import Child
+
+    out = StringIO()
+    call_command("bundle", "export", str(tmp_path), "--org", "north", stdout=out)
+    assert "keep it secure" in out.getvalue()
+    copy = new_org()
+    call_command("bundle", "import", str(tmp_path), "--org", "copy", "--dry-run", stdout=StringIO())
+    assert not Child.objects.filter(organisation=copy).exists()
+    call_command("bundle", "import", str(tmp_path), "--org", "copy", stdout=StringIO())
+    assert Child.objects.filter(organisation=copy).count() == 3
+    rows = read(tmp_path, "children.csv")
+    rows[0]["police_only"] = "maybe"
+    _write(tmp_path / "children.csv", rows)
+    new_org("third")
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command(
+            "bundle", "import", str(tmp_path), "--org", "third", stdout=StringIO(), stderr=err
+        )
+    assert "children.csv, row 2, police_only: must be true or false" in err.getvalue()
+
+
+def _write(path, rows):
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
