@@ -442,6 +442,50 @@ def cell_q(tier: str, cell: str) -> Q:
 # ---- the tracker -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What every tracker query shares: the organisation, dates, data coverage and pseudo-closures."""
+
+    organisation: object
+    programmes: list | None
+    as_at: dt.date
+    known_on: dt.datetime | None
+    outcomes_to: dt.date | None
+    arrests_to: dt.date | None
+    rules: Rules
+    pseudo_days: dict[int, int]
+
+    @classmethod
+    def build(cls, *, organisation, programmes, as_at, known_on) -> Scope:
+        """Read the data sources' coverage and the programmes' median lengths once."""
+        programmes = list(programmes) if programmes is not None else None
+        outcomes_to, arrests_to = source_coverage(organisation)
+        return cls(
+            organisation,
+            programmes,
+            as_at,
+            known_on,
+            outcomes_to,
+            arrests_to,
+            Rules.build(as_at=as_at, outcomes_to=outcomes_to, arrests_to=arrests_to),
+            pseudo_closure_days(
+                organisation=organisation, programmes=programmes, as_at=as_at, known_on=known_on
+            ),
+        )
+
+    def flagged_units(self, anchor: str):
+        """The anchor's units, each with its counts and flags."""
+        queryset = units(
+            organisation=self.organisation,
+            programmes=self.programmes,
+            anchor=anchor,
+            as_at=self.as_at,
+            known_on=self.known_on,
+            pseudo_days=self.pseudo_days,
+        )
+        return flagged(queryset, rules=self.rules, known_on=self.known_on)
+
+
 @transaction.atomic
 def tracker(
     *,
@@ -452,46 +496,33 @@ def tracker(
 ) -> Tracker:
     """Participants against the comparison group at 3, 6, 9 and 12 months, both anchors, three tiers."""
     _no_jit()
-    programmes = list(programmes) if programmes is not None else None
-    outcomes_to, arrests_to = source_coverage(organisation)
-    rules = Rules.build(as_at=as_at, outcomes_to=outcomes_to, arrests_to=arrests_to)
-    pseudo = pseudo_closure_days(
+    scope = Scope.build(
         organisation=organisation, programmes=programmes, as_at=as_at, known_on=known_on
     )
     anchors = []
     for anchor in ANCHORS:
-        rows = _aggregate(
-            units(
-                organisation=organisation,
-                programmes=programmes,
-                anchor=anchor,
-                as_at=as_at,
-                known_on=known_on,
-                pseudo_days=pseudo,
-            ),
-            rules=rules,
-            known_on=known_on,
-        )
-        anchors.append(
-            AnchorResult(
-                anchor=anchor,
-                windows=tuple(
-                    WindowResult(n, tuple(_tier(rows, n, t) for t in TIERS)) for n in WINDOWS
-                ),
-                pseudo_closure_days=_programme_names(pseudo) if anchor == "closure" else {},
-            )
-        )
+        rows = _aggregate(scope.flagged_units(anchor))
+        windows = tuple(WindowResult(n, tuple(_tier(rows, n, t) for t in TIERS)) for n in WINDOWS)
+        names = _programme_names(scope.pseudo_days) if anchor == "closure" else {}
+        anchors.append(AnchorResult(anchor=anchor, windows=windows, pseudo_closure_days=names))
     warnings = [WEAK_COMPARISON, SAMPLE_SIZE, PROVISIONAL]
-    if any(
-        g.volatile
+    figures = (
+        g
         for a in anchors
         for w in a.windows
         for t in w.tiers
         for g in (t.participants, t.comparison)
-    ):
+    )
+    if any(g.volatile for g in figures):
         warnings.insert(1, SMALL_NUMBERS)
     return Tracker(
-        organisation, as_at, known_on, outcomes_to, arrests_to, tuple(anchors), tuple(warnings)
+        organisation,
+        as_at,
+        known_on,
+        scope.outcomes_to,
+        scope.arrests_to,
+        tuple(anchors),
+        tuple(warnings),
     )
 
 
@@ -520,7 +551,7 @@ def _no_jit() -> None:
             cursor.execute("SET LOCAL jit = off")
 
 
-def _aggregate(queryset, *, rules: Rules, known_on) -> dict[tuple[int, str], dict]:
+def _aggregate(flagged_units) -> dict[tuple[int, str], dict]:
     """Every cell count for every window and group, in one grouped query.
 
     The inner query (built by the ORM, values passed as parameters) works out each unit,
@@ -529,7 +560,7 @@ def _aggregate(queryset, *, rules: Rules, known_on) -> dict[tuple[int, str], dic
     over a subquery, and its aggregate() spends most of a second rewriting 120 filtered
     aggregates.
     """
-    inner_sql, params = flagged(queryset, rules=rules, known_on=known_on).query.sql_with_params()
+    inner_sql, params = flagged_units.query.sql_with_params()
     names, sums = [], []
     for tier in TIERS:
         for cell in CELLS:
@@ -600,22 +631,8 @@ def cell_child_ids(
         or cell not in CELLS
     ):
         raise ValueError("Unknown tracker cell")
-    outcomes_to, arrests_to = source_coverage(organisation)
-    rules = Rules.build(as_at=as_at, outcomes_to=outcomes_to, arrests_to=arrests_to)
-    pseudo = (
-        pseudo_closure_days(
-            organisation=organisation, programmes=programmes, as_at=as_at, known_on=known_on
-        )
-        if anchor == "closure"
-        else {}
+    scope = Scope.build(
+        organisation=organisation, programmes=programmes, as_at=as_at, known_on=known_on
     )
-    qs = units(
-        organisation=organisation,
-        programmes=programmes,
-        anchor=anchor,
-        as_at=as_at,
-        known_on=known_on,
-        pseudo_days=pseudo,
-    )
-    cell_units = flagged(qs, rules=rules, known_on=known_on).filter(months=months, group=group)
+    cell_units = scope.flagged_units(anchor).filter(months=months, group=group)
     return cell_units.filter(cell_q(tier, cell)).values("child")
