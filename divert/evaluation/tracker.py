@@ -37,6 +37,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 
 from divert.core.dates import add_months
 from divert.evaluation.dates import AddDays, AddMonths
@@ -460,6 +461,12 @@ class Scope:
         """Read the data sources' coverage and the programmes' median lengths once."""
         programmes = list(programmes) if programmes is not None else None
         outcomes_to, arrests_to = source_coverage(organisation)
+        if known_on is not None:
+            # Sources keep only their latest "complete to"; data known on a past day cannot
+            # have been complete beyond that day.
+            day = timezone.localdate(known_on)
+            outcomes_to = min(outcomes_to, day) if outcomes_to else None
+            arrests_to = min(arrests_to, day) if arrests_to else None
         return cls(
             organisation,
             programmes,

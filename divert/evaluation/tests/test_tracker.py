@@ -348,3 +348,25 @@ def test_the_tracker_agrees_with_the_completed_checkpoints(personas, north_data)
                     w.months,
                     t.tier,
                 )
+
+
+def test_as_known_on_a_past_day_the_data_was_not_complete_beyond_that_day(personas, north_data):
+    from divert.casework.models import FollowUpCheckpoint
+    from divert.imports.formats import LONDON
+
+    north_data.complete_to(D(2026, 12, 31))
+    child = north_data.child(offered_on=OFFER)
+    FollowUpCheckpoint.objects.filter(child=child).update(
+        recorded_at=dt.datetime(2025, 1, 6, tzinfo=LONDON)
+    )
+    north_data.offence(
+        child,
+        D(2025, 2, 1),
+        ("youth_caution", D(2025, 3, 1)),
+        recorded_at=dt.datetime(2025, 3, 2, tzinfo=LONDON),
+    )
+    # The 3-month figure needs outcome data complete to 5 October 2025.
+    p = figures(personas, known_on=dt.datetime(2025, 10, 4, 12, tzinfo=LONDON))[0]
+    assert (p.children_tracked, p.awaiting_data, p.provisional_with_outcome) == (0, 1, 1)
+    p = figures(personas, known_on=dt.datetime(2025, 10, 5, 12, tzinfo=LONDON))[0]
+    assert (p.children_tracked, p.children_with_outcome) == (1, 1)
