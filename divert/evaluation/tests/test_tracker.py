@@ -370,3 +370,13 @@ def test_as_known_on_a_past_day_the_data_was_not_complete_beyond_that_day(person
     assert (p.children_tracked, p.awaiting_data, p.provisional_with_outcome) == (0, 1, 1)
     p = figures(personas, known_on=dt.datetime(2025, 10, 5, 12, tzinfo=LONDON))[0]
     assert (p.children_tracked, p.children_with_outcome) == (1, 1)
+
+
+def test_a_programme_filter_counts_only_that_programmes_children(personas, north_data):
+    from divert.accounts.actions import create_programme
+
+    north_data.complete_to(D(2026, 12, 31))
+    north_data.child(offered_on=OFFER)
+    other = create_programme(by=None, organisation=personas.north, name="Other", slug="other")
+    assert figures(personas, programmes=[personas.programme])[0].children_tracked == 1
+    assert figures(personas, programmes=[other])[0].children_tracked == 0
