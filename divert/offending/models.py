@@ -178,6 +178,8 @@ class Outcome(Recorded):
         indexes = [
             models.Index(fields=["child", "outcome_date"], name="outcome_child_idx"),
             models.Index(fields=["outcome_date", "disposal"], name="outcome_date_idx"),
+            # First formal outcome per child (FTE) and reoffending look up by group and date.
+            models.Index(fields=["child", "disposal_group", "outcome_date"], name="outcome_child_group_idx"),
         ]
 
     def __str__(self) -> str:

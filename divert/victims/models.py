@@ -6,10 +6,10 @@ from django.db import models
 from django.db.models import Q
 
 from divert.core.fields import EncryptedTextField
-from divert.core.models import Recorded
+from divert.core.models import Recorded, RecordedQuerySet
 
 
-class VictimQuerySet(models.QuerySet):
+class VictimQuerySet(RecordedQuerySet):
     """Victims reached through the children a user may see."""
 
     def visible_to(self, user):
