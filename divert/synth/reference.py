@@ -8,20 +8,12 @@ from pathlib import Path
 
 from django.db import transaction
 
+from divert.casework.actions import self_ratings_instrument
 from divert.casework.models import Instrument
 from divert.offending.codes import YJBOffenceCategory
 from divert.offending.models import OffenceType
 
 OFFENCE_TYPES_CSV = Path(__file__).resolve().parent / "data" / "offence_types.csv"
-
-SELF_RATINGS_CODE = "self-ratings"
-SELF_RATINGS_ITEMS = [
-    {"code": "confidence", "label": "Confidence"},
-    {"code": "self_esteem", "label": "How I feel about myself"},
-    {"code": "relationships", "label": "Positive relationships"},
-    {"code": "managing_anger", "label": "Managing anger"},
-]
-
 
 @dataclass(frozen=True)
 class OffenceRow:
@@ -73,24 +65,6 @@ def load_default_offence_types() -> int:
     return len(missing)
 
 
-@transaction.atomic
 def ensure_self_ratings_instrument() -> Instrument:
-    """The shared 'self-ratings' instrument (four items scored 1-10).
-
-    A casework data migration creates it; this recreates it the same way if it was removed.
-    """
-    instrument = Instrument.objects.filter(
-        organisation__isnull=True, code=SELF_RATINGS_CODE
-    ).first()
-    if instrument is None:
-        instrument = Instrument.objects.create(
-            organisation=None,
-            code=SELF_RATINGS_CODE,
-            name="Self-ratings (1-10)",
-            items=SELF_RATINGS_ITEMS,
-            min_score=1,
-            max_score=10,
-            higher_is_better=True,
-            licence_note="Divert's own simple self-ratings; free to use.",
-        )
-    return instrument
+    """The shared 'self-ratings' instrument (four items scored 1-10), defined once in casework."""
+    return self_ratings_instrument()

@@ -98,3 +98,15 @@ def test_lists_of_children_are_audited_once_per_page(client, personas, url):
     before = AuditEvent.objects.filter(verb="listed_children").count()
     client.get(url)
     assert AuditEvent.objects.filter(verb="listed_children").count() == before + 1
+
+
+def test_pages_of_children_keep_the_search(client, personas, today):
+    from divert.people.actions import create_child
+
+    for n in range(55):
+        create_child(by=None, organisation=personas.north, today=today, team=personas.team_a,
+                     first_name=f"Kid{n:02d}", last_name="Paged", date_of_birth=today.replace(year=2011))
+    client.force_login(personas.worker_a)
+    page = client.get("/children/", {"q": "Paged"}).content.decode()
+    assert "Page 1 of 2" in page
+    assert "?q=Paged&amp;page=2" in page
