@@ -20,7 +20,6 @@ import datetime as dt
 import decimal
 import io
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -533,7 +532,6 @@ def _write(*, by, organisation, parsed: dict[str, list[Row]], counts: dict[str, 
         description="Case-level bundle",
     )
     new_ids: dict[str, dict[int, int]] = {}
-    deferred_merges: list[tuple[int, int]] = []
     for spec in SPECS:
         model = spec.model
         field_names = {f.name for f in model._meta.concrete_fields}
@@ -572,27 +570,15 @@ def _write(*, by, organisation, parsed: dict[str, list[Row]], counts: dict[str, 
             for (_, bundle_id, _), obj in zip(parsed[spec.name], created, strict=True)
         }
         for f_name, target in spec.refs.items():
-            if target == spec.name:
-                deferred_merges.extend(
-                    (new_ids[spec.name][bundle_id], values[f_name])
-                    for _, bundle_id, values in parsed[spec.name]
-                    if values.get(f_name) is not None
-                )
-                for pk, ref in deferred_merges:
-                    model.objects.filter(pk=pk).update(**{f"{f_name}_id": new_ids[target][ref]})
-                deferred_merges = []
+            if target != spec.name:
+                continue
+            for _, bundle_id, values in parsed[spec.name]:
+                if values.get(f_name) is not None:
+                    model.objects.filter(pk=new_ids[spec.name][bundle_id]).update(
+                        **{f"{f_name}_id": new_ids[target][values[f_name]]}
+                    )
     finish_batch(batch, counts=counts, verb="imported_bundle")
 
 
 def _user(by):
     return by if getattr(by, "pk", None) else None
-
-
-def read_manifest(directory: Path) -> dict:
-    """The bundle's manifest (for the command's summary)."""
-    return json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
-
-
-def problem_lines(problems: Iterable[BundleProblem]) -> list[str]:
-    """Problems as lines of text."""
-    return [str(p) for p in problems]

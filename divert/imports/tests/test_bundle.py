@@ -24,7 +24,7 @@ def north_records(personas, open_work):
     from divert.casework.actions import close_episode
     from divert.imports.actions import get_or_create_source
     from divert.offending.models import Arrest, Offence, OffenceType, Outcome
-    from divert.people.models import CareStatus, ETEStatus
+    from divert.people.models import CareStatus, Child, ETEStatus
     from divert.reference.models import Population
     from divert.victims.models import Victim
 
@@ -91,6 +91,7 @@ def north_records(personas, open_work):
         count=1234,
         source="ONS mid-2024",
     )
+    Child.objects.filter(pk=personas.police_only_child.pk).update(merged_into=personas.child_a)
     close_episode(
         by=personas.worker_a,
         episode=open_work["episode"],
@@ -131,6 +132,7 @@ def test_export_then_import_into_an_empty_organisation_round_trips_exactly(north
     one, two = (json.loads((d / "manifest.json").read_text()) for d in (first, second))
     assert (one["organisation"], two["organisation"]) == ("north", "copy")
     assert one["files"] == two["files"] and one["version"] == 1
+    assert [c["merged_into_id"] for c in read(second, "children.csv")] == ["", "", "1"]
     batch = Batch.objects.get(organisation=copy, kind="bundle_import")
     assert AuditEvent.objects.filter(batch=batch).count() == 1
 
