@@ -184,6 +184,7 @@ class Tracker:
     arrests_complete_to: dt.date | None
     anchors: tuple[AnchorResult, ...]
     warnings: tuple[str, ...]
+    screened_out: int = 0
 
     def as_dict(self) -> dict:
         """Plain data for JSON."""
@@ -205,6 +206,7 @@ class Tracker:
                 }
                 for a in self.anchors
             ],
+            "screened_out": self.screened_out,
             "warnings": list(self.warnings),
         }
 
@@ -493,6 +495,20 @@ class Scope:
         return flagged(queryset, rules=self.rules, known_on=self.known_on)
 
 
+def screened_out_children(scope: Scope) -> int:
+    """Children screened out to another agency by the 'as at' date: neither group, reported separately."""
+    from divert.referrals.models import Screening
+
+    screenings = _known(Screening.objects, scope.known_on).filter(
+        referral__child__organisation=scope.organisation,
+        decision="screened_out",
+        decided_on__lte=scope.as_at,
+    )
+    if scope.programmes is not None:
+        screenings = screenings.filter(referral__programme__in=scope.programmes)
+    return screenings.values("referral__child").distinct().count()
+
+
 @transaction.atomic
 def tracker(
     *,
@@ -530,6 +546,7 @@ def tracker(
         scope.arrests_to,
         tuple(anchors),
         tuple(warnings),
+        screened_out=screened_out_children(scope),
     )
 
 

@@ -380,3 +380,29 @@ def test_a_programme_filter_counts_only_that_programmes_children(personas, north
     other = create_programme(by=None, organisation=personas.north, name="Other", slug="other")
     assert figures(personas, programmes=[personas.programme])[0].children_tracked == 1
     assert figures(personas, programmes=[other])[0].children_tracked == 0
+
+
+def test_screened_out_children_are_in_neither_group_and_counted_separately(personas, north_data):
+    from divert.referrals import actions as ref
+
+    north_data.complete_to(D(2026, 12, 31))
+    referral = ref.create_referral(
+        by=personas.worker_a,
+        child=personas.child_b,
+        programme=personas.programme,
+        source="police_cr",
+        received_on=D(2025, 1, 2),
+        today=D(2025, 1, 3),
+    )
+    ref.screen_referral(
+        by=personas.worker_a,
+        referral=referral,
+        decision="screened_out",
+        agency="camhs",
+        decided_on=D(2025, 1, 3),
+        today=D(2025, 1, 3),
+    )
+    result = tracker(organisation=personas.north, as_at=AS_AT)
+    assert result.screened_out == 1
+    tier = result.anchors[0].windows[0].tiers[0]
+    assert tier.participants.children_tracked == tier.comparison.children_tracked == 0

@@ -76,6 +76,9 @@ class Command(BaseCommand):
             f"{'window':>6}  {'tier':<4} {'group':<12} {'with/tracked':>13} {'rate':>7} {'95% interval':>17}"
             f" {'outcomes':>8} {'not ended':>9} {'awaiting':>8}"
         )
+        out(
+            f"Screened out to another agency (neither group, not followed up): {result.screened_out}"
+        )
         for anchor in result.anchors:
             out("")
             out(anchor.label)
