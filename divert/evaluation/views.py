@@ -183,7 +183,6 @@ def tracker_children(request: HttpRequest) -> HttpResponse:
     record_event(
         by=request.user, verb="listed_children", details={"page": "tracker", "number": page.number}
     )
-    query = {k: v for k, v in get.items() if k != "page"}
     return render(
         request,
         "evaluation/tracker_children.html",
@@ -196,6 +195,5 @@ def tracker_children(request: HttpRequest) -> HttpResponse:
             "group_label": "Participants" if group == "participant" else "Comparison group",
             "tier_label": TIERS[tier],
             "cell_label": CELL_LABELS[cell],
-            "query": urlencode(query),
-        },
+            },
     )
