@@ -101,7 +101,9 @@ def test_rates_within_0_1_and_numerator_not_above_denominator(specs):
             cells = [m, *(c for cs in m.breakdowns.values() for c in cs)]
             for c in cells:
                 if m.unit == "proportion" and c.value is not None:
-                    assert 0 <= c.value <= 1, m.key
+                    # A difference between two rates (participants − comparison) lies in [-1, 1].
+                    low = -1 if getattr(c, "key", None) == "difference" else 0
+                    assert low <= c.value <= 1, m.key
                 if m.unit == "proportion" and c.numerator is not None and c.denominator is not None:
                     assert c.numerator <= c.denominator, m.key
         transaction.set_rollback(True)
