@@ -10,12 +10,15 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"can_see_children": False, "can_work": False, "can_manage_team": False, "can_import": False,
-                "can_see_measures": False}
+                "can_see_measures": False, "can_see_tracker": False}
     return {
         "can_see_children": user.has_any_role(CHILD_ROLES),
         "can_work": user.has_any_role(PATHWAY_ROLES),
         "can_manage_team": user.has_any_role(MANAGER_ROLES),
         "can_import": user.has_any_role([Role.PERFORMANCE_OFFICER]),
+        "can_see_tracker": user.has_any_role(
+            [Role.TEAM_MANAGER, Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER]
+        ),
         "can_see_measures": user.has_any_role(
             [Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER, Role.BOARD_MEMBER, Role.COMMISSIONER]
         ),
