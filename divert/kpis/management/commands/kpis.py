@@ -29,7 +29,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         """Options: organisation, period, dates, format, programme, suppression."""
-        parser.add_argument("--org", required=True, action="append", help="Organisation slug (repeatable).")
+        parser.add_argument("--org", action="append", help="Organisation slug (repeatable).")
+        parser.add_argument("--bundle", help="Compute from a case-level bundle folder instead of the database.")
         parser.add_argument("--period", required=True, help="2025-26Q1, 2025-26, 2024 or FROM..TO.")
         parser.add_argument("--as-at", type=_date, help="The 'as at' date (default: today).")
         parser.add_argument("--as-known-on", type=_date,
@@ -45,6 +46,10 @@ class Command(BaseCommand):
         """Compute and print the report."""
         from divert.accounts.models import Organisation, Programme
 
+        if options["bundle"]:
+            return self._from_bundle(options)
+        if not options["org"]:
+            raise CommandError("Name an organisation with --org, or a bundle folder with --bundle.")
         try:
             period = parse_period(options["period"])
         except ValueError as exc:
@@ -107,3 +112,33 @@ class Command(BaseCommand):
                           format_interval(m, m.unit), format_flags(m), m.rag or "")
         console.print(table)
         console.print("Disproportionality is in the JSON and CSV output (one row per group and stage).")
+
+    def _from_bundle(self, options) -> None:
+        """Run the same computation on a throwaway database loaded from the bundle."""
+        import os
+        import subprocess
+        import sys
+        import tempfile
+        from pathlib import Path
+
+        bundle = Path(options["bundle"])
+        if not (bundle / "manifest.json").is_file():
+            raise CommandError(f"{bundle} is not a case-level bundle (no manifest.json).")
+        forward = ["--period", options["period"], "--format", options["format"]]
+        for name in ("as_at", "as_known_on"):
+            if options[name]:
+                forward += [f"--{name.replace('_', '-')}", options[name].isoformat()]
+        for slug in options["programme"]:
+            forward += ["--programme", slug]
+        forward += ["--suppress"] * bool(options["suppress"]) + ["--no-changes"] * bool(options["no_changes"])
+        slug = (options["org"] or ["bundle"])[0]
+        with tempfile.TemporaryDirectory(prefix="divert-bundle-") as folder:
+            env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+            env["DIVERT_SQLITE_PATH"] = str(Path(folder) / "bundle.sqlite3")
+            done = subprocess.run(  # noqa: S603 - our own module, no shell
+                [sys.executable, "-m", "divert.kpis.from_bundle", str(bundle.resolve()), slug, *forward],
+                env=env, capture_output=True, text=True, check=False,
+            )
+        if done.returncode:
+            raise CommandError(f"The bundle could not be used:\n{done.stderr.strip()[-4000:]}")
+        self.stdout.write(done.stdout, ending="")
