@@ -171,9 +171,15 @@ def complete_checkpoints(*, by, organisation, today: dt.date, batch=None) -> dic
             checkpoint.proven_reoffence = result.proven_reoffence
             checkpoint.further_outcome = result.further_outcome
             checkpoint.further_arrest = result.further_arrest
-        elif checkpoint.due_on <= today and checkpoint.status != CheckpointStatus.AWAITING_DATA:
-            checkpoint.status = CheckpointStatus.AWAITING_DATA
-            counts["awaiting_data"] += 1
+        else:
+            # A tier whose own data is complete is final even while another tier waits (arrest
+            # data usually covers a window six months before outcome data does).
+            for field in ("proven_reoffence", "further_outcome", "further_arrest"):
+                if getattr(result, field) is not None:
+                    setattr(checkpoint, field, getattr(result, field))
+            if checkpoint.due_on <= today and checkpoint.status != CheckpointStatus.AWAITING_DATA:
+                checkpoint.status = CheckpointStatus.AWAITING_DATA
+                counts["awaiting_data"] += 1
         after = (checkpoint.status, checkpoint.proven_reoffence, checkpoint.further_outcome,
                  checkpoint.further_arrest)
         if after != before:

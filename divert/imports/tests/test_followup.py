@@ -128,3 +128,23 @@ def test_offer_and_closure_anchors_are_judged_on_their_own_windows(personas, ope
     closure = FollowUpCheckpoint.objects.get(referral=open_work["referral"], anchor="closure", months=3)
     assert (offer.status, offer.proven_reoffence) == ("complete", True)
     assert (closure.status, closure.proven_reoffence, closure.further_outcome) == ("complete", False, False)
+
+
+def test_arrest_tier_is_stored_before_outcome_data_covers_the_window(personas, open_work):
+    """Tier c is final when arrest data covers the window, even while tiers a and b wait."""
+    import datetime as dt
+
+    from divert.imports.actions import get_or_create_source
+    from divert.imports.followup import complete_checkpoints
+
+    outcomes = get_or_create_source(by=None, organisation=personas.north, name="Outcomes")
+    custody = get_or_create_source(by=None, organisation=personas.north, name="Custody", kind="custody_releases")
+    outcomes.complete_to = dt.date(2025, 6, 30)   # 3-month window from 5 Mar 2025 ends 5 Jun; +6 months not covered
+    outcomes.save()
+    custody.complete_to = dt.date(2025, 6, 30)
+    custody.save()
+    complete_checkpoints(by=None, organisation=personas.north, today=dt.date(2025, 6, 30))
+    checkpoint = open_work["referral"].checkpoints.get(anchor="offer", months=3)
+    assert checkpoint.further_arrest is False
+    assert checkpoint.proven_reoffence is None
+    assert checkpoint.status == "awaiting_data"
