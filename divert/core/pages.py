@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -30,7 +31,13 @@ def form_page(
     person sees what to fix and nothing is saved.
     """
     form_kwargs = form_kwargs or {}
+    token = request.POST.get("form_token") or secrets.token_urlsafe(16)
     if request.method == "POST":
+        used = request.session.get(USED_TOKENS_KEY, [])
+        if token in used:
+            # The same form sent twice (a double click, a resubmitted page): nothing more is saved.
+            messages.info(request, "That form was already saved; it has not been saved again.")
+            return redirect(context.get("back_url") or request.path)
         form = form_class(request.POST, **form_kwargs)
         if form.is_valid():
             try:
@@ -38,10 +45,15 @@ def form_page(
             except DomainError as error:
                 form.add_domain_error(error)
             else:
+                request.session[USED_TOKENS_KEY] = [*used, token][-MAX_TOKENS:]
                 if success_message:
                     messages.success(request, success_message)
                 url = success_url(result) if callable(success_url) else success_url
                 return redirect(url)
     else:
         form = form_class(**form_kwargs)
-    return render(request, template, {"form": form, "heading": heading, **context})
+    return render(request, template, {"form": form, "heading": heading, "form_token": token, **context})
+
+
+USED_TOKENS_KEY = "divert_used_form_tokens"
+MAX_TOKENS = 50

@@ -283,3 +283,16 @@ def test_programme_exclusion_makes_referral_ineligible(client, personas):
     referral = Referral.objects.get(child=personas.child_a)
     assert referral.stage == "ineligible"
     assert "Excluded: Already open" in referral.ineligible_reason
+
+
+def test_a_form_sent_twice_saves_once(client, personas, open_work):
+    client.force_login(personas.worker_a)
+    episode = open_work["episode"]
+    page = client.get(f"/episodes/{episode.pk}/sessions/new/").content.decode()
+    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    data = {**_date("date", dt.date(2025, 4, 1)), "type": "one_to_one", "attendance": "attended",
+            "form_token": token}
+    before = Session.objects.count()
+    assert client.post(f"/episodes/{episode.pk}/sessions/new/", data).status_code == 302
+    assert client.post(f"/episodes/{episode.pk}/sessions/new/", data).status_code == 302
+    assert Session.objects.count() == before + 1
