@@ -1,0 +1,5 @@
+"""Routes for the audit trail pages."""
+
+app_name = "audit"
+
+urlpatterns: list = []
