@@ -172,7 +172,7 @@ def new_child(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             duplicates = list(
-                Child.objects.filter(organisation_id=user.organisation_id, merged_into__isnull=True,
+                Child.objects.current().filter(organisation_id=user.organisation_id, merged_into__isnull=True,
                                      date_of_birth=data["date_of_birth"], last_name__iexact=data["last_name"])
                 .filter(Q(first_name__iexact=data["first_name"]) | Q(preferred_name__iexact=data["first_name"]))
             )
