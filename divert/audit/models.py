@@ -68,3 +68,44 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.object_type}:{self.object_id}"
+
+    @property
+    def verb_label(self) -> str:
+        """The verb as a reader would say it: 'viewed_child' becomes 'Viewed child'."""
+        return self.verb.replace("_", " ").capitalize()
+
+
+class AuditSeal(models.Model):
+    """One link in an organisation's hash chain: a sealed run of that organisation's events.
+
+    `event_digests` lists [event id, SHA-256 of the event's canonical form] for every event
+    in the seal, so verification can name an edited or deleted event. Ids are stored, not
+    only a range, because ids have gaps (rolled-back transactions) and events can commit
+    out of id order, landing in a later seal than a higher id. `organisation` is empty for
+    the chain of events that belong to no organisation (system events).
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sequence = models.PositiveIntegerField()
+    first_event_id = models.BigIntegerField()
+    last_event_id = models.BigIntegerField()
+    event_count = models.PositiveIntegerField()
+    event_digests = models.JSONField(default=list)
+    previous_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "sequence"], name="audit_seal_sequence_per_org"),
+            models.UniqueConstraint(
+                fields=["sequence"],
+                condition=models.Q(organisation__isnull=True),
+                name="audit_seal_sequence_system",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Seal {self.sequence} (organisation {self.organisation_id})"
