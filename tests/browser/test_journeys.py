@@ -60,3 +60,12 @@ def test_worker_cannot_open_another_teams_child(signed_in_page, personas, assert
     assert page.get_by_role("heading", level=1).inner_text() == "Page not found"
     assert "Bella" not in page.content()
     assert_accessible(page, "other-teams-child")
+
+
+def test_manager_sees_who_has_seen_a_childs_record(signed_in_page, personas, assert_accessible):
+    page = signed_in_page("team_manager")
+    page.goto(f"/children/{personas.child_a.id}/")
+    page.get_by_role("link", name="Who has seen or changed this record").click()
+    page.wait_for_url(f"**/children/{personas.child_a.id}/audit/**")
+    assert_accessible(page, "audit-trail")
+    assert "Viewed" in page.get_by_role("main").inner_text() or "viewed" in page.get_by_role("main").inner_text()
