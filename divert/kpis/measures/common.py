@@ -234,7 +234,12 @@ def tally(queryset, conditions: dict[str, Q], dimensions: dict[str, object], sum
     counts.update({f"n__{name}": Sum(expr) for name, expr in (sums or {}).items()})
     conditions = {**conditions, **dict.fromkeys(sums or {})}
     dims = {f"d__{dim}": expression for dim, expression in dimensions.items()}
-    rows = queryset.annotate(**dims).order_by().values(*dims).annotate(**counts)
+    if dims:
+        rows = queryset.annotate(**dims).order_by().values(*dims).annotate(**counts)
+    else:
+        # No dimensions (headline only): one aggregate row. `.values()` with no fields would
+        # select every column and group by the primary key, i.e. one row per child.
+        rows = [queryset.order_by().aggregate(**counts)]
     out: dict = {None: dict.fromkeys(conditions, 0), **{dim: {} for dim in dimensions}}
     for row in rows:  # one row per combination of groups
         for name in conditions:
