@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "divert.imports",
     "divert.kpis",
     "divert.evaluation",
+    "divert.privacy",
     "divert.web",
     "divert.api",
     "divert.synth",

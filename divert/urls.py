@@ -10,5 +10,6 @@ urlpatterns = [
     path("imports/", include("divert.imports.urls")),
     path("kpis/", include("divert.kpis.urls")),
     path("evaluation/", include("divert.evaluation.urls")),
+    path("privacy/", include("divert.privacy.urls")),
     path("api/", include("divert.api.urls")),
 ]

@@ -1,0 +1,5 @@
+"""Routes for the privacy app."""
+
+app_name = "privacy"
+
+urlpatterns: list = []
