@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 
 from divert.audit.actions import record_event
 from divert.core.errors import DomainError
@@ -207,3 +208,113 @@ def end_status(*, by, record, end_date: dt.date, today: dt.date):
     record.save(update_fields=["end_date"])
     record_event(by=by, verb="ended_status", obj=record, child=record.child_id)
     return record
+
+
+# ---- Restrictions (data protection) ---------------------------------------------------------
+
+def _check_manager_of(by, child: Child) -> None:
+    from divert.accounts.models import MANAGER_ROLES
+
+    if not getattr(by, "pk", None) or not by.has_any_role(MANAGER_ROLES):
+        raise DomainError("Only a team or service manager can do this.")
+    if by.organisation_id != child.organisation_id:
+        raise DomainError("Only a manager in the child's organisation can do this.")
+
+
+def _clean_reason(reason: str, message: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(message, field="reason")
+    return reason
+
+
+@transaction.atomic
+def restrict_record(*, by, child: Child, user, reason: str):
+    """Restrict a child's record from a named user; for them it is then out of scope.
+
+    The child's allocated worker cannot be restricted: reallocate the child first, so a
+    child is never left allocated to someone who cannot see them.
+    """
+    from divert.people.models import RecordRestriction
+
+    _check_manager_of(by, child)
+    reason = _clean_reason(reason, "Give the reason for restricting this record.")
+    if user.pk == by.pk:
+        raise DomainError("You cannot restrict a record from yourself. Ask another manager.", field="user")
+    if user.organisation_id != child.organisation_id:
+        raise DomainError("Choose someone in the child's organisation.", field="user")
+    if child.worker_id == user.pk:
+        raise DomainError("This child is allocated to that worker. Allocate the child to someone else "
+                          "first, then restrict the record.", field="user")
+    # Lock the child so two managers restricting at once meet the constraint in order.
+    Child.objects.select_for_update().filter(pk=child.pk).first()
+    if RecordRestriction.objects.active().filter(child=child, user=user).exists():
+        raise DomainError("This record is already restricted from that person.", field="user")
+    restriction = RecordRestriction.objects.create(child=child, user=user, reason=reason, created_by=by)
+    record_event(by=by, verb="restricted_record", obj=restriction, child=child, details={"user": user.pk})
+    return restriction
+
+
+@transaction.atomic
+def lift_restriction(*, by, restriction, reason: str = "", now=None):
+    """Lift a record restriction (kept, dated); the person can see the record again if in scope."""
+    from divert.people.models import RecordRestriction
+
+    restriction = RecordRestriction.objects.select_for_update().get(pk=restriction.pk)
+    _check_manager_of(by, restriction.child)
+    if restriction.user_id == by.pk:
+        raise DomainError("You cannot lift a restriction on yourself. Ask another manager.")
+    if not restriction.is_active:
+        raise DomainError("This restriction has already been lifted.")
+    restriction.lifted_at, restriction.lifted_by = now or timezone.now(), by
+    restriction.lift_reason = (reason or "").strip()
+    restriction.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+    record_event(by=by, verb="lifted_record_restriction", obj=restriction, child=restriction.child_id,
+                 details={"user": restriction.user_id})
+    return restriction
+
+
+@transaction.atomic
+def restrict_processing(*, by, child: Child, reason: str):
+    """Restrict processing of a child's data (UK GDPR art. 18): kept and viewable, no
+    pathway steps recorded, left out of research extracts, still in statutory figures."""
+    from divert.people.models import ProcessingRestriction
+
+    _check_manager_of(by, child)
+    reason = _clean_reason(reason, "Give the reason for restricting processing (for example the "
+                                   "request and what is being checked).")
+    Child.objects.select_for_update().filter(pk=child.pk).first()
+    if ProcessingRestriction.objects.active().filter(child=child).exists():
+        raise DomainError("Processing of this child's data is already restricted.")
+    restriction = ProcessingRestriction.objects.create(child=child, reason=reason, created_by=by)
+    record_event(by=by, verb="restricted_processing", obj=restriction, child=child)
+    return restriction
+
+
+@transaction.atomic
+def lift_processing_restriction(*, by, child: Child, reason: str, now=None):
+    """Lift the restriction of processing on a child's data, with the reason."""
+    from divert.people.models import ProcessingRestriction
+
+    _check_manager_of(by, child)
+    reason = _clean_reason(reason, "Give the reason for lifting the restriction.")
+    restriction = ProcessingRestriction.objects.select_for_update().active().filter(child=child).first()
+    if restriction is None:
+        raise DomainError("Processing of this child's data is not restricted.")
+    restriction.lifted_at, restriction.lifted_by, restriction.lift_reason = now or timezone.now(), by, reason
+    restriction.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+    record_event(by=by, verb="lifted_processing_restriction", obj=restriction, child=child)
+    return restriction
+
+
+def check_processing_allowed(child) -> None:
+    """Refuse a pathway step while processing of the child's data is restricted.
+
+    Called by every action that records something about a child (the one central check).
+    """
+    from divert.people.models import ProcessingRestriction
+
+    child_id = getattr(child, "pk", child)
+    if child_id and ProcessingRestriction.objects.active().filter(child_id=child_id).exists():
+        raise DomainError("Processing of this child's data is restricted, so nothing new can be recorded. "
+                          "The record can still be viewed. Ask a manager if the restriction should be lifted.")

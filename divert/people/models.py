@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from divert.core.dates import age_on
+from divert.core.fields import EncryptedTextField
 from divert.core.models import Dated, DatedQuerySet, Recorded, RecordedQuerySet
 from divert.people.codes import EthnicGroup, Ethnicity, Sex, ethnic_group_expression
 
@@ -21,6 +23,7 @@ class ChildQuerySet(RecordedQuerySet):
         them. Service managers: the organisation's children known to the service.
         Performance officers: those plus children known only from police data.
         Board members, commissioners and administrators: none.
+        A record a manager has restricted from the user is excluded for every role.
         """
         from divert.accounts.models import Role
 
@@ -30,6 +33,9 @@ class ChildQuerySet(RecordedQuerySet):
             return self.none()
         mine = self.filter(
             organisation_id=user.organisation_id, merged_into__isnull=True, voided_at__isnull=True
+        ).exclude(
+            # A record restricted from this user is out of scope for them, whatever their role.
+            pk__in=RecordRestriction.objects.active().filter(user=user).values("child_id")
         )
         roles = user.roles
         if Role.PERFORMANCE_OFFICER in roles:
@@ -61,6 +67,20 @@ class ChildQuerySet(RecordedQuerySet):
     def allocated_to(self, user):
         """Children on `user`'s own caseload."""
         return self.filter(worker=user)
+
+    def processing_allowed(self):
+        """Children without an active restriction of processing (UK GDPR art. 18).
+
+        Research extracts and any other optional processing start here. Statutory
+        returns (KPIs) still count restricted children: see docs/architecture.md.
+        """
+        return self.exclude(
+            pk__in=ProcessingRestriction.objects.active().values("child_id")
+        )
+
+    def processing_restricted(self):
+        """Children with an active restriction of processing."""
+        return self.filter(pk__in=ProcessingRestriction.objects.active().values("child_id"))
 
 
 class Child(Recorded):
@@ -145,6 +165,129 @@ class Child(Recorded):
     def age_on(self, day) -> int:
         """Age in whole years on `day`."""
         return age_on(self.date_of_birth, day)
+
+
+# ---- Restrictions and corrections (data protection) -----------------------------------
+
+
+class RestrictionQuerySet(models.QuerySet):
+    """Restrictions, active or lifted. Never deleted: lifting keeps the record."""
+
+    def active(self):
+        """Restrictions not yet lifted."""
+        return self.filter(lifted_at__isnull=True)
+
+
+class Restriction(models.Model):
+    """A dated restriction set by a manager with a reason, lifted (never deleted) later."""
+
+    reason = EncryptedTextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lift_reason = EncryptedTextField(blank=True)
+
+    objects = RestrictionQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_active(self) -> bool:
+        """True until the restriction is lifted."""
+        return self.lifted_at is None
+
+
+def _restriction_constraints(prefix: str) -> list:
+    return [
+        models.CheckConstraint(
+            condition=Q(lifted_at__isnull=True, lifted_by__isnull=True)
+            | Q(lifted_at__isnull=False, lifted_by__isnull=False),
+            name=f"{prefix}_lifted_by_with_lifted_at",
+        ),
+        models.CheckConstraint(
+            condition=Q(lifted_at__isnull=True) | Q(lifted_at__gte=F("created_at")),
+            name=f"{prefix}_lifted_after_created",
+        ),
+    ]
+
+
+class RecordRestriction(Restriction):
+    """A child's record restricted from one named user (conflict of interest, a worker
+    who knows the family). While active the record is out of scope for that user."""
+
+    # CASCADE only so that a retention erasure of the whole record can run; no action
+    # deletes a restriction.
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="record_restrictions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="record_restrictions"
+    )
+
+    class Meta:
+        constraints = [
+            *_restriction_constraints("record_restriction"),
+            models.UniqueConstraint(
+                fields=["child", "user"],
+                condition=Q(lifted_at__isnull=True),
+                name="record_restriction_one_active_per_user",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "lifted_at"], name="record_restriction_user_idx")]
+
+    def __str__(self) -> str:
+        return f"Record restriction {self.pk}"
+
+
+class ProcessingRestriction(Restriction):
+    """Restriction of processing (UK GDPR art. 18): the record is kept and can be viewed,
+    but no pathway step is recorded and the child is left out of research extracts."""
+
+    child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, related_name="processing_restrictions"
+    )
+
+    class Meta:
+        constraints = [
+            *_restriction_constraints("processing_restriction"),
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=Q(lifted_at__isnull=True),
+                name="processing_restriction_one_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Processing restriction {self.pk}"
+
+
+class DetailChange(models.Model):
+    """One corrected detail (rectification history): the field, old and new values
+    (encrypted: they are personal data), the reason, who and when."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="detail_changes")
+    field = models.CharField(max_length=40)
+    old_value = EncryptedTextField(blank=True)
+    new_value = EncryptedTextField(blank=True)
+    reason = EncryptedTextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    batch = models.ForeignKey(
+        "audit.Batch", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["child", "changed_at"], name="detail_change_child_idx")]
+
+    def __str__(self) -> str:
+        return f"Change to {self.field} ({self.pk})"
 
 
 # ---- Dated status records -------------------------------------------------------------
