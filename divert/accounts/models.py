@@ -128,6 +128,12 @@ class Programme(models.Model):
     )
     first_contact_days = models.PositiveSmallIntegerField(default=10)
     funded_by = models.ManyToManyField(Commissioner, blank=True, related_name="programmes")
+    comparison_lawful_basis = models.CharField(
+        max_length=200, blank=True,
+        default="Public task: Crime and Disorder Act 1998 s.37 and s.39, the duty to prevent "
+                "offending by children",
+        help_text="Lawful basis for keeping declined children's data for follow-up (comparison group).",
+    )
     active = models.BooleanField(default=True)
 
     class Meta:
