@@ -8,7 +8,6 @@ batch, and ends by completing the organisation's follow-up checkpoints.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import logging
@@ -23,6 +22,7 @@ from django.utils import timezone
 from divert.audit.actions import finish_batch, record_event, start_batch
 from divert.audit.models import Batch
 from divert.core.errors import DomainError
+from divert.core.exports import safe_writer
 from divert.imports import formats
 from divert.imports.followup import complete_checkpoints
 from divert.imports.models import (
@@ -261,27 +261,18 @@ def _finish(run: ImportRun, validation: Validation, status: str) -> ImportRun:
 
 # ---- Error files ------------------------------------------------------------------------
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe_cell(value) -> str:
-    text = "" if value is None else (value.isoformat() if isinstance(value, dt.date) else str(value))
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def write_error_file(*, run: ImportRun, validation: Validation, today: dt.date) -> ImportErrorFile:
     """Write the rejected rows (as read, plus their problems) to a CSV kept for a set number of days."""
     folder = import_dir() / "errors"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}.csv"
     with path.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["row", *(_safe_cell(h) for h in validation.headings), "problems"])
+        writer = safe_writer(handle)
+        writer.writerow(["row", *validation.headings, "problems"])
         for rejected in validation.rejected:
             cells = list(rejected.cells) + [""] * (len(validation.headings) - len(rejected.cells))
             problems = "; ".join(f"{p.column + ': ' if p.column else ''}{p.message}" for p in rejected.problems)
-            writer.writerow([rejected.row, *(_safe_cell(c) for c in cells[: len(validation.headings)]),
-                             _safe_cell(problems)])
+            writer.writerow([rejected.row, *cells[: len(validation.headings)], problems])
     return ImportErrorFile.objects.create(
         run=run, path=str(path), rows=len(validation.rejected),
         expires_on=today + dt.timedelta(days=error_file_days()),

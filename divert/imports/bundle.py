@@ -234,8 +234,8 @@ def _queryset(spec: FileSpec, organisation):
     return manager.filter(**{spec.org_path: organisation}).order_by("pk")
 
 
-def export_bundle(*, organisation, directory: Path, now: dt.datetime) -> dict[str, int]:
-    """Write the organisation's bundle into `directory`; returns rows per file."""
+def export_bundle(*, organisation, directory: Path, now: dt.datetime, by=None) -> dict[str, int]:
+    """Write the organisation's bundle into `directory` (audited); returns rows per file."""
     directory.mkdir(parents=True, exist_ok=True)
     ids: dict[str, dict[int, int]] = {
         spec.name: {
@@ -271,6 +271,10 @@ def export_bundle(*, organisation, directory: Path, now: dt.datetime) -> dict[st
         "files": {s.file_name: {"rows": counts[s.name], "columns": s.columns()} for s in SPECS},
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    from divert.audit.actions import record_event
+
+    record_event(by=by, verb="exported_bundle", organisation=organisation,
+                 details={"kind": "case-level bundle", "rows": counts})
     return counts
 
 

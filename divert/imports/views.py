@@ -111,7 +111,8 @@ def download_errors(request: HttpRequest, run_id: int) -> FileResponse:
     if not path.exists():
         raise Http404("Not found")
     record_event(by=request.user, verb="downloaded_import_errors", obj=error_file.run,
-                 organisation=error_file.run.organisation_id)
+                 organisation=error_file.run.organisation_id,
+                 details={"kind": "rejected rows", "rows": error_file.rows})
     return FileResponse(path.open("rb"), as_attachment=True, filename=f"import-{run_id}-rejected-rows.csv",
                         content_type="text/csv")
 

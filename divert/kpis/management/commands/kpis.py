@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from divert.audit.actions import record_event
+from divert.core.exports import safe_writer
 from divert.kpis.engine import compute_report
 from divert.kpis.formatting import format_flags, format_fraction, format_interval, format_value
 from divert.kpis.periods import parse_period
@@ -71,6 +72,12 @@ class Command(BaseCommand):
             suppress=options["suppress"], with_changes=not options["no_changes"],
         )
         fmt = options["format"]
+        for organisation in orgs:
+            record_event(by=None, verb="exported_kpis", organisation=organisation, details={
+                "via": "command line", "format": fmt, "period": options["period"],
+                "as_at": as_at.isoformat(), "programmes": sorted(options["programme"]),
+                "suppressed": options["suppress"], "measures": len(report.measures),
+            })
         if fmt == "json":
             self.stdout.write(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
         elif fmt == "csv":
@@ -79,7 +86,7 @@ class Command(BaseCommand):
             self._table(report)
 
     def _csv(self, report) -> None:
-        writer = csv.writer(self.stdout)
+        writer = safe_writer(self.stdout)
         writer.writerow(["measure", "label", "period", "breakdown", "group", "numerator", "denominator",
                          "shown", "value", "lower", "upper", "unit", "volatile", "provisional", "suppressed", "rag"])
         for m in report.measures:
