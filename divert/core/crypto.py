@@ -22,10 +22,14 @@ def _fernet(keys: tuple[str, ...]) -> MultiFernet:
     return MultiFernet([Fernet(k.encode() if isinstance(k, str) else k) for k in keys])
 
 
+def field_keys() -> tuple[str, ...]:
+    """The keys for encrypted fields, newest first (demo and test: one derived from the secret key)."""
+    return tuple(settings.FIELD_ENCRYPTION_KEYS) or (_derived_key(settings.SECRET_KEY).decode(),)
+
+
 def field_fernet() -> MultiFernet:
     """The MultiFernet for encrypted fields: newest key encrypts, any key decrypts."""
-    keys = tuple(settings.FIELD_ENCRYPTION_KEYS) or (_derived_key(settings.SECRET_KEY).decode(),)
-    return _fernet(keys)
+    return _fernet(field_keys())
 
 
 def encrypt_text(value: str) -> str:
