@@ -78,6 +78,15 @@ if not FIELD_ENCRYPTION_KEYS and not INSECURE_ENV:
     )
 # Secret for blind indexes and hashed tokens (HMAC). Derived from SECRET_KEY if unset.
 HMAC_KEY = env_str("DIVERT_HMAC_KEY", SECRET_KEY)
+# Secret salt for the hashed child ids in research extracts (divert/evaluation/extract.py).
+# Demo and test use a fixed one; production must set it.
+RESEARCH_SALT = env_str("DIVERT_RESEARCH_SALT")
+if not RESEARCH_SALT:
+    if not INSECURE_ENV:
+        raise ImproperlyConfigured(
+            "DIVERT_RESEARCH_SALT is not set: set it to a long random secret (e.g. from `divert keys new`)."
+        )
+    RESEARCH_SALT = f"insecure-{DIVERT_ENV}-research-salt"
 
 DEBUG = env_bool("DIVERT_DEBUG", False)
 ALLOWED_HOSTS = env_list("DIVERT_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
