@@ -1,6 +1,6 @@
-"""Routes for the kpis app."""
+"""Routes for the kpis app (reference data pages under reference/)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from divert.kpis import views
 
@@ -8,4 +8,5 @@ app_name = "kpis"
 
 urlpatterns: list = [
     path("", views.report, name="report"),
+    path("reference/", include("divert.reference.urls")),
 ]

@@ -95,6 +95,7 @@ def report(request: HttpRequest) -> HttpResponse:
         "as_at": as_at,
         "error": error,
         "suppressed": suppress,
+        "can_edit_reference": user.has_any_role(UNSUPPRESSED_ROLES),
         "report": result,
         "measures": [_measure(m) for m in result.measures] if result else [],
     })

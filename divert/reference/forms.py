@@ -1,0 +1,130 @@
+"""Forms for entering reference data and measure settings (GOV.UK components)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from divert.core.forms import DateField, GovForm
+from divert.imports.parsing import max_bytes
+from divert.kpis.catalogue import measure_catalogue, measure_choices
+from divert.people.codes import EthnicGroup, Sex
+from divert.reference.models import BoardMeeting, ComparatorFigure
+
+SECTOR_LABELS = {
+    "social_care": "Children's social care",
+    "education": "Education",
+    "police": "Police",
+    "probation": "Probation",
+    "health": "Health",
+}
+SECTOR_CHOICES = [(s, SECTOR_LABELS[s]) for s in BoardMeeting.SECTORS]
+
+
+def _number(label: str, required: bool = True, **kwargs) -> forms.FloatField:
+    return forms.FloatField(label=label, required=required, error_messages={
+        "required": f"Enter the {label.lower()}", "invalid": f"The {label.lower()} must be a number"}, **kwargs)
+
+
+class PopulationCellForm(GovForm):
+    """One population figure: year, area, age, sex, ethnic group, count and source."""
+
+    year = forms.IntegerField(label="Year", min_value=1990, max_value=2100, help_text="For example, 2024",
+                              error_messages={"required": "Enter the year", "invalid": "The year must be a number",
+                                              "min_value": "The year must be 1990 or later",
+                                              "max_value": "The year must be 2100 or earlier"})
+    area_code = forms.CharField(label="Area code", max_length=12, help_text="ONS area code, for example E06000016",
+                                error_messages={"required": "Enter the area code"})
+    age = forms.IntegerField(label="Age", min_value=10, max_value=17, help_text="From 10 to 17",
+                             error_messages={"required": "Enter the age", "invalid": "The age must be a number",
+                                             "min_value": "The age must be from 10 to 17",
+                                             "max_value": "The age must be from 10 to 17"})
+    sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect,
+                            error_messages={"required": "Choose the sex"})
+    ethnic_group = forms.ChoiceField(label="Ethnic group", choices=EthnicGroup.choices,
+                                     error_messages={"required": "Choose the ethnic group"})
+    count = forms.IntegerField(label="Number of children", min_value=0,
+                               error_messages={"required": "Enter the number of children",
+                                               "invalid": "The number of children must be a whole number",
+                                               "min_value": "The number of children cannot be negative"})
+    source = forms.CharField(label="Source", max_length=200,
+                             help_text="For example, ONS mid-year estimate 2024; Census 2021 ethnic split",
+                             error_messages={"required": "Say where the figure comes from"})
+
+
+class PopulationImportForm(GovForm):
+    """A CSV or Excel file of population figures in the documented format."""
+
+    file = forms.FileField(label="Population file", help_text=(
+        "A CSV or Excel (.xlsx) file with the columns year, area_code, age, sex, ethnic_group, count and source."),
+        error_messages={"required": "Choose the file to import"})
+
+    def clean_file(self):
+        """Refuse files over the size limit before reading them."""
+        upload = self.cleaned_data["file"]
+        if upload.size > max_bytes():
+            raise forms.ValidationError(f"The file must be smaller than {max_bytes() / 1_048_576:.0f} MB")
+        return upload
+
+
+class ComparatorFigureForm(GovForm):
+    """A published figure for a comparator, for one measure and period."""
+
+    measure_key = forms.ChoiceField(label="Measure", error_messages={"required": "Choose the measure"})
+    period_label = forms.CharField(label="Period", max_length=40, help_text=(
+        "As the measures page shows it for this measure, for example 2025-26 Q1, 2024, "
+        "12 months to June 2025 or Oct-Dec 2023"), error_messages={"required": "Enter the period"})
+    comparator = forms.ChoiceField(label="Comparator", choices=ComparatorFigure.Comparator.choices,
+                                   widget=forms.RadioSelect, error_messages={"required": "Choose the comparator"})
+    value = _number("Value", help_text="In the measure's unit: percentages for rates shown as %, for example 32.5")
+    source = forms.CharField(label="Source", max_length=200, required=False,
+                             help_text="For example, YJB youth justice statistics 2024")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure_key"].choices = [("", "Choose a measure"), *measure_choices()]
+
+
+class BoardMeetingForm(GovForm):
+    """A management board meeting and the sectors represented by a senior partner (KPI 8)."""
+
+    date = DateField(label="Date of the meeting", label_lower="date of the meeting",
+                     help_text="For example, 14 5 2025")
+    sectors = forms.MultipleChoiceField(
+        label="Sectors represented by a senior partner", choices=SECTOR_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text="Select all that sent a senior partner",
+    )
+
+
+class RagThresholdForm(GovForm):
+    """One measure's green and red bounds and its direction."""
+
+    measure_key = forms.ChoiceField(label="Measure", error_messages={"required": "Choose the measure"})
+    higher_is_better = forms.ChoiceField(
+        label="Which is better?", choices=[("higher", "Higher is better"), ("lower", "Lower is better")],
+        widget=forms.RadioSelect, error_messages={"required": "Say whether higher or lower is better"})
+    green = _number("Green bound", required=False, help_text=(
+        "Green at or beyond this value. In the measure's unit: percentages for rates shown as %, for example 80"))
+    red = _number("Red bound", required=False, help_text=(
+        "Red beyond this value; amber between the two bounds"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure_key"].choices = [("", "Choose a measure"), *measure_choices()]
+
+    def clean(self):
+        """At least one bound, in the right order for the direction."""
+        data = super().clean()
+        green, red, direction = data.get("green"), data.get("red"), data.get("higher_is_better")
+        if "green" in data and "red" in data and green is None and red is None:
+            self.add_error("green", "Enter a green bound, a red bound or both")
+        elif green is not None and red is not None and direction:
+            if direction == "higher" and red > green:
+                self.add_error("red", "When higher is better, the red bound must not be above the green bound")
+            if direction == "lower" and red < green:
+                self.add_error("red", "When lower is better, the red bound must not be below the green bound")
+        return data
+
+
+def is_percentage(measure_key: str) -> bool:
+    """True for measures shown as percentages (entered as percentages, stored as 0-1)."""
+    return any(m.key == measure_key and m.unit == "proportion" for m in measure_catalogue())

@@ -1,0 +1,23 @@
+"""Routes for reference data pages (included under /kpis/reference/)."""
+
+from django.urls import path
+
+from divert.reference import views
+
+app_name = "reference"
+
+urlpatterns = [
+    path("population/", views.population, name="population"),
+    path("population/add/", views.population_add, name="population_add"),
+    path("population/import/", views.population_import, name="population_import"),
+    path("population/<int:year>/", views.population_year, name="population_year"),
+    path("population/cells/<int:cell_id>/", views.population_edit, name="population_edit"),
+    path("comparators/", views.comparators, name="comparators"),
+    path("comparators/add/", views.comparator_add, name="comparator_add"),
+    path("comparators/<int:figure_id>/", views.comparator_edit, name="comparator_edit"),
+    path("board-meetings/", views.board_meetings, name="board_meetings"),
+    path("board-meetings/add/", views.board_meeting_add, name="board_meeting_add"),
+    path("board-meetings/<int:meeting_id>/", views.board_meeting_edit, name="board_meeting_edit"),
+    path("rag-thresholds/", views.rag_thresholds, name="rag_thresholds"),
+    path("rag-thresholds/set/", views.rag_threshold_edit, name="rag_threshold_edit"),
+]
