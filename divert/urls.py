@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("divert.web.urls")),
+    path("", include("divert.people.urls")),
     path("", include("divert.referrals.urls")),
     path("", include("divert.casework.urls")),
     path("", include("divert.audit.urls")),

@@ -35,6 +35,7 @@ from divert.casework.models import (
 from divert.core.dates import add_months
 from divert.core.errors import DomainError
 from divert.offending.codes import Disposal
+from divert.people.actions import check_processing_allowed
 from divert.referrals.codes import Decision, Source
 
 FOLLOW_UP_MONTHS = (3, 6, 9, 12)
@@ -78,6 +79,7 @@ def _check_day(day: dt.date, *, episode: Episode, today: dt.date, what: str, fie
 
 
 def _require_open(episode: Episode, doing: str) -> None:
+    check_processing_allowed(episode.child_id)
     if episode.is_void:
         raise DomainError("This episode was voided; it cannot be changed.")
     if episode.end_date is not None:
@@ -183,8 +185,10 @@ def record_scores(
     """Record one score per item of an instrument at a timepoint (start, during, end)."""
     if timepoint != Timepoint.END:
         _require_open(episode, "record scores")
-    elif episode.is_void:
-        raise DomainError("This episode was voided; it cannot be changed.")
+    else:
+        check_processing_allowed(episode.child_id)
+        if episode.is_void:
+            raise DomainError("This episode was voided; it cannot be changed.")
     _check_day(taken_on, episode=episode, today=today, what="The date of the scores", field="taken_on")
     if timepoint not in Timepoint.values:
         raise DomainError("Choose start, during or end.", field="timepoint")
@@ -307,6 +311,7 @@ def make_onward_referral(*, by, episode: Episode, service: str, referred_on: dt.
 @transaction.atomic
 def update_onward_referral(*, by, onward: OnwardReferral, status: str, status_on: dt.date, today: dt.date) -> OnwardReferral:
     """Record where an onward referral has got to."""
+    check_processing_allowed(onward.episode.child_id)
     if status not in OnwardStatus.values:
         raise DomainError("Choose a status.", field="status")
     if status_on < onward.referred_on or status_on > today:
@@ -361,6 +366,7 @@ def reopen_episode(*, by, episode: Episode, reason: str) -> Episode:
     """Reopen a closed episode, recording why. Follow-up from closure is voided."""
     from django.utils import timezone
 
+    check_processing_allowed(episode.child_id)
     if episode.is_void:
         raise DomainError("This episode was voided; it cannot be reopened.")
     if episode.end_date is None:
@@ -389,10 +395,15 @@ def reopen_episode(*, by, episode: Episode, reason: str) -> Episode:
 @transaction.atomic
 def withdraw_consent(*, by, episode: Episode, withdrawn_on: dt.date, today: dt.date, reason: str) -> Episode:
     """The child withdraws: support closes; the child stays a participant (intention to treat)."""
+    from divert.referrals.actions import comparison_lawful_basis
+
+    check_processing_allowed(episode.child_id)
     offer = episode.referral.offer
     offer.withdrawn_on = withdrawn_on
     offer.withdrawal_reason = reason[:300]
-    offer.save(update_fields=["withdrawn_on", "withdrawal_reason"])
+    # The basis in force at withdrawal, for keeping the child's data for follow-up.
+    offer.lawful_basis = comparison_lawful_basis(episode.programme)[:200]
+    offer.save(update_fields=["withdrawn_on", "withdrawal_reason", "lawful_basis"])
     record_event(by=by, verb="withdrew_consent", obj=offer, child=episode.child_id)
     return close_episode(by=by, episode=episode, end_date=withdrawn_on, today=today,
                          reason=ClosureReason.DECLINED_TO_CONTINUE, successfully_completed=False)

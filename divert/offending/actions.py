@@ -9,6 +9,7 @@ from django.db import transaction
 from divert.audit.actions import record_event
 from divert.core.errors import DomainError
 from divert.offending.models import Offence, OffenceType
+from divert.people.actions import check_processing_allowed
 
 
 @transaction.atomic
@@ -17,6 +18,7 @@ def record_offence(
     description: str = "", gravity_score: int | None = None, police_reference: str = "",
 ) -> Offence:
     """Record an offence linked to a referral, with its type from the offence reference."""
+    check_processing_allowed(child)
     if committed_on > today:
         raise DomainError("The date of the offence cannot be in the future.", field="offence_date")
     if committed_on < child.date_of_birth:

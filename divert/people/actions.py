@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from divert.audit.actions import record_event
 from divert.core.errors import DomainError
-from divert.people.models import Child
+from divert.people.models import Child, DetailChange
 
 EDITABLE_FIELDS = {
     "first_name", "last_name", "preferred_name", "date_of_birth", "sex", "gender",
@@ -17,15 +17,21 @@ EDITABLE_FIELDS = {
 }
 
 
-def _check_local_id(organisation_id: int, local_id: str, exclude_pk=None) -> None:
+def _check_local_id(organisation_id: int, local_id: str, exclude_pk=None, by=None) -> None:
     if not local_id:
         return
     clash = Child.objects.filter(organisation_id=organisation_id, local_id__iexact=local_id)
     if exclude_pk:
         clash = clash.exclude(pk=exclude_pk)
-    if clash.exists():
-        raise DomainError("That local ID is already used for another record. Check it, or find that record "
-                          "and ask a manager to merge them if they are the same child.", field="local_id")
+    if not clash.exists():
+        return
+    if getattr(by, "pk", None) and not Child.objects.visible_to(by).filter(pk__in=clash.values("pk")).exists():
+        # The same neutral words whether the record is another team's or restricted from this
+        # person, so nobody learns from this check that a record restricted from them exists.
+        raise DomainError("That local ID cannot be used. Check with your manager before recording this child.",
+                          field="local_id")
+    raise DomainError("That local ID is already used for another record. Check it, or find that record "
+                      "and ask a manager to merge them if they are the same child.", field="local_id")
 
 
 def _check_date_of_birth(date_of_birth: dt.date, today: dt.date) -> None:
@@ -43,7 +49,7 @@ def create_child(*, by, organisation, today: dt.date | None = None, team=None, w
     if unknown:
         raise TypeError(f"Unknown child fields: {sorted(unknown)}")
     _check_date_of_birth(details["date_of_birth"], today or dt.date.today())
-    _check_local_id(organisation.pk, details.get("local_id", ""))
+    _check_local_id(organisation.pk, details.get("local_id", ""), by=by)
     if team is not None and team.organisation_id != organisation.pk:
         raise DomainError("The team must belong to the child's organisation.")
     if worker is not None and worker.organisation_id != organisation.pk:
@@ -58,23 +64,41 @@ def create_child(*, by, organisation, today: dt.date | None = None, team=None, w
     return child
 
 
+def _as_text(value) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value or "")
+
+
 @transaction.atomic
-def update_child_details(*, by, child: Child, today: dt.date | None = None, **changes) -> Child:
-    """Change a child's recorded details; the audit event names the fields changed."""
+def update_child_details(*, by, child: Child, today: dt.date | None = None, reason: str = "",
+                         batch=None, **changes) -> Child:
+    """Correct a child's recorded details (rectification).
+
+    Each changed field is kept in the rectification history with its old and new values
+    (encrypted), the reason, who and when; the audit event names the fields only.
+    """
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"Unknown child fields: {sorted(unknown)}")
     if "date_of_birth" in changes:
         _check_date_of_birth(changes["date_of_birth"], today or dt.date.today())
     if "local_id" in changes:
-        _check_local_id(child.organisation_id, changes["local_id"], exclude_pk=child.pk)
+        _check_local_id(child.organisation_id, changes["local_id"], exclude_pk=child.pk, by=by)
     changed = [f for f, v in changes.items() if getattr(child, f) != v]
+    old = {f: getattr(child, f) for f in changed}
     for field in changed:
         setattr(child, field, changes[field])
     if changed:
         child.full_clean(exclude=["team", "worker", "organisation", "recorded_by", "batch"])
         child.save(update_fields=changed)
-        record_event(by=by, verb="updated_child", obj=child, child=child, details={"fields": changed})
+        now = timezone.now()
+        DetailChange.objects.bulk_create(
+            DetailChange(child=child, field=f, old_value=_as_text(old[f]), new_value=_as_text(changes[f]),
+                         reason=(reason or "").strip(), changed_by=by if getattr(by, "pk", None) else None,
+                         changed_at=now, batch=batch)
+            for f in changed
+        )
+        record_event(by=by, verb="updated_child", obj=child, child=child, details={"fields": changed},
+                     batch=batch)
     return child
 
 
@@ -85,6 +109,8 @@ def allocate_child(*, by, child: Child, team, worker=None) -> Child:
         raise DomainError("The team must belong to the child's organisation.")
     if worker is not None and not worker.teams.filter(pk=team.pk).exists():
         raise DomainError("The worker must be a member of the team the child is allocated to.")
+    if worker is not None and child.record_restrictions.active().filter(user=worker).exists():
+        raise DomainError("This record is restricted from that worker. Choose someone else.", field="worker")
     before = {"team": child.team_id, "worker": child.worker_id}
     child.team, child.worker = team, worker
     child.police_only = False
@@ -118,6 +144,7 @@ def merge_children(*, by, keep: Child, duplicate: Child, reason: str) -> Child:
         raise DomainError("One of these records has already been merged.")
     if not reason.strip():
         raise DomainError("Give the reason these are the same child.", field="reason")
+    _merge_restrictions(by=by, keep=keep, duplicate=duplicate)
     moved: dict[str, int] = {}
     # Walk the relations generically, so this bottom-layer action imports no app above it.
     for relation in Child._meta.get_fields(include_hidden=True):
@@ -137,6 +164,26 @@ def merge_children(*, by, keep: Child, duplicate: Child, reason: str) -> Child:
                  details={"duplicate": duplicate.pk, "moved": moved})
     record_event(by=by, verb="merged_into", obj=duplicate, child=duplicate, details={"kept": keep.pk})
     return keep
+
+
+def _merge_restrictions(*, by, keep: Child, duplicate: Child) -> None:
+    """Restrictions on either record apply to the merged record (the safe union).
+
+    Where both records carry the same restriction, the duplicate's copy is lifted (kept,
+    dated) so that one active restriction remains.
+    """
+    from divert.people.models import ProcessingRestriction, RecordRestriction
+
+    on_duplicate = RecordRestriction.objects.active().filter(child=duplicate)
+    if keep.worker_id and on_duplicate.filter(user_id=keep.worker_id).exists():
+        raise DomainError("The duplicate record is restricted from the worker the kept record is allocated to. "
+                          "Allocate the child to someone else first.")
+    lifted = {"lifted_at": timezone.now(), "lifted_by": by,
+              "lift_reason": "Records merged: the kept record has the same restriction"}
+    on_keep = RecordRestriction.objects.active().filter(child=keep).values("user_id")
+    on_duplicate.filter(user_id__in=on_keep).update(**lifted)
+    if ProcessingRestriction.objects.active().filter(child=keep).exists():
+        ProcessingRestriction.objects.active().filter(child=duplicate).update(**lifted)
 
 
 # ---- Dated status records ----------------------------------------------------------------
@@ -166,6 +213,7 @@ def record_status(*, by, child: Child, status: str, start_date: dt.date, today: 
     For accommodation, ETE and SEND a new record ends the one current before it the day
     before, so "status on a date" has one answer; care statuses of the same kind likewise.
     """
+    check_processing_allowed(child)
     models_by_kind = _status_models()
     if status not in models_by_kind:
         raise DomainError(f"Unknown status type: {status}")
@@ -202,6 +250,7 @@ def record_status(*, by, child: Child, status: str, start_date: dt.date, today: 
 @transaction.atomic
 def end_status(*, by, record, end_date: dt.date, today: dt.date):
     """End a current status record (e.g. a child is no longer looked after)."""
+    check_processing_allowed(record.child_id)
     if end_date > today or end_date < record.start_date:
         raise DomainError("The end date must be between the start date and today.", field="end_date")
     record.end_date = end_date

@@ -48,3 +48,48 @@ class MergeForm(GovForm):
                                       help_text="Shown on the duplicate's record, after 'Record number'")
     reason = forms.CharField(label="Why are these the same child?", max_length=300,
                              error_messages={"required": "Give the reason these are the same child"})
+
+
+class CorrectDetailsForm(ChildForm):
+    """Correct a child's details; the reason is kept with the old and new values."""
+
+    reason = forms.CharField(
+        label="Why are you correcting these details?", max_length=300, widget=forms.Textarea,
+        help_text="For example: the school gave the correct date of birth, or the child asked",
+        error_messages={"required": "Give the reason for the correction"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["confirm_not_duplicate"]
+
+
+class RestrictRecordForm(GovForm):
+    """Restrict the record from a named person."""
+
+    user = forms.ModelChoiceField(label="Who should not see this record?", queryset=None,
+                                  error_messages={"required": "Choose the person"})
+    reason = forms.CharField(
+        label="Why?", max_length=300, widget=forms.Textarea,
+        help_text="For example: a conflict of interest, or they know the family",
+        error_messages={"required": "Give the reason for restricting this record"},
+    )
+
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users
+        self.fields["user"].label_from_instance = lambda u: u.display_name
+
+
+class LiftRestrictionForm(GovForm):
+    """Lift a restriction; a reason is optional."""
+
+    reason = forms.CharField(label="Why is the restriction being lifted? (optional)", max_length=300,
+                             widget=forms.Textarea, required=False)
+
+
+class ProcessingRestrictionForm(GovForm):
+    """Restrict processing of the child's data, or lift the restriction, with a reason."""
+
+    reason = forms.CharField(label="Reason", max_length=300, widget=forms.Textarea,
+                             error_messages={"required": "Give the reason"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -288,6 +289,32 @@ class DetailChange(models.Model):
 
     def __str__(self) -> str:
         return f"Change to {self.field} ({self.pk})"
+
+    def _field(self):
+        try:
+            return Child._meta.get_field(self.field)
+        except FieldDoesNotExist:
+            return None
+
+    @property
+    def label(self) -> str:
+        """The detail's name as people say it."""
+        field = self._field()
+        return str(field.verbose_name).capitalize() if field else self.field
+
+    def _shown(self, value: str) -> str:
+        field = self._field()
+        return str(dict(field.flatchoices).get(value, value)) if field is not None and field.choices else value
+
+    @property
+    def old_shown(self) -> str:
+        """The old value, with a code shown as its label."""
+        return self._shown(self.old_value)
+
+    @property
+    def new_shown(self) -> str:
+        """The new value, with a code shown as its label."""
+        return self._shown(self.new_value)
 
 
 # ---- Dated status records -------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.db import transaction
 from divert.accounts.models import Tier
 from divert.audit.actions import record_event
 from divert.core.errors import DomainError
+from divert.people.actions import check_processing_allowed
 from divert.referrals.codes import (
     Decision,
     Eligibility,
@@ -27,6 +28,17 @@ from divert.referrals.models import Offer, Referral, Screening
 
 def _by(user):
     return user if getattr(user, "pk", None) else None
+
+
+# Used when a programme has no lawful basis of its own recorded.
+DEFAULT_LAWFUL_BASIS = (
+    "Public task: Crime and Disorder Act 1998 s.37 and s.39, the duty to prevent offending by children"
+)
+
+
+def comparison_lawful_basis(programme) -> str:
+    """The lawful basis in force for keeping a declined or withdrawn child's data for follow-up."""
+    return (programme.comparison_lawful_basis or "").strip() or DEFAULT_LAWFUL_BASIS
 
 
 def _not_future(day: dt.date, today: dt.date, what: str, field: str) -> None:
@@ -50,6 +62,7 @@ def create_referral(
     exclusion: str = "",
 ) -> Referral:
     """Record a referral and check it against the programme's eligibility rules."""
+    check_processing_allowed(child)
     if programme.organisation_id != child.organisation_id:
         raise DomainError("The programme belongs to another organisation.")
     if source not in Source.values:
@@ -108,6 +121,7 @@ def create_referral(
 
 
 def _require_stage(referral: Referral, *stages: str, doing: str) -> None:
+    check_processing_allowed(referral.child_id)
     if referral.is_void:
         raise DomainError("This referral was voided; it cannot be changed.")
     if referral.stage not in stages:
@@ -238,9 +252,9 @@ def record_consent(  # noqa: C901 - the consent rules read best in one place
         offer.child_decision = Decision.DECLINED
         offer.decline_reason = offer.decline_reason or "Parent or carer declined"
     if not accepted:
-        offer.lawful_basis = lawful_basis or (
-            "Public task: monitoring the effectiveness of the youth justice service"
-        )
+        # The basis in force today is copied, so a later change to the programme's basis
+        # does not rewrite what this child was told and kept under.
+        offer.lawful_basis = (lawful_basis or comparison_lawful_basis(referral.programme))[:200]
     offer.save()
     referral.stage = Stage.ACCEPTED if accepted else Stage.DECLINED
     referral.save(update_fields=["stage"])

@@ -28,7 +28,7 @@ from divert.core.errors import DomainError
 from divert.core.pages import form_page
 from divert.people.actions import create_child, merge_children
 from divert.people.forms import ChildForm, FindChildForm, MergeForm
-from divert.people.models import Child
+from divert.people.models import Child, RecordRestriction
 from divert.referrals.models import Referral
 from divert.web.timeline import child_timeline
 from divert.web.work import due_items
@@ -180,6 +180,14 @@ def new_child(request: HttpRequest) -> HttpResponse:
             # from this check whether the police know a child.
             duplicates = [d for d in duplicates if not d.police_only]
             record_event(by=user, verb="checked_duplicates", details={"matches": len(duplicates)})
+            restricted = set(RecordRestriction.objects.active().filter(user=user, child__in=duplicates)
+                             .values_list("child_id", flat=True))
+            if restricted:
+                # A record restricted from this person: they must not learn it exists, and must
+                # not make a second record of the same child either. Neutral words, no way past.
+                form.add_error(None, "This child cannot be recorded from your account. "
+                                     "Check with your manager before recording them.")
+                return render(request, "web/new_child.html", {"form": form, "duplicates": []})
             if duplicates and not data.get("confirm_not_duplicate"):
                 visible = set(Child.objects.visible_to(user).filter(pk__in=[d.pk for d in duplicates])
                               .values_list("pk", flat=True))
@@ -221,12 +229,19 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     sessions = list(Session.objects.current().filter(episode__child=child).order_by("-date")[:20])
     checkpoints = list(FollowUpCheckpoint.objects.current().filter(child=child).order_by("-anchor", "months"))
     onward = list(OnwardReferral.objects.current().filter(episode__child=child).order_by("-referred_on"))
-    can_write = request.user.has_any_role(PATHWAY_ROLES)
+    can_manage = request.user.has_any_role(MANAGER_ROLES)
+    processing_restriction = child.processing_restrictions.active().first()
+    # While processing is restricted the record is kept and viewable, but nothing new is recorded.
+    can_write = request.user.has_any_role(PATHWAY_ROLES) and processing_restriction is None
     return render(request, "web/child_detail.html", {
         "child": child, "referrals": referrals, "episodes": episodes, "sessions": sessions,
         "checkpoints": checkpoints, "onward": onward, "timeline": child_timeline(child), "can_write": can_write,
-        "can_manage": request.user.has_any_role(MANAGER_ROLES), "today": timezone.localdate(),
+        "can_manage": can_manage, "today": timezone.localdate(),
         "care_statuses": child.care_statuses.current().order_by("-start_date"),
+        "can_correct": request.user.has_any_role(PATHWAY_ROLES),
+        "processing_restriction": processing_restriction,
+        "access_restrictions": child.record_restrictions.active().count() if can_manage else 0,
+        "detail_changes": list(child.detail_changes.select_related("changed_by")[:50]) if can_manage else [],
     })
 
 
@@ -255,7 +270,8 @@ def follow_up(request: HttpRequest) -> HttpResponse:
     group = request.GET.get("group", "")
     rows = (
         FollowUpCheckpoint.objects.visible_to(request.user).current()
-        .filter(anchor="offer", months=12).select_related("child").order_by("-anchor_date", "id")
+        .filter(anchor="offer", months=12).select_related("child", "referral__offer")
+        .order_by("-anchor_date", "id")
     )
     if group in {"participant", "comparison"}:
         rows = rows.filter(group=group)
