@@ -6,6 +6,7 @@ when DATABASE_URL is unset.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -121,6 +122,13 @@ INSTALLED_APPS = [
     "divert.web",
     "divert.api",
     "divert.synth",
+    # Sign-in: after Divert's apps so that divert/accounts/templates overrides allauth's.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -130,10 +138,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "divert.accounts.middleware.MfaRequiredMiddleware",
     "divert.core.access.DenyByDefaultMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "divert.urls"
@@ -207,6 +219,95 @@ AUTH_PASSWORD_VALIDATORS = [
 if DIVERT_ENV == "test":
     # Tests create hundreds of users; a fast hasher keeps the suite quick.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Sign-in through django-allauth: username and password, then a TOTP code for anyone who has
+# set one up. No public sign-up and no email verification: administrators create staff
+# accounts (divert/accounts pages). See docs/operations.md, "Sign-in security".
+AUTHENTICATION_BACKENDS = [
+    # First, as django-axes asks: refuses any attempt while a username+address is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_ADAPTER = "divert.accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_FORMS = {"login": "divert.accounts.forms.SignInForm"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_EMAIL_NOTIFICATIONS = False
+# No "remember me": the session ends when the browser closes or after the idle timeout.
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_RATE_LIMITS = {
+    # A flood guard per address on the sign-in form; repeated failures are django-axes' job.
+    "login": env_str("DIVERT_SIGNIN_RATE", "60/m/ip"),
+}
+MFA_ADAPTER = "divert.accounts.adapters.MfaAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env_str("DIVERT_MFA_ISSUER", "Divert")
+# Users outside any organisation (commissioners, platform administrators) follow this;
+# organisations set their own rule (Organisation.mfa_required). Demo and test waive it.
+DIVERT_MFA_REQUIRED_WITHOUT_ORGANISATION = env_bool("DIVERT_MFA_REQUIRED", not INSECURE_ENV)
+
+# Single sign-on through the council's OpenID Connect provider (e.g. Microsoft Entra ID):
+# only when DIVERT_OIDC_SERVER_URL is set. It signs in existing, active users only, matched
+# by an email address the provider vouches for; it never creates accounts.
+SOCIALACCOUNT_ADAPTER = "divert.accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+DIVERT_OIDC_SERVER_URL = env_str("DIVERT_OIDC_SERVER_URL")
+DIVERT_OIDC_NAME = env_str("DIVERT_OIDC_NAME", "your council account")
+# Sessions signed in through SSO skip Divert's own TOTP when the provider enforces MFA itself.
+DIVERT_OIDC_ENFORCES_MFA = env_bool("DIVERT_OIDC_ENFORCES_MFA", False)
+SOCIALACCOUNT_PROVIDERS: dict = {}
+if DIVERT_OIDC_SERVER_URL:
+    _oidc_client_id = env_str("DIVERT_OIDC_CLIENT_ID")
+    _oidc_secret = env_str("DIVERT_OIDC_CLIENT_SECRET")
+    if not (_oidc_client_id and _oidc_secret):
+        raise ImproperlyConfigured(
+            "DIVERT_OIDC_SERVER_URL is set: also set DIVERT_OIDC_CLIENT_ID and DIVERT_OIDC_CLIENT_SECRET."
+        )
+    _oidc_settings: dict = {"server_url": DIVERT_OIDC_SERVER_URL}
+    # Providers that send no email_verified claim (Entra ID) can be trusted for named domains.
+    _oidc_domains = env_list("DIVERT_OIDC_VERIFIED_DOMAINS")
+    if _oidc_domains:
+        _oidc_settings["verified_email"] = _oidc_domains
+    SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "OAUTH_PKCE_ENABLED": True,
+            "APPS": [
+                {
+                    "provider_id": "council",
+                    "name": DIVERT_OIDC_NAME,
+                    "client_id": _oidc_client_id,
+                    "secret": _oidc_secret,
+                    "settings": _oidc_settings,
+                }
+            ],
+        }
+    }
+
+# Lockout after repeated failures (django-axes), keyed by username AND address together:
+# keyed by address alone, one typist behind a council's shared address would lock out the
+# whole office; keyed by username alone, anyone could lock any colleague out from anywhere.
+# Spraying many usernames from one address meets the sign-in rate limit above instead.
+AXES_FAILURE_LIMIT = env_int("DIVERT_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("DIVERT_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "divert.accounts.lockout.attempted_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "divert.accounts.lockout.lockout_response"
+# Axes' log lines name a keyed hash of the username, never the username itself.
+AXES_CLIENT_STR_CALLABLE = "divert.accounts.lockout.client_str"
+# Successful sign-ins are not kept in axes' tables (failures are, until the cool-off).
+AXES_DISABLE_ACCESS_LOG = True
+# The client address: REMOTE_ADDR unless Divert runs behind this many trusted proxies, in
+# which case X-Forwarded-For (a client could forge that header without a proxy in front).
+DIVERT_PROXY_COUNT = env_int("DIVERT_PROXY_COUNT", 0)
+if DIVERT_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = DIVERT_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # Flash messages can name a child: keep them server-side, not in a readable cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

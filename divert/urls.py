@@ -4,6 +4,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("divert.web.urls")),
+    path("", include("divert.accounts.auth_urls")),
+    path("users/", include("divert.accounts.urls")),
     path("", include("divert.people.urls")),
     path("", include("divert.referrals.urls")),
     path("", include("divert.casework.urls")),

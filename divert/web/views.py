@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import logout
-from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
@@ -12,8 +10,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
+from divert.accounts.auth_views import SignInView, sign_out  # noqa: F401 - web:login, web:logout
 from divert.accounts.models import (
     CHILD_ROLES,
     MANAGER_ROLES,
@@ -23,7 +21,7 @@ from divert.accounts.models import (
 )
 from divert.audit.actions import record_event
 from divert.casework.models import FollowUpCheckpoint, OnwardReferral, Session
-from divert.core.access import PUBLIC, SIGNED_IN, allow, get_visible_or_404, public
+from divert.core.access import SIGNED_IN, allow, get_visible_or_404, public
 from divert.core.errors import DomainError
 from divert.core.pages import form_page
 from divert.people.actions import create_child, merge_children
@@ -32,22 +30,6 @@ from divert.people.models import Child, RecordRestriction
 from divert.referrals.models import Referral
 from divert.web.timeline import child_timeline
 from divert.web.work import due_items
-
-
-class SignInView(LoginView):
-    """The sign-in page (public)."""
-
-    allowed_roles = (PUBLIC,)
-    template_name = "web/sign_in.html"
-    redirect_authenticated_user = True
-
-
-@allow(SIGNED_IN)
-@require_POST
-def sign_out(request: HttpRequest) -> HttpResponse:
-    """Sign out (POST only, so a link cannot sign anyone out)."""
-    logout(request)
-    return redirect("web:login")
 
 
 @public

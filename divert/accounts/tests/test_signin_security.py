@@ -1,0 +1,254 @@
+"""Sign-in security: allauth sign-in, TOTP, MFA required by the organisation, lockout."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import pytest
+from django.core.cache import cache
+
+from conftest import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """allauth's rate limits and used TOTP codes live in the cache: start each test clean."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def totp_code(secret: str, offset: int = 0) -> str:
+    """The current TOTP code for a secret, as an authenticator app would show it."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))
+
+
+def give_totp(user) -> str:
+    """Set up TOTP for a user; returns the secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def sign_in(client, username, password=PASSWORD, **extra):
+    return client.post("/sign-in/", {"username": username, "password": password}, **extra)
+
+
+# Username and password --------------------------------------------------------------
+
+
+def test_a_worker_signs_in_with_username_and_password(client, personas):
+    response = sign_in(client, "worker_a")
+    assert response.status_code == 302
+    assert client.get("/my-work/").status_code == 200
+
+
+def test_a_wrong_password_is_refused_with_an_error_summary(client, personas):
+    response = sign_in(client, "worker_a", "not the password")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page and 'href="#id_username"' in page
+    assert client.get("/my-work/").status_code == 302
+
+
+def test_nobody_can_sign_themselves_up(client, db):
+    from allauth.account.adapter import get_adapter
+
+    assert client.get("/accounts/signup/").status_code == 404
+    assert client.get("/signup/").status_code == 404
+    assert get_adapter().is_open_for_signup(None) is False
+
+
+def test_sign_in_page_offers_no_sso_when_it_is_not_configured(client, db):
+    page = client.get("/sign-in/").content.decode()
+    assert 'id="id_username"' in page and 'id="id_password"' in page
+    assert "Sign in with" not in page
+
+
+# TOTP at sign-in ----------------------------------------------------------------------
+
+
+def test_a_user_with_totp_must_enter_a_code_to_finish_signing_in(client, personas):
+    secret = give_totp(personas.worker_a)
+    response = sign_in(client, "worker_a")
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in/code/")
+    # Password alone does not sign in.
+    assert client.get("/my-work/").status_code == 302
+
+    page = client.get("/sign-in/code/").content.decode()
+    assert "Enter your security code" in page
+
+    wrong = client.post("/sign-in/code/", {"code": "000000" if totp_code(secret) != "000000" else "111111"})
+    assert wrong.status_code == 200 and "There is a problem" in wrong.content.decode()
+    response = client.post("/sign-in/code/", {"code": totp_code(secret)})
+    assert response.status_code == 302
+    assert client.get("/my-work/").status_code == 200
+
+
+def test_a_recovery_code_signs_in_once(client, personas):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    give_totp(personas.worker_a)
+    code = RecoveryCodes.activate(personas.worker_a).get_unused_codes()[0]
+    sign_in(client, "worker_a")
+    assert client.post("/sign-in/code/", {"code": code}).status_code == 302
+    assert client.get("/my-work/").status_code == 200
+
+    client.post("/sign-out/")
+    sign_in(client, "worker_a")
+    again = client.post("/sign-in/code/", {"code": code})
+    assert again.status_code == 200 and "There is a problem" in again.content.decode()
+
+
+def test_totp_secrets_are_stored_encrypted(personas):
+    from allauth.mfa.models import Authenticator
+
+    secret = give_totp(personas.worker_a)
+    stored = Authenticator.objects.get(user=personas.worker_a, type="totp").data["secret"]
+    assert secret not in stored and stored.startswith("enc1:")
+
+
+# MFA required by the organisation -----------------------------------------------------
+
+
+@pytest.fixture
+def north_requires_mfa(personas):
+    personas.north.mfa_required = True
+    personas.north.save(update_fields=["mfa_required"])
+    return personas
+
+
+def test_without_totp_a_user_of_an_mfa_organisation_must_set_it_up_first(client, north_requires_mfa):
+    sign_in(client, "worker_a")
+    response = client.get("/my-work/")
+    assert response.status_code == 302 and response["Location"] == "/account/authenticator/"
+    assert client.get("/children/").status_code == 302
+    page = client.get("/account/authenticator/").content.decode()
+    assert "Set up your authenticator app" in page
+    assert 'src="data:image/svg+xml;base64,' in page  # the QR code is inline: nothing fetched
+    assert "two-factor authentication" in page
+    # Signing out still works.
+    assert client.post("/sign-out/").status_code == 302
+
+
+def test_setting_up_totp_shows_recovery_codes_then_lets_the_user_in(
+    client, north_requires_mfa, django_capture_on_commit_callbacks
+):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
+
+    from divert.audit.models import AuditEvent
+
+    user = north_requires_mfa.worker_a
+    sign_in(client, "worker_a")
+    client.get("/account/authenticator/")
+    secret = client.session[SECRET_SESSION_KEY]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/account/authenticator/", {"code": totp_code(secret)})
+    assert response.status_code == 302 and response["Location"] == "/account/recovery-codes/"
+    page = client.get("/account/recovery-codes/").content.decode()
+    assert "Your recovery codes" in page and "You have 10 of 10 codes left" in page
+    download = client.get("/account/recovery-codes/download/")
+    assert download.status_code == 200 and download["Content-Type"].startswith("text/plain")
+    assert client.get("/my-work/").status_code == 200
+    assert Authenticator.objects.filter(user=user, type="totp").exists()
+    assert AuditEvent.objects.filter(verb="added_authenticator", object_id=user.pk).exists()
+
+
+def test_a_user_of_an_mfa_organisation_cannot_remove_their_authenticator(client, north_requires_mfa):
+    give_totp(north_requires_mfa.worker_a)
+    client.force_login(north_requires_mfa.worker_a)
+    response = client.get("/account/authenticator/remove/")
+    assert response.status_code == 403
+    assert "cannot remove your authenticator app" in response.content.decode()
+
+
+def test_bearer_tokens_are_not_held_up_by_the_mfa_rule(client, north_requires_mfa):
+    from divert.api.auth import issue_token
+
+    _, secret = issue_token(user=north_requires_mfa.worker_a, name="test")
+    response = client.get("/api/children/", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 200
+
+
+def test_a_session_api_call_without_totp_is_refused_in_an_mfa_organisation(client, north_requires_mfa):
+    client.force_login(north_requires_mfa.worker_a)
+    response = client.get("/api/children/")
+    assert response.status_code == 403
+
+
+def test_platform_users_follow_the_platform_setting(client, personas, settings):
+    settings.DIVERT_MFA_REQUIRED_WITHOUT_ORGANISATION = True
+    client.force_login(personas.commissioner)
+    assert client.get("/").status_code == 302
+    settings.DIVERT_MFA_REQUIRED_WITHOUT_ORGANISATION = False
+    assert client.get("/").status_code == 200
+
+
+# Lockout after repeated failures ------------------------------------------------------
+
+
+def test_five_wrong_passwords_lock_out_even_the_right_one(client, personas):
+    for _ in range(4):
+        assert sign_in(client, "worker_a", "wrong password").status_code == 200
+    fifth = sign_in(client, "worker_a", "wrong password")
+    assert fifth.status_code == 429
+    response = sign_in(client, "worker_a")
+    page = response.content.decode()
+    assert response.status_code == 429
+    assert "Too many attempts to sign in" in page
+    assert "Try again after" in page and "ask your Divert administrator" in page
+    assert client.get("/my-work/").status_code == 302
+
+
+def test_the_lockout_is_for_that_username_from_that_address_only(client, personas):
+    for _ in range(5):
+        sign_in(client, "worker_a", "wrong password")
+    assert sign_in(client, "worker_a").status_code == 429
+    # A colleague at the same address still signs in ...
+    assert sign_in(client, "worker_b").status_code == 302
+    client.post("/sign-out/")
+    # ... and so does the same person from another address.
+    assert sign_in(client, "worker_a", REMOTE_ADDR="10.1.2.3").status_code == 302
+
+
+def test_a_successful_sign_in_resets_the_count(client, personas):
+    for _ in range(4):
+        sign_in(client, "worker_a", "wrong password")
+    assert sign_in(client, "worker_a").status_code == 302
+    client.post("/sign-out/")
+    for _ in range(4):
+        assert sign_in(client, "worker_a", "wrong password").status_code == 200
+    assert sign_in(client, "worker_a").status_code == 302
+
+
+def test_lockout_can_be_tried_again_after_the_cool_off(client, personas, settings):
+    import datetime as dt
+
+    import time_machine
+
+    for _ in range(5):
+        sign_in(client, "worker_a", "wrong password")
+    assert sign_in(client, "worker_a").status_code == 429
+    with time_machine.travel(dt.datetime.now(dt.UTC) + settings.AXES_COOLOFF_TIME + dt.timedelta(minutes=1)):
+        assert sign_in(client, "worker_a").status_code == 302
+
+
+def test_lockout_logs_name_no_username(client, personas, caplog):
+    with caplog.at_level(logging.DEBUG):
+        for _ in range(6):
+            sign_in(client, "worker_a", "wrong password")
+    assert caplog.records, "axes logged nothing"
+    assert "worker_a" not in caplog.text
+
+
+def test_mfa_is_required_by_default_for_a_new_organisation(db):
+    from divert.accounts.actions import create_organisation
+
+    organisation = create_organisation(by=None, name="Eastfield YJS", slug="east")
+    assert organisation.mfa_required is True
