@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from divert.casework.codes import Attendance, ClosureReason, SessionType, Topic
+from divert.casework.codes import Attendance, ClosureReason, Place, SessionType, Topic
 from divert.casework.models import (
     Assessment,
     Episode,
@@ -80,6 +80,9 @@ class ConsentInputSerializer(serializers.Serializer):
 class EpisodeSerializer(serializers.ModelSerializer):
     """An episode of support."""
 
+    # Blank while support is open: declared so the schema allows "" (read-only model fields lose allow_blank).
+    closure_reason = serializers.ChoiceField(choices=ClosureReason.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = Episode
         fields = ["id", "child", "programme", "referral", "team", "worker", "order_type", "tier", "start_date",
@@ -89,6 +92,8 @@ class EpisodeSerializer(serializers.ModelSerializer):
 
 class SessionSerializer(serializers.ModelSerializer):
     """A session (notes are not exposed in lists)."""
+
+    place = serializers.ChoiceField(choices=Place.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Session
