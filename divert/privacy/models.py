@@ -112,6 +112,19 @@ class RetentionRun(models.Model):
         """Children deleted or anonymised by this run, over every rule."""
         return sum(int(rule.get("children", 0)) for rule in self.counts.get("rules", []))
 
+    @property
+    def summary_lines(self) -> list[str]:
+        """One plain line per rule: 'Children screened out ...: deleted 3 records'."""
+        lines = []
+        for rule in self.counts.get("rules", []):
+            imports = rule["record_type"] == RecordType.IMPORTS
+            number = rule.get("import_runs" if imports else "children", 0)
+            noun = "import run" if imports else "child record"
+            verb = "deleted" if rule["action"] == RetentionAction.DELETE else "anonymised"
+            lines.append(f"{RecordType(rule['record_type']).label}: {verb} {number} {noun}"
+                         f"{'' if number == 1 else 's'}")
+        return lines
+
 
 class Anonymisation(models.Model):
     """Marks a child anonymised under the retention rules, so a later run leaves it alone."""

@@ -1,5 +1,18 @@
-"""Routes for the privacy app."""
+"""Routes for the privacy app: retention rules and runs, subject access exports."""
+
+from django.urls import path
+
+from divert.privacy import views
 
 app_name = "privacy"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("retention/", views.retention, name="retention"),
+    path("retention/rules/<str:record_type>/", views.edit_rule, name="edit_rule"),
+    path("retention/run/", views.run, name="run"),
+    path("children/<int:child_id>/", views.subject_access, name="subject_access"),
+    path("children/<int:child_id>/subject-access.json", views.subject_access_download,
+         {"file_format": "json"}, name="subject_access_json"),
+    path("children/<int:child_id>/subject-access.pdf", views.subject_access_download,
+         {"file_format": "pdf"}, name="subject_access_pdf"),
+]
