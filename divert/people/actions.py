@@ -9,12 +9,9 @@ from django.utils import timezone
 
 from divert.audit.actions import record_event
 from divert.core.errors import DomainError
-from divert.people.models import Child, DetailChange
+from divert.people.models import CORRECTABLE_FIELDS, Child, DetailChange, detail_text
 
-EDITABLE_FIELDS = {
-    "first_name", "last_name", "preferred_name", "date_of_birth", "sex", "gender",
-    "ethnicity", "area_code", "postcode", "school", "local_id", "police_id",
-}
+EDITABLE_FIELDS = set(CORRECTABLE_FIELDS)
 
 
 def _check_local_id(organisation_id: int, local_id: str, exclude_pk=None, by=None) -> None:
@@ -64,10 +61,6 @@ def create_child(*, by, organisation, today: dt.date | None = None, team=None, w
     return child
 
 
-def _as_text(value) -> str:
-    return value.isoformat() if isinstance(value, dt.date) else str(value or "")
-
-
 @transaction.atomic
 def update_child_details(*, by, child: Child, today: dt.date | None = None, reason: str = "",
                          batch=None, **changes) -> Child:
@@ -92,7 +85,7 @@ def update_child_details(*, by, child: Child, today: dt.date | None = None, reas
         child.save(update_fields=changed)
         now = timezone.now()
         DetailChange.objects.bulk_create(
-            DetailChange(child=child, field=f, old_value=_as_text(old[f]), new_value=_as_text(changes[f]),
+            DetailChange(child=child, field=f, old_value=detail_text(old[f]), new_value=detail_text(changes[f]),
                          reason=(reason or "").strip(), changed_by=by if getattr(by, "pk", None) else None,
                          changed_at=now, batch=batch)
             for f in changed

@@ -167,6 +167,30 @@ class Child(Recorded):
         """Age in whole years on `day`."""
         return age_on(self.date_of_birth, day)
 
+    def details_known_on(self, moment) -> dict[str, str]:
+        """The correctable details as recorded at `moment`, rebuilt from the rectification
+        history (values as text; corrections made before that history existed are not known)."""
+        values = {f: detail_text(getattr(self, f)) for f in CORRECTABLE_FIELDS}
+        # Walk back from the newest correction made after `moment`: each one's old value is
+        # what was recorded before it.
+        for field, old in self.detail_changes.filter(changed_at__gt=moment).order_by(
+            "-changed_at", "-pk"
+        ).values_list("field", "old_value"):
+            values[field] = old
+        return values
+
+
+# The child's details a worker may correct in place (each correction is kept in DetailChange).
+CORRECTABLE_FIELDS = (
+    "first_name", "last_name", "preferred_name", "date_of_birth", "sex", "gender",
+    "ethnicity", "area_code", "postcode", "school", "local_id", "police_id",
+)
+
+
+def detail_text(value) -> str:
+    """A detail's value as kept in the rectification history (dates as ISO text)."""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value or "")
+
 
 # ---- Restrictions and corrections (data protection) -----------------------------------
 

@@ -293,3 +293,4 @@ def test_correction_of_a_coded_field_shows_labels(personas):
     change = DetailChange.objects.get(child=p.child_a)
     assert change.label == "Ethnicity"
     assert "White" in change.old_shown and change.old_value == "WBRI"
+

@@ -58,3 +58,19 @@ def test_processing_restriction_excludes_child_from_processing_allowed(personas)
     actions.lift_processing_restriction(by=p.team_manager, child=p.child_a, reason="Checked: accurate")
     assert Child.objects.processing_allowed().filter(pk=p.child_a.pk).exists()
     actions.check_processing_allowed(p.child_a)
+
+
+def test_details_as_known_on_a_past_moment(personas):
+    from django.utils import timezone
+
+    p = personas
+    before = timezone.now()
+    actions.update_child_details(by=p.team_manager, child=p.child_a, school="First School", reason="a")
+    middle = timezone.now()
+    actions.update_child_details(by=p.team_manager, child=p.child_a, school="Second School",
+                                 last_name="Newname", reason="b")
+    p.child_a.refresh_from_db()
+    assert p.child_a.details_known_on(before)["school"] == ""
+    assert p.child_a.details_known_on(middle)["school"] == "First School"
+    assert p.child_a.details_known_on(middle)["last_name"] == "Testchild"
+    assert p.child_a.details_known_on(timezone.now())["last_name"] == "Newname"
