@@ -331,8 +331,13 @@ def units(
     as_at: dt.date,
     known_on: dt.datetime | None = None,
     pseudo_days: dict[int, int] | None = None,
+    first_only: bool = True,
 ):
-    """Checkpoints for an anchor with their window as `start`, `end` and `deadline` aliases."""
+    """Checkpoints for an anchor with their window as `start`, `end` and `deadline` aliases.
+
+    With `first_only` (the tracker), a child counts once per group and window, from their
+    first offer; without it (the research extract), every referral's checkpoints are kept.
+    """
     from divert.casework.models import FollowUpCheckpoint
 
     qs = _known(FollowUpCheckpoint.objects, known_on).filter(
@@ -352,7 +357,8 @@ def units(
         Q(anchor_date__lt=OuterRef("anchor_date"))
         | Q(anchor_date=OuterRef("anchor_date"), pk__lt=OuterRef("pk"))
     )
-    qs = qs.filter(~Exists(earlier))
+    if first_only:
+        qs = qs.filter(~Exists(earlier))
     if anchor == "offer":
         qs = qs.filter(anchor="offer")
         start = F("anchor_date")
@@ -425,8 +431,19 @@ def flagged(queryset, *, rules: Rules, known_on: dt.datetime | None = None):
             }
         )
         .order_by()
-        .values("pk", "child", "months", "group", "n_a", "n_b", "n_c", *flags)
+        .values("pk", "child", "referral", "months", "group", "n_a", "n_b", "n_c", *flags)
     )
+
+
+def unit_outcome(unit: dict, tier: str) -> str:
+    """One flagged unit's result for a tier, by the same rules as `cell_q`.
+
+    'yes' or 'no' once tracked; otherwise 'not_ended' (window still open) or
+    'awaiting_data' (police data not yet complete to its end).
+    """
+    if unit["is_covered_c" if tier == "c" else "is_covered_ab"]:
+        return "yes" if unit[f"n_{tier}"] else "no"
+    return "not_ended" if not unit["is_mature"] else "awaiting_data"
 
 
 def cell_q(tier: str, cell: str) -> Q:

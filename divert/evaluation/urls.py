@@ -9,4 +9,6 @@ app_name = "evaluation"
 urlpatterns = [
     path("tracker/", views.tracker_page, name="tracker"),
     path("tracker/children/", views.tracker_children, name="tracker_children"),
+    path("extract/", views.extract_page, name="extract"),
+    path("extract/download/", views.extract_download, name="extract_download"),
 ]

@@ -13,6 +13,9 @@ from django.utils import timezone
 from divert.accounts.models import Programme, Role
 from divert.audit.actions import record_event
 from divert.core.access import allow
+from divert.core.errors import DomainError
+from divert.evaluation.actions import FORMATS, check_k, export_research_extract
+from divert.evaluation.extract import COLUMNS, RULES, research_extract
 from divert.evaluation.tracker import (
     ANCHORS,
     CELLS,
@@ -24,6 +27,10 @@ from divert.evaluation.tracker import (
 )
 from divert.people.models import Child
 
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 TRACKER_ROLES = (Role.TEAM_MANAGER, Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER)
 CELL_LABELS = {
     "tracked": "tracked",
@@ -181,7 +188,15 @@ def tracker_children(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(children, 50).get_page(get.get("page"))
     record_event(
-        by=request.user, verb="listed_children", details={"page": "tracker", "number": page.number}
+        by=request.user,
+        verb="listed_children",
+        details={
+            "page": "tracker",
+            "number": page.number,
+            "shown": len(page.object_list),
+            "cell": {"as_at": as_at.isoformat(), "programme": programme.slug if programme else None,
+                     "anchor": anchor, "months": months, "group": group, "tier": tier, "cell": cell},
+        },
     )
     return render(
         request,
@@ -197,3 +212,71 @@ def tracker_children(request: HttpRequest) -> HttpResponse:
             "cell_label": CELL_LABELS[cell],
             },
     )
+
+
+# ---- the research extract ----------------------------------------------------------------
+
+
+def _extract_options(request: HttpRequest) -> tuple[dict, list[tuple[str, str]]]:
+    """Dates and k from the query string, with (field, message) errors."""
+    organisation = request.user.organisation
+    errors = []
+    options: dict = {"as_at": timezone.localdate(), "date_from": None, "date_to": None,
+                     "k": organisation.k_anonymity}
+    for name, key in (("as_at", "as_at"), ("date_from", "from"), ("date_to", "to")):
+        if request.GET.get(key):
+            try:
+                options[name] = dt.date.fromisoformat(request.GET[key])
+            except ValueError:
+                errors.append((key, f"The '{key.replace('_', ' ')}' date must look like 2025-07-31."))
+    if request.GET.get("k"):
+        try:
+            options["k"] = int(request.GET["k"])
+        except ValueError:
+            errors.append(("k", "k must be a whole number."))
+    if not errors:
+        try:
+            check_k(options["k"], organisation=organisation)
+        except DomainError as exc:
+            errors.append(("k", exc.message))
+    return options, errors
+
+
+@allow(Role.PERFORMANCE_OFFICER)
+def extract_page(request: HttpRequest) -> HttpResponse:
+    """The research extract's k-anonymity report for the user's organisation, with downloads."""
+    options, errors = _extract_options(request)
+    release = None
+    if not errors:
+        release = research_extract(organisation=request.user.organisation, **options)
+    query = {
+        "as_at": options["as_at"].isoformat(),
+        "k": options["k"],
+        **({"from": options["date_from"].isoformat()} if options["date_from"] else {}),
+        **({"to": options["date_to"].isoformat()} if options["date_to"] else {}),
+    }
+    return render(request, "evaluation/extract.html", {
+        "options": options,
+        "errors": errors,
+        "release": release,
+        "report": release.report() if release else None,
+        "rules": [(RULES[rule], rows) for rule, rows in release.by_rule.items()] if release else [],
+        "download": {fmt: "download/?" + urlencode({**query, "format": fmt}) for fmt in FORMATS},
+        "columns": COLUMNS,
+    })
+
+
+@allow(Role.PERFORMANCE_OFFICER)
+def extract_download(request: HttpRequest) -> HttpResponse:
+    """The research extract as a CSV or Excel file (audited)."""
+    options, errors = _extract_options(request)
+    fmt = request.GET.get("format", "csv")
+    if errors or fmt not in FORMATS:
+        raise Http404("Check the options on the research extract page.")
+    _release, data = export_research_extract(
+        by=request.user, organisation=request.user.organisation, fmt=fmt, **options
+    )
+    stamp = options["as_at"].isoformat()
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="research-extract-{stamp}.{fmt}"'
+    return response
