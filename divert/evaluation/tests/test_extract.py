@@ -152,3 +152,20 @@ def test_only_performance_officers_may_use_the_extract(client, personas, name):
     client.force_login(getattr(personas, name))
     assert client.get(PAGE).status_code == 403
     assert client.get(PAGE + "download/").status_code == 403
+
+
+def test_tracker_command_and_drill_down_are_audited_without_personal_data(client, personas, six_offered):
+    out = io.StringIO()
+    call_command("tracker", "--org", "north", "--as-at", "2026-12-31", "--format", "json", stdout=out)
+    event = AuditEvent.objects.get(verb="exported_tracker")
+    assert event.details == {
+        "kind": "reoffending tracker", "via": "command line", "format": "json", "as_at": "2026-12-31",
+        "as_known_on": None, "programmes": [],
+    }
+    client.force_login(personas.service_manager)
+    query = {"as_at": "2026-12-31", "anchor": "offer", "months": 3, "group": "participant", "tier": "a",
+             "cell": "with_outcome"}
+    assert client.get("/evaluation/tracker/children/", query).status_code == 200
+    listed = AuditEvent.objects.filter(verb="listed_children").latest("pk")
+    assert listed.details["shown"] == 1 and listed.details["cell"]["cell"] == "with_outcome"
+    assert six_offered[0].last_name not in str(listed.details)

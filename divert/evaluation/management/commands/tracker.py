@@ -8,6 +8,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from divert.audit.actions import record_event
 from divert.evaluation.tracker import tracker
 
 
@@ -16,6 +17,10 @@ def _date(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise CommandError(f"Expected a date like 2025-07-31, not {value!r}") from exc
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _pct(value: float | None) -> str:
@@ -60,6 +65,11 @@ class Command(BaseCommand):
             as_at=options["as_at"] or timezone.localdate(),
             known_on=known_on,
         )
+        record_event(by=None, verb="exported_tracker", organisation=organisation, details={
+            "kind": "reoffending tracker", "via": "command line", "format": options["format"],
+            "as_at": result.as_at.isoformat(), "as_known_on": _iso(options["as_known_on"]),
+            "programmes": sorted(options["programme"]),
+        })
         if options["format"] == "json":
             self.stdout.write(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
         else:
