@@ -112,11 +112,130 @@ def create_user(
 
 @transaction.atomic
 def deactivate_user(*, by, user: User) -> User:
-    """Deactivate a leaver: they can no longer sign in and their API tokens stop working."""
+    """Deactivate a leaver: their sessions end and their API tokens stop working at once.
+
+    (An inactive user's session is refused on its next request anyway; deleting the stored
+    sessions as well leaves nothing to revive if the account is ever reactivated.)"""
     from django.utils import timezone
 
+    _same_organisation(by, user)
+    if by is not None and by.pk == user.pk:
+        raise DomainError("You cannot deactivate your own account: ask another administrator.")
+    if not user.is_active:
+        raise DomainError("This account is already deactivated.")
     user.is_active = False
     user.save(update_fields=["is_active"])
-    user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-    record_event(by=by, verb="deactivated_user", obj=user, organisation=user.organisation_id)
+    tokens = user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    ended = _end_sessions(user)
+    record_event(
+        by=by, verb="deactivated_user", obj=user, organisation=user.organisation_id,
+        details={"tokens_revoked": tokens, "sessions_ended": ended},
+    )
     return user
+
+
+def _end_sessions(user: User) -> int:
+    """Delete every stored session signed in as `user`; returns how many ended.
+
+    Sessions live at most the idle timeout, so the stored ones are few (those of people
+    signed in now); each is decoded to find its user.
+    """
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    ended = [
+        s.pk for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if str(s.get_decoded().get("_auth_user_id")) == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+def _same_organisation(by, user: User) -> None:
+    """Administrators manage their own organisation's users only."""
+    if by is not None and getattr(by, "organisation_id", None) != user.organisation_id:
+        raise DomainError("You can only manage users in your own organisation.")
+
+
+ADMINISTRABLE_ROLES = [r for r in Role if r != Role.COMMISSIONER]
+
+
+@transaction.atomic
+def set_user_roles(*, by, user: User, roles: Iterable[str], teams: Iterable[Team] = ()) -> User:
+    """Replace a user's roles and team memberships."""
+    _same_organisation(by, user)
+    roles = sorted({Role(r) for r in roles})
+    if not roles:
+        raise DomainError("Choose at least one role.", field="roles")
+    if Role.COMMISSIONER in roles and user.commissioner_id is None:
+        raise DomainError("Only a commissioner's user can hold the commissioner role.", field="roles")
+    if by is not None and by.pk == user.pk and Role.ADMINISTRATOR not in roles:
+        raise DomainError("You cannot remove your own administrator role: ask another administrator.",
+                          field="roles")
+    teams = list(teams)
+    if any(t.organisation_id != user.organisation_id for t in teams):
+        raise DomainError("A user can only join teams in their own organisation.", field="teams")
+    before = sorted(user.roles)
+    RoleGrant.objects.filter(user=user).exclude(role__in=roles).delete()
+    existing = set(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
+    RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in roles if r not in existing])
+    user.teams.set(teams)
+    user.__dict__.pop("roles", None)  # the cached property
+    record_event(
+        by=by, verb="changed_user_roles", obj=user, organisation=user.organisation_id,
+        details={"before": before, "after": [str(r) for r in roles], "teams": [t.pk for t in teams]},
+    )
+    return user
+
+
+@transaction.atomic
+def reset_user_mfa(*, by, user: User) -> User:
+    """Remove a user's authenticator app and recovery codes (a lost phone) and end their sessions.
+
+    If their organisation requires MFA they set it up again at their next sign-in."""
+    from allauth.mfa.models import Authenticator
+
+    _same_organisation(by, user)
+    removed, _ = Authenticator.objects.filter(user=user).delete()
+    ended = _end_sessions(user)
+    record_event(
+        by=by, verb="reset_user_mfa", obj=user, organisation=user.organisation_id,
+        details={"authenticators_removed": removed, "sessions_ended": ended},
+    )
+    return user
+
+
+@transaction.atomic
+def set_user_password(*, by, user: User, password: str) -> User:
+    """Give a user a new password (a forgotten one) and end their sessions."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    _same_organisation(by, user)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages), field="password") from error
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    ended = _end_sessions(user)
+    record_event(
+        by=by, verb="set_user_password", obj=user, organisation=user.organisation_id,
+        details={"sessions_ended": ended},
+    )
+    return user
+
+
+@transaction.atomic
+def set_mfa_required(*, by, organisation: Organisation, required: bool) -> Organisation:
+    """Require (or stop requiring) two-factor authentication for everyone in an organisation."""
+    if by is not None and getattr(by, "organisation_id", None) != organisation.pk:
+        raise DomainError("You can only change your own organisation's sign-in rules.")
+    before = organisation.mfa_required
+    organisation.mfa_required = required
+    organisation.save(update_fields=["mfa_required"])
+    record_event(
+        by=by, verb="changed_mfa_rule", obj=organisation, organisation=organisation,
+        details={"before": before, "after": required},
+    )
+    return organisation

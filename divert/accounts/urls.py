@@ -8,4 +8,11 @@ app_name = "accounts"
 
 urlpatterns = [
     path("", views.user_list, name="user_list"),
+    path("new/", views.new_user, name="new_user"),
+    path("two-factor-rule/", views.mfa_rule, name="mfa_rule"),
+    path("<int:user_id>/", views.user_detail, name="user_detail"),
+    path("<int:user_id>/roles/", views.user_roles, name="user_roles"),
+    path("<int:user_id>/deactivate/", views.deactivate, name="deactivate"),
+    path("<int:user_id>/reset-two-factor/", views.reset_mfa, name="reset_mfa"),
+    path("<int:user_id>/password/", views.set_password, name="set_password"),
 ]

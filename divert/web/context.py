@@ -10,7 +10,7 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"can_see_children": False, "can_work": False, "can_manage_team": False, "can_import": False,
-                "can_see_measures": False, "can_see_tracker": False}
+                "can_see_measures": False, "can_see_tracker": False, "can_manage_users": False}
     return {
         "can_see_children": user.has_any_role(CHILD_ROLES),
         "can_work": user.has_any_role(PATHWAY_ROLES),
@@ -19,6 +19,7 @@ def navigation(request) -> dict:
         "can_see_tracker": user.has_any_role(
             [Role.TEAM_MANAGER, Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER]
         ),
+        "can_manage_users": user.has_any_role([Role.ADMINISTRATOR]),
         "can_see_measures": user.has_any_role(
             [Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER, Role.BOARD_MEMBER, Role.COMMISSIONER]
         ),
