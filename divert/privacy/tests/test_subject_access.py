@@ -45,11 +45,20 @@ def _data(personas):
                                generated_at=dt.datetime(2025, 7, 1, 9, tzinfo=dt.UTC))
 
 
+def test_every_model_holding_child_records_is_in_the_export_or_withheld_on_purpose():
+    from divert.privacy.retention import child_relations
+    from divert.privacy.sar import COVERED
+
+    missing = {m._meta.label_lower for m in child_relations()} - set(COVERED)
+    assert not missing, f"Add {sorted(missing)} to the subject access export (sar.COVERED)"
+
+
 def test_json_contains_every_section(personas, pathway):
     data = _data(personas)
     assert set(data) == SECTIONS
     assert data["version"] == FORMAT_VERSION
     assert data["child"]["first_name"] == "Alfie" and data["child"]["date_of_birth"] == "2010-03-14"
+    assert data["child"]["ethnic_group"] == "White"
     referral = data["referrals"][0]
     assert referral["screening"]["decision"] == "Prevention worker support"
     assert referral["offer"]["child_decision"] == "Accepted"
