@@ -146,7 +146,8 @@ def _reference_data(organisation) -> dict:
 
 
 def _restriction(organisation, child) -> dict:
-    """A record restriction on the child, made by a manager of the organisation."""
+    """A record restriction on the child, made by a manager of the organisation (and the colleague
+    it restricts, whose id stands for the organisation's users)."""
     from divert.accounts import actions as acc
     from divert.accounts.models import Role
     from divert.people.actions import restrict_record
@@ -157,7 +158,7 @@ def _restriction(organisation, child) -> dict:
     colleague = acc.create_user(by=None, username=f"{slug}_restricted_colleague", password=None,
                                 roles=[Role.CASE_WORKER], organisation=organisation)
     restriction = restrict_record(by=manager, child=child, user=colleague, reason="Lives next door")
-    return {"restriction_id": restriction.pk}
+    return {"restriction_id": restriction.pk, "user_id": colleague.pk}
 
 
 def build_side(*, organisation, worker, officer, team, programme, first, last, local_id, police_id,
