@@ -402,6 +402,18 @@ def _read_and_validate(directory: Path, organisation, result: BundleImport) -> d
     return parsed
 
 
+def _csv_rows(text: str, name: str, problems: list[BundleProblem]):
+    """(row number, cells) of a bundle file; a broken CSV ends the file with a problem, not an error."""
+    # Narratives have no length limit, so no field may be refused for its length alone.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    number = 0
+    try:
+        for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            yield number, cells
+    except csv.Error as exc:
+        problems.append(BundleProblem(name, number + 1, None, f"The CSV is broken here ({exc})."))
+
+
 def _read_file(
     directory: Path, spec: FileSpec, expected: dict | None, problems: list[BundleProblem]
 ) -> list[Row]:
@@ -415,8 +427,8 @@ def _read_file(
     except UnicodeDecodeError:
         problems.append(BundleProblem(name, None, None, "The file is not UTF-8 text."))
         return []
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None) or []
+    reader = _csv_rows(text, name, problems)
+    header = next(reader, (1, None))[1] or []
     columns = spec.columns()
     missing = [c for c in columns if c not in header]
     unknown = [c for c in header if c not in columns]
@@ -431,7 +443,7 @@ def _read_file(
     fields = {spec.column(f): f for f in spec.fields()}
     rows: list[Row] = []
     seen: set[int] = set()
-    for number, cells in enumerate(reader, start=2):
+    for number, cells in reader:
         if len(cells) != len(header):
             problems.append(
                 BundleProblem(

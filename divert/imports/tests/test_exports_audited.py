@@ -46,3 +46,17 @@ def test_bundle_export_is_audited_with_rows_per_file_and_is_not_escaped(personas
     # The bundle round-trips values exactly: no apostrophes added.
     children = Path(tmp_path / "children.csv").read_text(encoding="utf-8")
     assert ",=Formula," in children and "'=Formula" not in children
+
+
+def test_a_bundle_with_a_narrative_longer_than_the_csv_field_limit_round_trips(personas, open_work, tmp_path):
+    from divert.accounts.actions import create_organisation
+    from divert.casework.models import Episode
+    from divert.imports.bundle import import_bundle
+
+    long_plan = "Long plan. " * 20_000  # 220,000 characters: over Python's default CSV field limit
+    Episode.objects.filter(pk=open_work["episode"].pk).update(exit_plan=long_plan)
+    export_bundle(organisation=personas.north, directory=tmp_path, now=dt.datetime(2025, 7, 1, tzinfo=dt.UTC))
+    copy = create_organisation(by=None, name="Copy", slug="copy")
+    result = import_bundle(by=None, organisation=copy, directory=tmp_path)
+    assert result.ok and result.written, result.problems
+    assert Episode.objects.get(child__organisation=copy).exit_plan == long_plan
