@@ -8,7 +8,6 @@ audit event with the counts. Columns and rules: docs/data-format.md, "Research e
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -17,13 +16,7 @@ from django.utils import timezone
 from divert.core.errors import DomainError
 from divert.evaluation.actions import export_research_extract
 from divert.evaluation.extract import RULES
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"Expected a date like 2025-07-31, not {value!r}") from exc
+from divert.evaluation.management.commands.tracker import iso_date
 
 
 class Command(BaseCommand):
@@ -36,9 +29,9 @@ class Command(BaseCommand):
         research.add_argument("--org", required=True, help="Organisation slug.")
         research.add_argument("--out", required=True, type=Path, help="File to write (.csv or .xlsx).")
         research.add_argument("--k", type=int, help="Smallest group size (default: the organisation's setting).")
-        research.add_argument("--from", dest="date_from", type=_date, help="Referrals received on or after.")
-        research.add_argument("--to", dest="date_to", type=_date, help="Referrals received on or before.")
-        research.add_argument("--as-at", type=_date, help="Follow-up results as at this date (default: today).")
+        research.add_argument("--from", dest="date_from", type=iso_date, help="Referrals received on or after.")
+        research.add_argument("--to", dest="date_to", type=iso_date, help="Referrals received on or before.")
+        research.add_argument("--as-at", type=iso_date, help="Follow-up results as at this date (default: today).")
 
     def handle(self, *args, **options) -> None:
         """Build, check and write the extract."""

@@ -12,7 +12,8 @@ from divert.audit.actions import record_event
 from divert.evaluation.tracker import tracker
 
 
-def _date(value: str) -> dt.date:
+def iso_date(value: str) -> dt.date:
+    """An argparse type: a date like 2025-07-31, or a clear error."""
     try:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
@@ -33,9 +34,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         """Options: organisation, 'as at' date, 'as known on' day, programme, format."""
         parser.add_argument("--org", required=True, help="Organisation slug.")
-        parser.add_argument("--as-at", type=_date, help="The 'as at' date (default: today).")
+        parser.add_argument("--as-at", type=iso_date, help="The 'as at' date (default: today).")
         parser.add_argument(
-            "--as-known-on", type=_date, help="Use only records made by the end of this day."
+            "--as-known-on", type=iso_date, help="Use only records made by the end of this day."
         )
         parser.add_argument(
             "--programme", action="append", default=[], help="Programme slug (repeatable)."
