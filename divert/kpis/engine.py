@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import replace
 
 from divert.core.dates import add_months
-from divert.kpis.measures.common import Scope
+from divert.kpis.measures.common import Scope, by_unit
 from divert.kpis.measures.disproportionality import disproportionality
 from divert.kpis.measures.follow_up import follow_up
 from divert.kpis.measures.local import prevention_measures
@@ -36,35 +36,53 @@ def _month_end(day: dt.date) -> dt.date:
     return add_months(day.replace(day=1), 1) - dt.timedelta(days=1)
 
 
-def official_measures(scope: Scope) -> list[Result]:
+def _keyed(results: dict, key: str) -> dict:
+    return {unit: replace(r, key=key) for unit, r in results.items()}
+
+
+def _merge(*parts: dict) -> dict:
+    """Per unit, the results of several measures in order (each part maps unit → a result or a list)."""
+    out: dict = {}
+    for part in parts:
+        for unit, got in part.items():
+            out.setdefault(unit, []).extend(got if isinstance(got, list) else [got])
+    return out
+
+
+def official_measures(scope: Scope) -> dict:
     """FTE (rolling 12 months and year ending December), FTE conversion, proven reoffending
-    (latest mature 3-month and 12-month cohorts) and use of custody."""
+    (latest mature 3-month and 12-month cohorts) and use of custody, per unit."""
     period = scope.period
     rolling = rolling_12_months(_month_end(period.end))
     december = year_ending_december_before(period.end)
     conversion_window = rolling_12_months(_month_end(add_months(period.end, -12)))
     quarter_cohort = latest_mature_quarter_cohort(scope.as_at)
     annual_cohort = twelve_month_cohort_ending(quarter_cohort)
-    return [
-        first_time_entrants(scope, rolling, key="fte.rolling_12_months"),
-        first_time_entrants(scope, december, key="fte.year_ending_december"),
-        replace(fte_conversion(scope, conversion_window), key="fte.conversion"),
-        *proven_reoffending(scope, quarter_cohort, key_prefix="reoffending.3_month_cohort"),
-        *proven_reoffending(scope, annual_cohort, key_prefix="reoffending.12_month_cohort"),
-        replace(use_of_custody(scope, rolling), key="custody.rolling_12_months"),
-        replace(use_of_custody(scope, december), key="custody.year_ending_december"),
-    ]
+    return _merge(
+        by_unit(first_time_entrants, scope, rolling, key="fte.rolling_12_months"),
+        by_unit(first_time_entrants, scope, december, key="fte.year_ending_december"),
+        _keyed(by_unit(fte_conversion, scope, conversion_window), "fte.conversion"),
+        by_unit(proven_reoffending, scope, quarter_cohort, key_prefix="reoffending.3_month_cohort"),
+        by_unit(proven_reoffending, scope, annual_cohort, key_prefix="reoffending.12_month_cohort"),
+        _keyed(by_unit(use_of_custody, scope, rolling), "custody.rolling_12_months"),
+        _keyed(by_unit(use_of_custody, scope, december), "custody.year_ending_december"),
+    )
+
+
+def measures_by_unit(scope: Scope, *, with_disproportionality: bool = True) -> dict:
+    """Every measure for every unit of the scope (no RAG, changes or suppression): {unit: [results]}."""
+    return _merge(
+        official_measures(scope),
+        by_unit(yjb_kpis, scope),
+        by_unit(prevention_measures, scope),
+        by_unit(follow_up, scope),
+        *([by_unit(disproportionality, scope)] if with_disproportionality else []),
+    )
 
 
 def measures(scope: Scope, *, with_disproportionality: bool = True) -> list[Result]:
     """Every measure for one scope (no RAG, changes or suppression)."""
-    return [
-        *official_measures(scope),
-        *yjb_kpis(scope),
-        *prevention_measures(scope),
-        *follow_up(scope),
-        *(disproportionality(scope) if with_disproportionality else []),
-    ]
+    return measures_by_unit(scope, with_disproportionality=with_disproportionality)[scope.units[0]]
 
 
 def earlier_scope(scope: Scope, other: Period) -> Scope:
@@ -75,7 +93,8 @@ def earlier_scope(scope: Scope, other: Period) -> Scope:
     else:
         months = (scope.period.start.year - other.start.year) * 12 + scope.period.start.month - other.start.month
         as_at = add_months(scope.as_at, -months)
-    return Scope(scope.organisations, other, as_at, scope.known_on, scope.programmes, headline_only=True)
+    return Scope(scope.organisations, other, as_at, scope.known_on, scope.programmes, headline_only=True,
+                 by_org=scope.by_org)
 
 
 def rag(result: Result, thresholds: dict) -> str | None:
@@ -122,14 +141,15 @@ def _changes(current: Result, earlier: Result | None, label: str) -> dict:
     }
 
 
-def _comparators(organisations) -> dict[tuple[str, str], dict]:
+def _comparators_by_org(organisations) -> dict[int, dict[tuple[str, str], dict]]:
+    """Each organisation's comparator figures: {org id: {(measure key, period label): {comparator: figure}}}."""
     from divert.reference.models import ComparatorFigure
 
-    figures = ComparatorFigure.objects.filter(organisation__in=organisations)
-    out: dict[tuple[str, str], dict] = {}
-    for fig in figures.values("measure_key", "period_label", "comparator", "value", "source"):
-        out.setdefault((fig["measure_key"], fig["period_label"]), {})[fig["comparator"]] = {
-            "value": fig["value"], "source": fig["source"]}
+    figures = ComparatorFigure.objects.filter(organisation__in=organisations).order_by("pk")
+    out: dict[int, dict[tuple[str, str], dict]] = {}
+    for fig in figures.values("organisation_id", "measure_key", "period_label", "comparator", "value", "source"):
+        out.setdefault(fig["organisation_id"], {}).setdefault((fig["measure_key"], fig["period_label"]), {})[
+            fig["comparator"]] = {"value": fig["value"], "source": fig["source"]}
     return out
 
 
@@ -152,36 +172,71 @@ def compute_report(
     if not organisations:
         raise ValueError("compute_report needs at least one organisation or programme")
     scope = Scope(tuple(organisations), period, as_at, known_on, programmes)
-    results = measures(scope)
+    return _reports(scope, suppress=suppress, with_changes=with_changes)[None]
+
+
+def compute_reports(
+    organisations,
+    *,
+    period: Period,
+    as_at: dt.date,
+    known_on: dt.datetime | None = None,
+    suppress: bool = False,
+    with_changes: bool = True,
+) -> dict:
+    """`compute_report` for each organisation on its own, {organisation: Report}, with the
+    same figures, but each measure counted for all of them in one grouped query (the national
+    benchmark, a cross-service view) instead of one query per organisation."""
+    organisations = tuple(organisations)
+    if not organisations:
+        return {}
+    scope = Scope(organisations, period, as_at, known_on, by_org=True)
+    reports = _reports(scope, suppress=suppress, with_changes=with_changes)
+    return {org: reports[org.pk] for org in organisations}
+
+
+def _reports(scope: Scope, *, suppress: bool, with_changes: bool) -> dict:
+    """A report per unit of the scope (each organisation when by_org, else the one scope)."""
+    period = scope.period
+    all_results = measures_by_unit(scope)
     if with_changes:
         earlier = {}
         for name, other in (("previous", period.previous()), ("last_year", period.same_period_last_year())):
-            got = measures(earlier_scope(scope, other), with_disproportionality=False)
-            earlier[name] = (other.label, {r.key: r for r in got})
-        results = [
-            replace(r, changes={name: ch for name, (label, rs) in earlier.items()
-                                if (ch := _changes(r, rs.get(r.key), rs[r.key].period if r.key in rs else label))})
+            got = measures_by_unit(earlier_scope(scope, other), with_disproportionality=False)
+            earlier[name] = (other.label, {unit: {r.key: r for r in rs} for unit, rs in got.items()})
+        all_results = {unit: [
+            replace(r, changes={name: ch for name, (label, per_unit) in earlier.items()
+                                if (ch := _changes(r, (rs := per_unit.get(unit, {})).get(r.key),
+                                                   rs[r.key].period if r.key in rs else label))})
             for r in results
+        ] for unit, results in all_results.items()}
+    groups = {o.pk: (o,) for o in scope.organisations} if scope.by_org else {}
+    all_comparators = _comparators_by_org(scope.organisations)
+    reports = {}
+    for unit in scope.units:
+        organisations = groups[unit] if unit is not None else scope.organisations
+        thresholds: dict = {}
+        comparators: dict = {}
+        for org in organisations:
+            thresholds.update(org.rag_thresholds or {})
+            for k, v in all_comparators.get(org.pk, {}).items():
+                comparators.setdefault(k, {}).update(v)
+        results = [
+            replace(r, rag=rag(r, thresholds), comparators=comparators.get((r.key, r.period), {}))
+            for r in all_results.get(unit, [])
         ]
-    thresholds: dict = {}
-    for org in organisations:
-        thresholds.update(org.rag_thresholds or {})
-    comparators = _comparators(organisations)
-    results = [
-        replace(r, rag=rag(r, thresholds), comparators=comparators.get((r.key, r.period), {}))
-        for r in results
-    ]
-    if suppress:
-        threshold = max(org.suppression_threshold for org in organisations)
-        results = [suppress_result(r, threshold) for r in results]
-    label = ", ".join(sorted(o.slug for o in organisations))
-    if programmes:
-        label += " (" + ", ".join(sorted(p.slug for p in programmes)) + ")"
-    return Report(
-        organisation=label,
-        period=period.as_dict(),
-        as_at=as_at,
-        known_on=known_on,
-        measures=tuple(results),
-        suppressed=suppress,
-    )
+        if suppress:
+            threshold = max(org.suppression_threshold for org in organisations)
+            results = [suppress_result(r, threshold) for r in results]
+        label = ", ".join(sorted(o.slug for o in organisations))
+        if scope.programmes:
+            label += " (" + ", ".join(sorted(p.slug for p in scope.programmes)) + ")"
+        reports[unit] = Report(
+            organisation=label,
+            period=period.as_dict(),
+            as_at=scope.as_at,
+            known_on=scope.known_on,
+            measures=tuple(results),
+            suppressed=suppress,
+        )
+    return reports

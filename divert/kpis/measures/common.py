@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import wraps
 
 from django.db.models import (
     Case,
@@ -42,6 +43,14 @@ class Scope:
     known_on: dt.datetime | None = None
     programmes: tuple = ()
     headline_only: bool = False  # comparisons need no breakdowns
+    # Several organisations, each counted on its own (compute_reports): every query is
+    # grouped by organisation, so one query serves them all.
+    by_org: bool = False
+
+    @property
+    def units(self) -> list:
+        """The keys results come under: each organisation's id when by_org, else None."""
+        return [o.pk for o in self.organisations] if self.by_org else [None]
 
     def records(self, queryset):
         """Records as known on `known_on` (or every record not voided)."""
@@ -73,7 +82,69 @@ class Scope:
 
     def with_period(self, period: Period) -> Scope:
         """The same scope over another period."""
-        return Scope(self.organisations, period, self.as_at, self.known_on, self.programmes, self.headline_only)
+        return Scope(self.organisations, period, self.as_at, self.known_on, self.programmes, self.headline_only,
+                     self.by_org)
+
+
+def per_unit(function):
+    """A measure computed for every unit at once (a dict unit → result); for an ordinary
+    scope the wrapper returns the one result, as callers and tests expect."""
+
+    @wraps(function)
+    def wrapper(scope: Scope, *args, **kwargs):
+        got = function(scope, *args, **kwargs)
+        return got if scope.by_org else got[None]
+
+    wrapper.by_unit = function
+    return wrapper
+
+
+def by_unit(function, scope: Scope, *args, **kwargs) -> dict:
+    """Call a @per_unit measure and always get the dict unit → result."""
+    return getattr(function, "by_unit", function)(scope, *args, **kwargs)
+
+
+UNIT = "kpi_unit"
+
+
+def _unit_rows(scope: Scope, queryset, org_path: str, fields: tuple = ()):
+    """The queryset grouped by unit (the organisation at `org_path`) and `fields`."""
+    queryset = queryset.order_by()
+    if scope.by_org:
+        return queryset.annotate(**{UNIT: F(org_path)}).values(UNIT, *fields)
+    return queryset.values(*fields) if fields else None
+
+
+def _empty(aggregates: dict) -> dict:
+    return {name: 0 if isinstance(agg, Count) else None for name, agg in aggregates.items()}
+
+
+def aggregate_units(scope: Scope, queryset, org_path: str, **aggregates) -> dict:
+    """queryset.aggregate(...) for every unit: {unit: {name: value}} (one query)."""
+    if not scope.by_org:
+        return {None: queryset.order_by().aggregate(**aggregates)}
+    out = {unit: _empty(aggregates) for unit in scope.units}
+    for row in _unit_rows(scope, queryset, org_path).annotate(**aggregates):
+        out[row[UNIT]] = {name: row[name] for name in aggregates}
+    return out
+
+
+def count_units(scope: Scope, queryset, org_path: str) -> dict:
+    """queryset.count() for every unit: {unit: n}."""
+    got = aggregate_units(scope, queryset, org_path, n=Count("pk"))
+    return {unit: row["n"] for unit, row in got.items()}
+
+
+def group_units(scope: Scope, queryset, org_path: str, fields: tuple, **aggregates) -> dict:
+    """queryset.values(*fields).annotate(...) ordered by `fields`, for every unit: {unit: [rows]}."""
+    out: dict = {unit: [] for unit in scope.units}
+    if scope.by_org:
+        rows = _unit_rows(scope, queryset, org_path, fields).annotate(**aggregates).order_by(UNIT, *fields)
+    else:
+        rows = queryset.order_by().values(*fields).annotate(**aggregates).order_by(*fields)
+    for row in rows:
+        out[row.pop(UNIT, None)].append(row)
+    return out
 
 
 def int_expr(expression):
@@ -228,24 +299,37 @@ def tally(queryset, conditions: dict[str, Q], dimensions: dict[str, object], sum
     dimension at once, does the counting in the database; the margins (per dimension and
     overall) are then sums over those few groups (at most a few hundred), never over rows.
     """
+    return _tally(queryset, conditions, dimensions, sums, None, [None])[None]
+
+
+def tally_units(scope: Scope, queryset, org_path: str, conditions: dict[str, Q], dimensions: dict[str, object],
+                sums: dict | None = None) -> dict:
+    """`tally` for every unit: {unit: tally}, still one query (grouped by organisation too)."""
+    return _tally(queryset, conditions, dimensions, sums, F(org_path) if scope.by_org else None, scope.units)
+
+
+def _tally(queryset, conditions, dimensions, sums, unit, units) -> dict:
     # Prefixed so a count never clashes with an annotation of the same name.
     counts = {f"n__{name}": Count("pk", filter=cond) for name, cond in conditions.items()}
     # Optional sums (e.g. reoffences) are margined the same way as counts.
     counts.update({f"n__{name}": Sum(expr) for name, expr in (sums or {}).items()})
     conditions = {**conditions, **dict.fromkeys(sums or {})}
     dims = {f"d__{dim}": expression for dim, expression in dimensions.items()}
+    if unit is not None:
+        dims[UNIT] = unit
     if dims:
         rows = queryset.annotate(**dims).order_by().values(*dims).annotate(**counts)
     else:
         # No dimensions (headline only): one aggregate row. `.values()` with no fields would
         # select every column and group by the primary key, i.e. one row per child.
         rows = [queryset.order_by().aggregate(**counts)]
-    out: dict = {None: dict.fromkeys(conditions, 0), **{dim: {} for dim in dimensions}}
+    out = {u: {None: dict.fromkeys(conditions, 0), **{dim: {} for dim in dimensions}} for u in units}
     for row in rows:  # one row per combination of groups
+        t = out[row.get(UNIT)]
         for name in conditions:
             n = row[f"n__{name}"] or 0
-            out[None][name] += n
+            t[None][name] += n
             for dim in dimensions:
-                group = out[dim].setdefault(row[f"d__{dim}"], dict.fromkeys(conditions, 0))
+                group = t[dim].setdefault(row[f"d__{dim}"], dict.fromkeys(conditions, 0))
                 group[name] += n
     return out

@@ -16,7 +16,14 @@ from __future__ import annotations
 
 from django.db.models import Case, Exists, F, OuterRef, Q, Sum, Value, When
 
-from divert.kpis.measures.common import ETHNIC_LABELS, SEX_LABELS, Scope, overlapping, tally
+from divert.kpis.measures.common import (
+    ETHNIC_LABELS,
+    SEX_LABELS,
+    Scope,
+    overlapping,
+    per_unit,
+    tally_units,
+)
 from divert.kpis.measures.official import fte_children
 from divert.kpis.results import Cell, Flags, Result
 from divert.kpis.stats import is_volatile, relative_rate_index
@@ -94,19 +101,33 @@ def _group_expressions(scope: Scope) -> dict:
 
 
 def _population(scope: Scope, dim: str) -> dict:
+    """Per unit, the population of the latest year loaded (up to the period's), by group."""
     from divert.reference.models import Population
 
     if dim not in ("ethnic_group", "sex"):
-        return {}
-    rows = Population.objects.filter(organisation_id__in=scope.org_ids, year__lte=scope.period.end.year)
-    year = rows.order_by("-year").values_list("year", flat=True).first()
-    if year is None:
-        return {}
-    got = rows.filter(year=year).order_by().values(dim).annotate(n=Sum("count"))
-    return {r[dim]: r["n"] for r in got}
+        return {unit: {} for unit in scope.units}
+    rows = (Population.objects.filter(organisation_id__in=scope.org_ids, year__lte=scope.period.end.year)
+            .order_by().values("organisation_id", "year", dim).annotate(n=Sum("count")))
+    per_org: dict = {}
+    for row in rows:  # groups of a few years, not children
+        groups = per_org.setdefault(row["organisation_id"], {}).setdefault(row["year"], {})
+        groups[row[dim]] = groups.get(row[dim], 0) + row["n"]
+    out = {}
+    for unit in scope.units:
+        orgs = [unit] if unit is not None else scope.org_ids
+        years = {y for o in orgs for y in per_org.get(o, {})}
+        counts: dict = {}
+        if years:
+            used = max(years)
+            for o in orgs:
+                for group, n in per_org.get(o, {}).get(used, {}).items():
+                    counts[group] = counts.get(group, 0) + n
+        out[unit] = counts
+    return out
 
 
-def disproportionality(scope: Scope) -> list[Result]:
+@per_unit
+def disproportionality(scope: Scope) -> dict:
     """One result per dimension, with a breakdown per stage of every group's figures."""
 
     stages = stage_children(scope)
@@ -115,10 +136,17 @@ def disproportionality(scope: Scope) -> list[Result]:
     for ids in stages.values():
         any_stage |= Q(pk__in=ids)
     rows = scope.children().filter(any_stage)
-    t = tally(rows, {stage: Q(pk__in=ids) for stage, ids in stages.items()}, _group_expressions(scope))
+    tallies = tally_units(scope, rows, "organisation_id", {stage: Q(pk__in=ids) for stage, ids in stages.items()},
+                          _group_expressions(scope))
+    populations = {dim: _population(scope, dim) for dim in DIMENSIONS}
+    return {unit: _results(scope, t, stages, {dim: p[unit] for dim, p in populations.items()})
+            for unit, t in tallies.items()}
+
+
+def _results(scope: Scope, t: dict, stages: dict, populations: dict) -> list[Result]:
     results = []
     for dim, (label, reference, unknown, labels) in DIMENSIONS.items():
-        counts: dict[str, dict] = {"population": _population(scope, dim)}
+        counts: dict[str, dict] = {"population": populations[dim]}
         for stage in stages:
             counts[stage] = {g: c[stage] for g, c in t[dim].items() if c[stage]}
         breakdowns = {}

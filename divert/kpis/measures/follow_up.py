@@ -17,7 +17,7 @@ from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import TruncDate
 
 from divert.core.dates import add_months
-from divert.kpis.measures.common import Scope, month_key, tally
+from divert.kpis.measures.common import Scope, month_key, per_unit, tally_units
 from divert.kpis.results import Cell, Flags, Result, rate_cell
 from divert.kpis.stats import difference_of_proportions, is_volatile
 from divert.offending.codes import FORMAL_GROUPS, DisposalGroup
@@ -58,12 +58,15 @@ def _cohort(scope: Scope, months: int):
     )
 
 
-def follow_up(scope: Scope) -> list[Result]:
+@per_unit
+def follow_up(scope: Scope) -> dict:
     """Per window and tier: participants' and comparison group's rates and the difference."""
-    from divert.offending.models import Arrest, DataSource, Offence, Outcome
+    from divert.kpis.measures.official import sources_incomplete
+    from divert.offending.models import Arrest, Offence, Outcome
 
-    results = []
-    sources = DataSource.objects.filter(organisation_id__in=scope.org_ids)
+    results: dict = {unit: [] for unit in scope.units}
+    window_end = scope.period.end
+    lagging = {needed: sources_incomplete(scope, needed) for needed in (window_end, add_months(window_end, 6))}
     for months in WINDOWS:
         cohort = _cohort(scope, months)
         in_window = Q(committed_on__gt=OuterRef("offered_on")) & Q(ck__lte=OuterRef("anchor_key") + months * 100)
@@ -86,42 +89,48 @@ def follow_up(scope: Scope) -> list[Result]:
             further_arrest=Exists(arrests),
         )
         conditions = {"tracked": Q(pk__isnull=False), **{t: Q(**{t: True}) for t in TIERS}}
-        t = tally(rows, conditions, {"group": F("group")})
-        groups = t["group"]
-        part = groups.get("participant", dict.fromkeys(conditions, 0))
-        comp = groups.get("comparison", dict.fromkeys(conditions, 0))
-        window_end = scope.period.end
-        for tier, words in TIERS.items():
-            needed = window_end if tier == "further_arrest" else add_months(window_end, 6)
-            incomplete = scope.as_at < needed or sources.filter(
-                Q(complete_to__isnull=True) | Q(complete_to__lt=needed)).exists()
-            diff = difference_of_proportions(part[tier], part["tracked"], comp[tier], comp["tracked"])
-            cells = (
-                rate_cell("participant", "Participants (accepted the offer)", part[tier], part["tracked"]),
-                rate_cell("comparison", "Comparison (declined or did not respond)", comp[tier], comp["tracked"]),
-                Cell(key="difference", label="Difference (participants − comparison)", numerator=None,
-                     value=diff.value if diff else None, interval=diff.interval if diff else None,
-                     flags=Flags(volatile=is_volatile(min(part["tracked"], comp["tracked"])))),
-            )
-            notes = [WARNING]
-            if incomplete:
-                notes.insert(0, "Provisional: police data does not yet cover the window"
-                             + ("" if tier == "further_arrest" else " and the 6 months after it")
-                             + " — no outcome yet is not no outcome.")
-            results.append(Result(
-                key=f"follow_up.{months}_months.{tier}",
-                label=f"Follow-up {months} months from the offer: {words}",
-                definition=(
-                    f"Children offered support whose {months}-month window (from the offer date) ended in "
-                    f"the period, by group (intention to treat): those with {words} in the window"
-                    + ("" if tier == "further_arrest" else ", recorded within the window + 6 months")
-                    + ". Divert's own measure, not the official proven reoffending measure."
-                ),
-                unit="proportion",
-                value=part[tier] / part["tracked"] if part["tracked"] else None,
-                numerator=part[tier], denominator=part["tracked"], period=scope.period.label,
-                interval=cells[0].interval,
-                flags=Flags(volatile=is_volatile(part["tracked"]), provisional=incomplete),
-                breakdowns={"group": cells}, notes=tuple(notes), higher_is_better=False,
-            ))
+        tallies = tally_units(scope, rows, "referral__child__organisation_id", conditions, {"group": F("group")})
+        for unit, t in tallies.items():
+            results[unit].extend(_window_results(scope, months, t, conditions, lagging, unit))
+    return results
+
+
+def _window_results(scope: Scope, months: int, t: dict, conditions: dict, lagging: dict, unit) -> list[Result]:
+    results = []
+    groups = t["group"]
+    part = groups.get("participant", dict.fromkeys(conditions, 0))
+    comp = groups.get("comparison", dict.fromkeys(conditions, 0))
+    window_end = scope.period.end
+    for tier, words in TIERS.items():
+        needed = window_end if tier == "further_arrest" else add_months(window_end, 6)
+        incomplete = scope.as_at < needed or lagging[needed][unit]
+        diff = difference_of_proportions(part[tier], part["tracked"], comp[tier], comp["tracked"])
+        cells = (
+            rate_cell("participant", "Participants (accepted the offer)", part[tier], part["tracked"]),
+            rate_cell("comparison", "Comparison (declined or did not respond)", comp[tier], comp["tracked"]),
+            Cell(key="difference", label="Difference (participants − comparison)", numerator=None,
+                 value=diff.value if diff else None, interval=diff.interval if diff else None,
+                 flags=Flags(volatile=is_volatile(min(part["tracked"], comp["tracked"])))),
+        )
+        notes = [WARNING]
+        if incomplete:
+            notes.insert(0, "Provisional: police data does not yet cover the window"
+                         + ("" if tier == "further_arrest" else " and the 6 months after it")
+                         + " — no outcome yet is not no outcome.")
+        results.append(Result(
+            key=f"follow_up.{months}_months.{tier}",
+            label=f"Follow-up {months} months from the offer: {words}",
+            definition=(
+                f"Children offered support whose {months}-month window (from the offer date) ended in "
+                f"the period, by group (intention to treat): those with {words} in the window"
+                + ("" if tier == "further_arrest" else ", recorded within the window + 6 months")
+                + ". Divert's own measure, not the official proven reoffending measure."
+            ),
+            unit="proportion",
+            value=part[tier] / part["tracked"] if part["tracked"] else None,
+            numerator=part[tier], denominator=part["tracked"], period=scope.period.label,
+            interval=cells[0].interval,
+            flags=Flags(volatile=is_volatile(part["tracked"]), provisional=incomplete),
+            breakdowns={"group": cells}, notes=tuple(notes), higher_is_better=False,
+        ))
     return results

@@ -26,8 +26,10 @@ from divert.kpis.measures.common import (
     Scope,
     age_band_expression,
     age_on,
+    count_units,
     month_key,
-    tally,
+    per_unit,
+    tally_units,
 )
 from divert.kpis.periods import Period, calendar_quarter
 from divert.kpis.results import Flags, Result, count_cell, rate_cell, rate_result
@@ -42,14 +44,30 @@ COHORT_GROUPS = (DisposalGroup.PRE_COURT, DisposalGroup.FIRST_TIER, DisposalGrou
 def population_10_17(scope: Scope, year: int, **filters) -> tuple[int, int | None]:
     """The 10-17 population of the scope's areas for `year` (falling back to the latest
     earlier year loaded) and the year used; (0, None) when none is loaded."""
+    return population_units(scope, year, **filters)[None if not scope.by_org else scope.units[0]]
+
+
+def population_units(scope: Scope, year: int, **filters) -> dict:
+    """`population_10_17` for every unit: {unit: (population, year used)} in one query."""
     from divert.reference.models import Population
 
-    rows = Population.objects.filter(organisation_id__in=scope.org_ids, year__lte=year, **filters)
-    used = rows.order_by("-year").values_list("year", flat=True).first()
-    if used is None:
-        return 0, None
-    total = rows.filter(year=used).aggregate(n=Sum("count"))["n"] or 0
-    return total, used
+    rows = (
+        Population.objects.filter(organisation_id__in=scope.org_ids, year__lte=year, **filters)
+        .order_by().values("organisation_id", "year").annotate(n=Sum("count"))
+    )
+    per_org: dict = {}
+    for row in rows:  # a few rows per organisation (one per year loaded)
+        per_org.setdefault(row["organisation_id"], {})[row["year"]] = row["n"] or 0
+    out = {}
+    for unit in scope.units:
+        orgs = [unit] if unit is not None else scope.org_ids
+        years = {y for o in orgs for y in per_org.get(o, {})}
+        if not years:
+            out[unit] = (0, None)
+            continue
+        used = max(years)
+        out[unit] = (sum(per_org.get(o, {}).get(used, 0) for o in orgs), used)
+    return out
 
 
 def _outcomes(scope: Scope):
@@ -94,7 +112,8 @@ FTE_DEFINITION = (
 )
 
 
-def first_time_entrants(scope: Scope, period: Period, *, key: str = "fte") -> Result:
+@per_unit
+def first_time_entrants(scope: Scope, period: Period, *, key: str = "fte") -> dict:
     """First Time Entrants in `period`: count and rate per 100,000 aged 10-17."""
     from divert.people.models import Child
 
@@ -105,9 +124,13 @@ def first_time_entrants(scope: Scope, period: Period, *, key: str = "fte") -> Re
         rows = rows.annotate(first=first)
         dims = {"sex": F("sex"), "ethnic_group": F("ethnic_group"),
                 "age_band": age_band_expression("date_of_birth", "first")}
-    t = tally(rows, {"n": Q(pk__isnull=False)}, dims)
+    tallies = tally_units(scope, rows, "organisation_id", {"n": Q(pk__isnull=False)}, dims)
+    populations = population_units(scope, period.end.year)
+    return {unit: _fte_result(scope, period, key, dims, t, *populations[unit]) for unit, t in tallies.items()}
+
+
+def _fte_result(scope: Scope, period: Period, key: str, dims: dict, t: dict, population: int, year) -> Result:
     count = t[None]["n"]
-    population, year = population_10_17(scope, period.end.year)
     notes = []
     if year is None:
         notes.append("No 10-17 population loaded: rate not computed.")
@@ -139,10 +162,12 @@ def first_time_entrants(scope: Scope, period: Period, *, key: str = "fte") -> Re
     )
 
 
-def fte_conversion(scope: Scope, period: Period) -> Result:
+@per_unit
+def fte_conversion(scope: Scope, period: Period) -> dict:
     """Of the children a programme started supporting in `period` who were not already
     First Time Entrants, how many became one within 12 months of the start."""
     from divert.casework.models import Episode
+    from divert.people.models import Child
 
     episodes = scope.records(Episode.objects).filter(
         scope.programme_filter(), child__in=scope.children(),
@@ -157,18 +182,22 @@ def fte_conversion(scope: Scope, period: Period) -> Result:
     converted = supported.filter(first__isnull=False).alias(
         fk=month_key("first"), sk=month_key("start")
     ).filter(fk__lte=F("sk") + 1200)
-    n, d = converted.count(), supported.count()
+    # One row per supported child (grouped by organisation when several are computed).
+    tallies = tally_units(
+        scope, Child.objects.filter(pk__in=supported.values("child")), "organisation_id",
+        {"supported": Q(pk__isnull=False), "converted": Q(pk__in=converted.values("child"))}, {},
+    )
     last_start = min(period.end, scope.as_at)
     provisional = scope.as_at < add_months(last_start, 12)
-    return rate_result(
+    return {unit: rate_result(
         "fte_conversion",
         "Supported children who became first time entrants within 12 months",
         "Of the children whose support started in the period (not already first time "
         "entrants), those whose first caution or conviction came within 12 months of the start.",
-        n, d, period.label,
+        t[None]["converted"], t[None]["supported"], period.label,
         flags=Flags(provisional=provisional),
         higher_is_better=False,
-    )
+    ) for unit, t in tallies.items()}
 
 
 def _cohort_event_date():
@@ -210,7 +239,8 @@ REOFFENDING_DEFINITION = (
 )
 
 
-def proven_reoffending(scope: Scope, cohort: Period, *, key_prefix: str = "reoffending") -> list[Result]:
+@per_unit
+def proven_reoffending(scope: Scope, cohort: Period, *, key_prefix: str = "reoffending") -> dict:
     """Binary rate, reoffences per reoffender and reoffences per child for a cohort."""
     from divert.offending.models import Offence, Outcome
     from divert.people.models import Child
@@ -242,17 +272,32 @@ def proven_reoffending(scope: Scope, cohort: Period, *, key_prefix: str = "reoff
         .annotate(reoffences=Coalesce(Subquery(reoffence_count), Value(0)))
     )
     dims = {} if scope.headline_only else {"sex": F("sex"), "ethnic_group": F("ethnic_group")}
-    t = tally(rows, {"cohort": Q(pk__isnull=False), "reoffender": Q(reoffences__gt=0)}, dims,
-              sums={"reoffences": F("reoffences")})
-    cohort_size, n_reoffenders = t[None]["cohort"], t[None]["reoffender"]
-    n_offences = t[None]["reoffences"]
+    tallies = tally_units(scope, rows, "organisation_id",
+                          {"cohort": Q(pk__isnull=False), "reoffender": Q(reoffences__gt=0)}, dims,
+                          sums={"reoffences": F("reoffences")})
     final_on = add_months(cohort.end, 18)
-    provisional = scope.as_at < final_on
+    incomplete = sources_incomplete(scope, final_on)
+    return {unit: _reoffending_results(scope, cohort, key_prefix, t, final_on, incomplete[unit])
+            for unit, t in tallies.items()}
+
+
+def sources_incomplete(scope: Scope, needed: dt.date) -> dict:
+    """Per unit: True when any of its police data sources is not complete to `needed`
+    (or has no "complete to" date). One query for every unit."""
     from divert.offending.models import DataSource
 
-    incomplete = DataSource.objects.filter(organisation_id__in=scope.org_ids).filter(
-        Q(complete_to__isnull=True) | Q(complete_to__lt=final_on)
-    ).exists()
+    rows = (DataSource.objects.filter(organisation_id__in=scope.org_ids).order_by().values("organisation_id")
+            .annotate(earliest=Min("complete_to"), unknown=Count("pk", filter=Q(complete_to__isnull=True))))
+    lagging = {r["organisation_id"] for r in rows if r["unknown"] or (r["earliest"] and r["earliest"] < needed)}
+    if scope.by_org:
+        return {unit: unit in lagging for unit in scope.units}
+    return {None: bool(lagging)}
+
+
+def _reoffending_results(scope: Scope, cohort: Period, key_prefix: str, t: dict, final_on, incomplete: bool):
+    cohort_size, n_reoffenders = t[None]["cohort"], t[None]["reoffender"]
+    n_offences = t[None]["reoffences"]
+    provisional = scope.as_at < final_on
     notes = [f"Cohort shown: {cohort.label} (index dates {cohort.start} to {cohort.end})."]
     if provisional:
         notes.append(f"Provisional: final on {final_on} (18 months after the last index date).")
@@ -315,7 +360,8 @@ CUSTODY_DEFINITION = (
 )
 
 
-def use_of_custody(scope: Scope, period: Period) -> Result:
+@per_unit
+def use_of_custody(scope: Scope, period: Period) -> dict:
     """Custodial sentences in the period per 1,000 of the 10-17 population."""
     sentences = (
         _outcomes(scope)
@@ -323,19 +369,23 @@ def use_of_custody(scope: Scope, period: Period) -> Result:
         .annotate(age=age_on("child__date_of_birth", "outcome_date"))
         .filter(age__gte=10, age__lte=17)
     )
-    count = sentences.count()
-    population, year = population_10_17(scope, period.end.year)
-    return Result(
-        key="custody",
-        label=f"Use of custody ({period.label})",
-        definition=CUSTODY_DEFINITION,
-        unit="per_1000",
-        value=count / population * 1000 if population else None,
-        numerator=count,
-        denominator=population or None,
-        period=period.label,
-        interval=rate_interval(count, population, 1000) if population else None,
-        flags=Flags(provisional=scope.as_at < period.end),
-        notes=(f"Population year: {year}." if year else "No 10-17 population loaded.",),
-        higher_is_better=False,
-    )
+    counts = count_units(scope, sentences, "child__organisation_id")
+    populations = population_units(scope, period.end.year)
+    out = {}
+    for unit, count in counts.items():
+        population, year = populations[unit]
+        out[unit] = Result(
+            key="custody",
+            label=f"Use of custody ({period.label})",
+            definition=CUSTODY_DEFINITION,
+            unit="per_1000",
+            value=count / population * 1000 if population else None,
+            numerator=count,
+            denominator=population or None,
+            period=period.label,
+            interval=rate_interval(count, population, 1000) if population else None,
+            flags=Flags(provisional=scope.as_at < period.end),
+            notes=(f"Population year: {year}." if year else "No 10-17 population loaded.",),
+            higher_is_better=False,
+        )
+    return out

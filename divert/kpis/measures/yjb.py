@@ -33,11 +33,15 @@ from divert.kpis.measures.common import (
     Scope,
     age_band_expression,
     age_on,
+    aggregate_units,
+    by_unit,
     current_on,
+    group_units,
     int_expr,
     month_key,
     overlapping,
-    tally,
+    per_unit,
+    tally_units,
 )
 from divert.kpis.results import Cell, Result, count_cell, rate_cell, rate_result
 from divert.offending.codes import (
@@ -65,8 +69,15 @@ OUT_OF_COURT = (
 ALL = Q(pk__isnull=False)
 END = OuterRef("end_date")
 # A KPI's part of the shared query: annotations on the rows, named conditions, and how to
-# build its results from the counts.
+# build its results from the counts: build(tallies, rows) → {unit: [results]}, given the
+# tally of every unit (so any further query it needs runs once for all units).
 Spec = tuple
+ORG = "child__organisation_id"
+
+
+def _each(build):
+    """A builder of one unit's results from its tally, applied to every unit."""
+    return lambda tallies, rows: {unit: build(t) for unit, t in tallies.items()}
 START = OuterRef("start_date")
 
 
@@ -151,17 +162,18 @@ def _exists(scope: Scope, model, q: Q) -> Exists:
 FAR_FUTURE = Value(dt.date(9999, 12, 31))
 
 
-def _type_counts(scope: Scope, model, field: str, rows, labels: dict, ref: str = "end_date") -> tuple:
-    """How many rows' children had a record of each `field` value current on the row's
-    end (or start) date."""
+def _type_counts(scope: Scope, model, field: str, rows, labels: dict, ref: str = "end_date") -> dict:
+    """Per unit, how many rows' children had a record of each `field` value current on the
+    row's end (or start) date."""
     if scope.headline_only:
-        return ()
+        return {unit: () for unit in scope.units}
     row_current = rows.filter(child=OuterRef("child")).filter(
         **{f"{ref}__gte": OuterRef("start_date"), f"{ref}__lte": Coalesce(OuterRef("end_date"), FAR_FUTURE)}
     )
     records = scope.records(model.objects).filter(Exists(row_current))
-    got = records.order_by().values(field).annotate(n=Count("child", distinct=True)).order_by(field)
-    return tuple(count_cell(r[field], labels.get(r[field], r[field]), r["n"]) for r in got)
+    got = group_units(scope, records, ORG, (field,), n=Count("child", distinct=True))
+    return {unit: tuple(count_cell(r[field], labels.get(r[field], r[field]), r["n"]) for r in rows_)
+            for unit, rows_ in got.items()}
 
 
 def _accommodation_suitable(scope: Scope, day) -> tuple[Exists, Exists]:
@@ -194,14 +206,18 @@ def kpi1_accommodation(scope: Scope) -> Spec:
         "custody_rows": Q(programme_type=6),
         "custody_end": Q(programme_type=6, end_any=True, end_bad=False),
     }
-    return annotations, conditions, lambda t, rows: _kpi1_results(scope, t, rows)
+    return annotations, conditions, lambda tallies, rows: _kpi1_results(scope, tallies, rows)
 
 
-def _kpi1_results(scope: Scope, t: dict, rows) -> list[Result]:
+def _kpi1_results(scope: Scope, tallies: dict, rows) -> dict:
     from divert.people.models import Accommodation
 
+    types = _type_counts(scope, Accommodation, "type", rows, dict(Accommodation.Type.choices))
+    return {unit: _kpi1_unit(scope, t, types[unit]) for unit, t in tallies.items()}
+
+
+def _kpi1_unit(scope: Scope, t: dict, types: tuple) -> list[Result]:
     p = scope.period.label
-    types = dict(Accommodation.Type.choices)
     return [
         _rate(t, "kpi1.accommodation", "KPI 1 Suitable accommodation at the end", KPI1, "end", "rows", p,
               notes=("Sub-measures follow: at the start, by type, custody on release.",)),
@@ -210,7 +226,7 @@ def _kpi1_results(scope: Scope, t: dict, rows) -> list[Result]:
         Result(key="kpi1.accommodation_type", label="KPI 1 Accommodation type at the end",
                definition="Children by type of accommodation current at the end (a child with two records counts under both).",
                unit="count", value=None, numerator=t[None]["rows"], denominator=None, period=p,
-               breakdowns={"type": _type_counts(scope, Accommodation, "type", rows, types)}),
+               breakdowns={"type": types}),
         _rate(t, "kpi1.custody_release", "KPI 1 Suitable accommodation on release from custody",
               "Children whose most serious programme was custody: suitable accommodation at the end (release).",
               "custody_end", "custody_rows", p, breakdowns={}),
@@ -259,15 +275,19 @@ def kpi2_ete(scope: Scope) -> Spec:
         "above_end": ~school & Q(ete_any=True, ete_bad=False),
         "full_time": full_time,
     }
-    return annotations, conditions, lambda t, rows: _kpi2_results(scope, t, rows)
+    return annotations, conditions, lambda tallies, rows: _kpi2_results(scope, tallies, rows)
 
 
-def _kpi2_results(scope: Scope, t: dict, rows) -> list[Result]:
+def _kpi2_results(scope: Scope, tallies: dict, rows) -> dict:
     from divert.people.models import ETEStatus
 
-    sums = rows.aggregate(total_offered=Sum("offered"), total_attended=Sum("attended"))
+    sums = aggregate_units(scope, rows, ORG, total_offered=Sum("offered"), total_attended=Sum("attended"))
+    provision = _type_counts(scope, ETEStatus, "provision", rows, dict(ETEStatus.Provision.choices))
+    return {unit: _kpi2_unit(scope, t, sums[unit], provision[unit]) for unit, t in tallies.items()}
+
+
+def _kpi2_unit(scope: Scope, t: dict, sums: dict, provision: tuple) -> list[Result]:
     p = scope.period.label
-    provision = dict(ETEStatus.Provision.choices)
     offered, attended = sums["total_offered"] or 0, sums["total_attended"] or 0
     return [
         _rate(t, "kpi2.ete", "KPI 2 Suitable education, training or employment at the end", KPI2, "ete_end", "rows", p),
@@ -285,7 +305,7 @@ def _kpi2_results(scope: Scope, t: dict, rows) -> list[Result]:
         Result(key="kpi2.provision", label="KPI 2 Type of provision at the end",
                definition="Children by type of ETE provision current at the end.", unit="count",
                value=None, numerator=t[None]["rows"], denominator=None, period=p,
-               breakdowns={"provision": _type_counts(scope, ETEStatus, "provision", rows, provision)}),
+               breakdowns={"provision": provision}),
     ]
 
 
@@ -299,7 +319,7 @@ def kpi3_send(scope: Scope) -> Spec:
         plan=_exists(scope, SENDStatus, during & Q(plan__in=[SENDStatus.Plan.EHCP, SENDStatus.Plan.IDP])),
     )
     conditions = {"send": Q(send=True), "plan": Q(send=True, plan=True)}
-    return annotations, conditions, lambda t, rows: _kpi3_results(scope, t)
+    return annotations, conditions, _each(lambda t: _kpi3_results(scope, t))
 
 
 def _kpi3_results(scope: Scope, t: dict) -> list[Result]:
@@ -347,7 +367,7 @@ def kpi4_mental_health(scope: Scope) -> Spec:
 
     annotations, conditions = _funnel_spec(scope, MentalHealthNeed, "kpi4")
     name = "KPI 4 Mental health and emotional wellbeing"
-    return annotations, conditions, lambda t, rows: _funnel(scope, t, "kpi4", name)
+    return annotations, conditions, _each(lambda t: _funnel(scope, t, "kpi4", name))
 
 
 def kpi5_substance_misuse(scope: Scope) -> Spec:
@@ -360,7 +380,7 @@ def kpi5_substance_misuse(scope: Scope) -> Spec:
         for lvl in SubstanceMisuseNeed.Level.values
     }
     annotations, conditions = _funnel_spec(scope, SubstanceMisuseNeed, "kpi5", levels)
-    return annotations, conditions, lambda t, rows: _kpi5_results(scope, t)
+    return annotations, conditions, _each(lambda t: _kpi5_results(scope, t))
 
 
 def _kpi5_results(scope: Scope, t: dict) -> list[Result]:
@@ -389,19 +409,20 @@ def kpi6_out_of_court(scope: Scope) -> Spec:
     """KPI 6: successful completion of out-of-court programmes (per child, per programme, per type)."""
     ooc = Q(order_type__in=[str(d) for d in OUT_OF_COURT])
     conditions = {"ooc": ooc, "done": ooc & Q(successfully_completed=True)}
-    return {}, conditions, lambda t, rows: _kpi6_results(scope, t, ooc)
+    return {}, conditions, lambda tallies, rows: _kpi6_results(scope, tallies, ooc)
 
 
-def _kpi6_results(scope: Scope, t: dict, ooc: Q) -> list[Result]:
-    p = scope.period.label
+def _kpi6_results(scope: Scope, tallies: dict, ooc: Q) -> dict:
     per_programme = scope_episodes(scope).filter(ooc)
-    by_type = (
-        per_programme.order_by().values("order_type")
-        .annotate(n=Count("pk"), done=Count("pk", filter=Q(successfully_completed=True)))
-        .order_by("order_type")
-    )
+    done = Count("pk", filter=Q(successfully_completed=True))
+    by_type = group_units(scope, per_programme, ORG, ("order_type",), n=Count("pk"), done=done)
+    totals = aggregate_units(scope, per_programme, ORG, n=Count("pk"), done=done)
+    return {unit: _kpi6_unit(scope, t, by_type[unit], totals[unit]) for unit, t in tallies.items()}
+
+
+def _kpi6_unit(scope: Scope, t: dict, by_type: list, totals: dict) -> list[Result]:
+    p = scope.period.label
     labels = dict(Disposal.choices)
-    totals = per_programme.aggregate(n=Count("pk"), done=Count("pk", filter=Q(successfully_completed=True)))
     return [
         _rate(t, "kpi6.ooc_completion", "KPI 6 Out-of-court disposals successfully completed", KPI6, "done", "ooc", p),
         rate_result(
@@ -428,7 +449,7 @@ def kpi7_wider_services(scope: Scope) -> Spec:
         scope, CareStatus, Q(kind=kinds.EARLY_HELP, start_date__gte=START, start_date__lte=END)
     )
     conditions = {k: Q(**{k: True}) for k in aliases}
-    return aliases, conditions, lambda t, rows: _kpi7_results(scope, t)
+    return aliases, conditions, _each(lambda t: _kpi7_results(scope, t))
 
 
 def _kpi7_results(scope: Scope, t: dict) -> list[Result]:
@@ -456,7 +477,8 @@ def _kpi7_results(scope: Scope, t: dict) -> list[Result]:
     ]
 
 
-def yjb_kpis(scope: Scope) -> list[Result]:
+@per_unit
+def yjb_kpis(scope: Scope) -> dict:
     """All ten KPIs with their sub-measures for the scope's quarter."""
     # KPIs 1-7 are counted in one grouped query over the rows (one row per child).
     specs = [kpi(scope) for kpi in (kpi1_accommodation, kpi2_ete, kpi3_send, kpi4_mental_health,
@@ -467,17 +489,17 @@ def yjb_kpis(scope: Scope) -> list[Result]:
         annotations.update(spec_annotations)
         conditions.update(spec_conditions)
     rows = kpi_rows(scope).annotate(**annotations)
-    t = tally(rows, conditions, dimensions(scope))
-    results: list[Result] = []
+    tallies = tally_units(scope, rows, ORG, conditions, dimensions(scope))
+    results: dict = {unit: [] for unit in scope.units}
     for _, _, build in specs:
-        results.extend(build(t, rows))
+        for unit, got in build(tallies, rows).items():
+            results[unit].extend(got)
     from divert.kpis.measures.yjb_other import kpi8_board, kpi9_serious_violence, kpi10_victims
 
-    results.extend(kpi8_board(scope))
-    results.extend(kpi9_serious_violence(scope))
-    results.extend(kpi10_victims(scope))
+    for other in (kpi8_board, kpi9_serious_violence, kpi10_victims):
+        for unit, got in by_unit(other, scope).items():
+            results[unit].extend(got)
     provisional = scope.as_at < scope.period.end
     if provisional:
-        results = [r.with_flags(provisional=True) for r in results]
+        results = {unit: [r.with_flags(provisional=True) for r in rs] for unit, rs in results.items()}
     return results
-

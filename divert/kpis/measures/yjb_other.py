@@ -6,28 +6,37 @@ from __future__ import annotations
 from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce
 
-from divert.kpis.measures.common import Scope, age_on
+from divert.kpis.measures.common import Scope, age_on, aggregate_units, group_units, per_unit
 from divert.kpis.measures.yjb import scope_episodes
 from divert.kpis.results import Cell, Result, count_cell, rate_cell, rate_result
 from divert.kpis.stats import rate_interval
 from divert.offending.codes import FORMAL_GROUPS, SERIOUS_VIOLENCE_CATEGORIES
 
 
-def kpi8_board(scope: Scope) -> list[Result]:
+@per_unit
+def kpi8_board(scope: Scope) -> dict:
     """KPI 8: senior partners from the five sectors at each board meeting in the quarter."""
     from divert.reference.models import BoardMeeting
 
     meetings = BoardMeeting.objects.filter(
         organisation_id__in=scope.org_ids, date__gte=scope.period.start, date__lte=min(scope.period.end, scope.as_at)
     )
-    sums = meetings.aggregate(n=Count("pk"), **{s: Count("pk", filter=Q(**{s: True})) for s in BoardMeeting.SECTORS})
+    all_sums = aggregate_units(scope, meetings, "organisation_id", n=Count("pk"),
+                               **{s: Count("pk", filter=Q(**{s: True})) for s in BoardMeeting.SECTORS})
+    sectors_expr = sum((Case(When(**{s: True}, then=Value(1)), default=Value(0)) for s in BoardMeeting.SECTORS), Value(0))
+    # Every meeting (a handful a quarter), to list them; not children.
+    all_meetings = group_units(scope, meetings.annotate(sectors=sectors_expr), "organisation_id", ("date", "sectors"))
+    return {unit: [_kpi8_result(scope, all_sums[unit], all_meetings[unit])] for unit in scope.units}
+
+
+def _kpi8_result(scope: Scope, sums: dict, per_meeting: list) -> Result:
+    from divert.reference.models import BoardMeeting
+
     n = sums["n"]
     attended = sum(sums[s] for s in BoardMeeting.SECTORS)
     labels = {"social_care": "Children's social care", "education": "Education", "police": "Police",
               "probation": "Probation", "health": "Health"}
-    sectors_expr = sum((Case(When(**{s: True}, then=Value(1)), default=Value(0)) for s in BoardMeeting.SECTORS), Value(0))
-    per_meeting = meetings.annotate(sectors=sectors_expr).order_by("date").values("date", "sectors")
-    return [Result(
+    return Result(
         key="kpi8.board_attendance", label="KPI 8 Management board: senior partner attendance",
         definition="Of the five sectors (children's social care, education, police, probation, health), "
                    "the share represented by a senior partner, over the board meetings in the quarter.",
@@ -40,7 +49,7 @@ def kpi8_board(scope: Scope) -> list[Result]:
         },
         notes=(f"{n} board meeting(s) in the quarter.",),
         about_children=False,
-    )]
+    )
 
 
 KPI9 = (
@@ -52,9 +61,10 @@ KPI9 = (
 )
 
 
-def kpi9_serious_violence(scope: Scope) -> list[Result]:
+@per_unit
+def kpi9_serious_violence(scope: Scope) -> dict:
     """KPI 9: serious violence per 10,000, share of proven offences and of children; not scored shown."""
-    from divert.kpis.measures.official import population_10_17
+    from divert.kpis.measures.official import population_units
     from divert.offending.models import Offence, Outcome
 
     proven = scope.records(Outcome.objects).filter(
@@ -70,7 +80,8 @@ def kpi9_serious_violence(scope: Scope) -> list[Result]:
     )
     sv_category = Q(category__in=[str(c) for c in SERIOUS_VIOLENCE_CATEGORIES])
     serious = sv_category & Q(score__gte=5)
-    totals = offences.aggregate(
+    all_totals = aggregate_units(
+        scope, offences, "child__organisation_id",
         all=Count("pk"),
         serious=Count("pk", filter=serious),
         not_scored=Count("pk", filter=Q(score__isnull=True)),
@@ -78,10 +89,14 @@ def kpi9_serious_violence(scope: Scope) -> list[Result]:
         children=Count("child", distinct=True),
         serious_children=Count("child", distinct=True, filter=serious),
     )
-    by_category = (
-        offences.filter(serious).order_by().values("category").annotate(n=Count("pk")).order_by("category")
-    )
-    population, year = population_10_17(scope, scope.period.end.year)
+    all_by_category = group_units(scope, offences.filter(serious), "child__organisation_id", ("category",),
+                                  n=Count("pk"))
+    populations = population_units(scope, scope.period.end.year)
+    return {unit: _kpi9_results(scope, totals, all_by_category[unit], *populations[unit])
+            for unit, totals in all_totals.items()}
+
+
+def _kpi9_results(scope: Scope, totals: dict, by_category: list, population: int, year) -> list[Result]:
     p = scope.period.label
     n = totals["serious"]
     not_scored = (
@@ -113,13 +128,15 @@ def kpi9_serious_violence(scope: Scope) -> list[Result]:
     ]
 
 
-def kpi10_victims(scope: Scope) -> list[Result]:
+@per_unit
+def kpi10_victims(scope: Scope) -> dict:
     """KPI 10: victims engaged with restorative justice ÷ victims who consented to contact."""
     from divert.victims.models import Victim
 
     victims = scope.records(Victim.objects).filter(offence__episodes__in=scope_episodes(scope).values("pk")).distinct()
     victims = scope.records(Victim.objects).filter(pk__in=victims.values("pk"))
-    t = victims.aggregate(
+    all_t = aggregate_units(
+        scope, victims, "offence__child__organisation_id",
         all=Count("pk"),
         consented=Count("pk", filter=Q(consented_to_contact=True)),
         engaged=Count("pk", filter=Q(consented_to_contact=True, rj_engaged=True)),
@@ -128,6 +145,10 @@ def kpi10_victims(scope: Scope) -> list[Result]:
         support=Count("pk", filter=Q(consented_to_contact=True, support_given=True)),
         requested=Count("pk", filter=Q(consented_to_contact=True, support_requested=True)),
     )
+    return {unit: _kpi10_results(scope, t) for unit, t in all_t.items()}
+
+
+def _kpi10_results(scope: Scope, t: dict) -> list[Result]:
     p = scope.period.label
     scope_text = "Victims of offences linked to programmes ending in the quarter"
     return [
