@@ -68,7 +68,7 @@ class RestrictRecordForm(GovForm):
     """Restrict the record from a named person."""
 
     user = forms.ModelChoiceField(label="Who should not see this record?", queryset=None,
-                                  error_messages={"required": "Choose the person"})
+                                  empty_label="Choose a person", error_messages={"required": "Choose the person"})
     reason = forms.CharField(
         label="Why?", max_length=300, widget=forms.Textarea,
         help_text="For example: a conflict of interest, or they know the family",
