@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models import Exists, ExpressionWrapper, Max, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -382,7 +382,7 @@ ANONYMISE_FIELDS: dict[str, dict[str, object]] = {
 }
 
 # What an anonymised child keeps: sex, ethnicity, area code, the month and year of birth
-# (ages on reference dates move by less than a month), organisation, team and flags.
+# (stored as the 15th), organisation, team and flags.
 CHILD_ANONYMISED = {
     "first_name": "Anonymised",
     "last_name": "record",
@@ -435,7 +435,9 @@ def anonymise_children(ids: list[int], *, run) -> Counter[str]:
         rows = model._base_manager.filter(**{f"{path}__in": ids})
         changes = ANONYMISE_FIELDS[label]
         if changes:
-            counts[label] += rows.update(**changes)
+            changed = rows.update(**changes)
+            if changed:
+                counts[label] += changed
         if any(f.name == "void_reason" for f in model._meta.concrete_fields):
             rows.exclude(void_reason="").update(void_reason=REMOVED)
     # Offences typed by hand (no offence type) carry a free-text description.
@@ -450,9 +452,11 @@ def anonymise_children(ids: list[int], *, run) -> Counter[str]:
     )
     children = Child._base_manager.filter(pk__in=ids)
     children.exclude(void_reason="").update(void_reason=REMOVED)
-    counts["people.child"] += children.update(
-        **CHILD_ANONYMISED, date_of_birth=TruncMonth("date_of_birth")
-    )
+    # The 15th of the birth month: an age on any date is then out by at most half a month,
+    # either way, so age bands move as often in as out (the 1st would make everyone older).
+    mid_month = ExpressionWrapper(TruncMonth("date_of_birth") + dt.timedelta(days=14),
+                                  output_field=models.DateField())
+    counts["people.child"] += children.update(**CHILD_ANONYMISED, date_of_birth=mid_month)
     already = set(Anonymisation.objects.filter(child__in=ids).values_list("child_id", flat=True))
     Anonymisation.objects.bulk_create(
         [Anonymisation(child_id=pk, run=run) for pk in ids if pk not in already]
@@ -503,15 +507,16 @@ def clear_imports(run_ids: list[int], *, action: str, now: dt.datetime) -> Count
         _, per_model = runs.delete()
         counts.update({label.lower(): n for label, n in per_model.items() if n})
     else:
-        counts["imports.matchreview"] += MatchReview.objects.filter(run__in=run_ids).update(
+        counts["imports.matchreview"] = MatchReview.objects.filter(run__in=run_ids).update(
             rows=[], candidates=[]
         )
-        counts["imports.importerrorfile"] += ImportErrorFile.objects.filter(
+        counts["imports.importerrorfile"] = ImportErrorFile.objects.filter(
             run__in=run_ids, deleted_at__isnull=True
         ).update(deleted_at=now)
-        counts["imports.importrun"] += runs.update(
+        counts["imports.importrun"] = runs.update(
             problems=[], file_name=REMOVED_FILE_NAME, stored_path=""
         )
+        counts = Counter({label: n for label, n in counts.items() if n})
     # Files go only once the database change is committed.
     transaction.on_commit(lambda: _unlink(paths))
     return counts

@@ -138,7 +138,7 @@ def test_anonymise_keeps_the_facts_and_removes_personal_data(personas, pathway):
     run_retention(by=None, organisation=personas.north, as_at=EVERYTHING_DUE, via="command line")
     child = Child.objects.get(pk=personas.child_a.pk)
     assert (child.first_name, child.last_name, child.local_id, child.postcode) == ("Anonymised", "record", "", "")
-    assert child.date_of_birth == dt.date(2010, 3, 1)
+    assert child.date_of_birth == dt.date(2010, 3, 15)
     assert (child.sex, child.ethnicity) == ("male", "WBRI")
     assessment = Assessment.objects.get(episode__child=child)
     assert (assessment.child_view, assessment.strengths, assessment.summary) == ("", "", "")
