@@ -252,3 +252,30 @@ def test_mfa_is_required_by_default_for_a_new_organisation(db):
 
     organisation = create_organisation(by=None, name="Eastfield YJS", slug="east")
     assert organisation.mfa_required is True
+
+
+def test_guessing_totp_codes_is_limited(client, personas):
+    secret = give_totp(personas.worker_a)
+    sign_in(client, "worker_a")
+    wrong = "000000" if totp_code(secret) != "000000" else "111111"
+    for _ in range(5):
+        client.post("/sign-in/code/", {"code": wrong})
+    response = client.post("/sign-in/code/", {"code": totp_code(secret)})
+    assert "Too many failed login attempts" in response.content.decode()
+    assert client.get("/my-work/").status_code == 302
+
+
+def test_a_session_signed_in_through_the_form_ends_after_thirty_idle_minutes(client, personas):
+    import datetime as dt
+
+    import time_machine
+
+    start = dt.datetime.now(dt.UTC)
+    with time_machine.travel(start, tick=False):
+        sign_in(client, "worker_a")
+    with time_machine.travel(start + dt.timedelta(minutes=29), tick=False):
+        assert client.get("/my-work/").status_code == 200  # activity keeps it alive ...
+    with time_machine.travel(start + dt.timedelta(minutes=58), tick=False):
+        assert client.get("/my-work/").status_code == 200
+    with time_machine.travel(start + dt.timedelta(minutes=89), tick=False):
+        assert client.get("/my-work/").status_code == 302  # ... 31 idle minutes end it
