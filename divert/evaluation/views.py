@@ -142,6 +142,7 @@ def tracker_page(request: HttpRequest) -> HttpResponse:
             "error": error,
             "programme": programme,
             "programmes": Programme.objects.filter(organisation=organisation).order_by("name"),
+            "can_extract": request.user.has_any_role([Role.PERFORMANCE_OFFICER]),
         },
     )
 

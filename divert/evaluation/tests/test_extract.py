@@ -169,3 +169,10 @@ def test_tracker_command_and_drill_down_are_audited_without_personal_data(client
     listed = AuditEvent.objects.filter(verb="listed_children").latest("pk")
     assert listed.details["shown"] == 1 and listed.details["cell"]["cell"] == "with_outcome"
     assert six_offered[0].last_name not in str(listed.details)
+
+
+def test_the_tracker_links_performance_officers_to_the_extract(client, personas):
+    client.force_login(personas.performance_officer)
+    assert PAGE in client.get("/evaluation/tracker/").content.decode()
+    client.force_login(personas.service_manager)
+    assert PAGE not in client.get("/evaluation/tracker/").content.decode()
