@@ -98,8 +98,9 @@ def test_dry_run_writes_nothing(personas, pathway):
     assert writes == []
     assert _row_counts() == before
     out = io.StringIO()
-    call_command("retention", "--org", "north", "--as-at", "2040-01-01", stdout=out)
+    call_command("retention", "--org", "north", "--as-at", "2040-01-01", "--ids", stdout=out)
     assert "Dry run" in out.getvalue()
+    assert f"record numbers: {pathway['screened'].pk}" in out.getvalue()
     assert _row_counts() == before
     assert not RetentionRun.objects.exists()
 

@@ -26,6 +26,7 @@ def test_admins_and_service_managers_see_rules_dry_run_and_history(client, perso
     assert "6 years after closure or the 18th birthday, whichever is later" in html
     assert "Dry run" in html and "What the rules would do as at 1 January 2040" in html
     assert "Alfie" not in html and "Testchild" not in html  # the plan never names children
+    assert f"{pathway['screened'].pk}" in html.split("Record numbers, to check before running")[1]
     assert not RetentionRun.objects.exists()
 
 

@@ -24,6 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--as-at", help="Date the rules are applied on (YYYY-MM-DD; default today).")
         parser.add_argument("--execute", action="store_true", help="Delete or anonymise (default: dry run).")
         parser.add_argument("--by", help="Username of the person running it (recorded with the run).")
+        parser.add_argument("--ids", action="store_true", help="Dry run: also list the record numbers.")
 
     def handle(self, *args, **options) -> None:
         """Print the plan; with --execute, carry it out and print the counts recorded."""
@@ -46,6 +47,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Dry run for {organisation.slug} as at {as_at.isoformat()}: nothing is changed.")
             for rule in plan.rules:
                 self.stdout.write(_line(rule.summary()))
+                ids = [*rule.child_ids, *rule.merged_ids, *rule.import_run_ids]
+                if options["ids"] and ids:
+                    self.stdout.write("    record numbers: " + ", ".join(str(i) for i in ids))
             self.stdout.write(f"Children with open work (kept): {plan.open_work}; "
                               f"children no rule covers: {plan.not_covered}")
             return
