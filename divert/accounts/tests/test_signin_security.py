@@ -279,3 +279,36 @@ def test_a_session_signed_in_through_the_form_ends_after_thirty_idle_minutes(cli
         assert client.get("/my-work/").status_code == 200
     with time_machine.travel(start + dt.timedelta(minutes=89), tick=False):
         assert client.get("/my-work/").status_code == 302  # ... 31 idle minutes end it
+
+
+# A person's own sign-in security page and password ---------------------------------
+
+
+def test_the_sign_in_security_page_shows_what_is_set_up(client, personas):
+    sign_in(client, "worker_a")
+    page = client.get("/account/security/").content.decode()
+    assert "Your sign-in security" in page and "Not set up" in page
+    assert 'href="/account/password/"' in page and 'href="/account/authenticator/"' in page
+
+
+def test_changing_a_password_follows_the_password_rules(client, personas):
+    sign_in(client, "worker_a")
+    weak = client.post("/account/password/", {"oldpassword": PASSWORD, "password1": "password1234",
+                                              "password2": "password1234"})
+    page = weak.content.decode()
+    assert weak.status_code == 200 and "There is a problem" in page and "too common" in page
+    assert "password1234" not in page
+    response = client.post("/account/password/", {"oldpassword": PASSWORD, "password1": "kites over the estuary",
+                                                  "password2": "kites over the estuary"})
+    assert response.status_code == 302
+    personas.worker_a.refresh_from_db()
+    assert personas.worker_a.check_password("kites over the estuary")
+    assert client.get("/my-work/").status_code == 200  # still signed in here
+
+
+def test_someone_who_only_uses_sso_has_no_password_to_change(client, personas):
+    personas.worker_a.set_unusable_password()
+    personas.worker_a.save()
+    client.force_login(personas.worker_a)
+    response = client.get("/account/password/", follow=True)
+    assert "You have no Divert password" in response.content.decode()
