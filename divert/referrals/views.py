@@ -139,6 +139,8 @@ def allocate(request: HttpRequest, child_id: int) -> HttpResponse:
     teams = Team.objects.filter(organisation_id=child.organisation_id)
     workers = User.objects.filter(organisation_id=child.organisation_id, is_active=True,
                                   role_grants__role__in=PATHWAY_ROLES).distinct().order_by("first_name", "last_name")
+    # People the record is restricted from cannot be allocated it (allocate_child refuses too).
+    workers = workers.exclude(pk__in=child.record_restrictions.active().values("user_id"))
     return form_page(
         request, AllocateForm, heading="Allocate", caption=child.full_name,
         save=lambda d: allocate_child(by=request.user, child=child, team=d["team"], worker=d.get("worker")),

@@ -294,3 +294,10 @@ def test_correction_of_a_coded_field_shows_labels(personas):
     assert change.label == "Ethnicity"
     assert "White" in change.old_shown and change.old_value == "WBRI"
 
+
+
+def test_allocation_page_does_not_offer_a_restricted_worker(client, personas, restricted):
+    client.force_login(personas.team_manager)
+    page = client.get(f"/children/{personas.child_a.pk}/allocate/").content.decode()
+    assert "Worker B" in page
+    assert "Worker A" not in page
