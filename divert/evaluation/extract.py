@@ -92,9 +92,12 @@ def area_levels(*, area_code: str, postcode: str, local_authority: str) -> tuple
 
 
 def hashed_id(child_id: int, *, organisation_id: int, salt: str) -> str:
-    """A child's pseudonym: stable for one salt, unlinkable across salts without them."""
+    """A child's pseudonym: stable for one salt, unlinkable across salts without them.
+
+    It starts with a letter so that a spreadsheet never reads it as a number ('12e45...').
+    """
     key = f"divert-research-extract:{salt}".encode()
-    return hmac.new(key, f"{organisation_id}:{child_id}".encode(), hashlib.sha256).hexdigest()[:20]
+    return "c" + hmac.new(key, f"{organisation_id}:{child_id}".encode(), hashlib.sha256).hexdigest()[:20]
 
 
 def month(day: dt.date | None) -> str:

@@ -160,7 +160,7 @@ def test_bands_and_areas():
 def test_hashed_ids_are_stable_for_a_salt_and_differ_across_salts(child, org, salt, other):
     first = hashed_id(child, organisation_id=org, salt=salt)
     assert first == hashed_id(child, organisation_id=org, salt=salt)
-    assert len(first) == 20
+    assert len(first) == 21 and first.startswith("c")
     if other != salt:
         assert first != hashed_id(child, organisation_id=org, salt=other)
     assert first != hashed_id(child + 1, organisation_id=org, salt=salt)
