@@ -113,3 +113,39 @@ def test_an_administrator_manages_users(signed_in_page, personas, assert_accessi
 
     page.goto("/users/two-factor-rule/")
     assert_accessible(page, "two-factor-rule")
+
+
+def test_a_persons_own_security_pages_are_accessible(page, personas, settings, assert_accessible):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.core.cache import cache
+
+    cache.clear()
+    secret = generate_totp_secret()
+    TOTP.activate(personas.worker_b, secret)
+    RecoveryCodes.activate(personas.worker_b)
+    sign_in(page, "worker_b")
+    page.wait_for_url("**/sign-in/code/")
+    page.fill("#id_code", totp_code(secret))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/my-work/")
+
+    page.get_by_role("link", name="Sign-in security").click()
+    assert_accessible(page, "security")
+    page.get_by_role("link", name="Change password").click()
+    page.fill("#id_oldpassword", PASSWORD)
+    page.fill("#id_password1", "password1234")
+    page.fill("#id_password2", "password1234")
+    page.get_by_role("button", name="Change password").click()
+    page.get_by_text("There is a problem").wait_for()
+    assert_accessible(page, "change-password-error")
+
+    for url, name in [
+        ("/account/confirm/", "confirm-with-password"),
+        ("/account/confirm/code/", "confirm-with-code"),
+        ("/account/recovery-codes/new/", "new-recovery-codes"),
+        ("/account/authenticator/remove/", "remove-authenticator"),
+        ("/sign-in/closed/", "account-closed"),
+    ]:
+        page.goto(url)
+        assert_accessible(page, name)
