@@ -261,6 +261,8 @@ def _check_manager_of(by, child: Child) -> None:
         raise DomainError("Only a team or service manager can do this.")
     if by.organisation_id != child.organisation_id:
         raise DomainError("Only a manager in the child's organisation can do this.")
+    if not Child.objects.visible_to(by).filter(pk=child.pk).exists():
+        raise DomainError("Only a manager who can see this child's record can do this.")
 
 
 def _clean_reason(reason: str, message: str) -> str:

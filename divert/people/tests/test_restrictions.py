@@ -45,6 +45,9 @@ def test_only_a_manager_of_the_organisation_can_restrict(personas):
     with pytest.raises(DomainError):
         actions.restrict_record(by=p.team_manager, child=p.other_org_child, user=p.other_org_worker,
                                 reason="x")
+    # Team A's manager cannot restrict team B's child: it is outside their scope.
+    with pytest.raises(DomainError, match="can see this child"):
+        actions.restrict_record(by=p.team_manager, child=p.child_b, user=p.worker_a, reason="x")
 
 
 def test_processing_restriction_excludes_child_from_processing_allowed(personas):
