@@ -1,4 +1,4 @@
-"""Named actions for children: create, update details, allocate."""
+"""Named actions for children: create, correct details (with history), allocate, merge, restrict."""
 
 from __future__ import annotations
 
