@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from divert.imports import matching
@@ -34,6 +35,7 @@ OFFENCE_FIELDS = ("committed_on", "offence_code", "description", "offence_type_i
 OUTCOME_FIELDS = ("disposal", "ho_outcome_type", "outcome_date", "custody_release_date")
 ARREST_FIELDS = ("arrested_at", "released_at", "result")
 CUSTODY_REFERRAL_SOURCES = {"rui": "custody_rui", "bail": "custody_bail", "nfa": "custody_nfa"}
+REFS = "divert_import_refs"  # a temporary table: the references in the file being written
 
 
 def _user(by):
@@ -82,6 +84,28 @@ def insert(model, records: list[dict]) -> None:
                 copy.write_row(row)
 
 
+def temporary_table(name: str, columns: list[tuple[str, str]], rows: Iterable[list]) -> None:
+    """(Re)create a temporary table and fill it: COPY on PostgreSQL, executemany elsewhere.
+
+    The name and column definitions come from code; values go through COPY or parameters.
+    """
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column, _ in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {quote(name)}")
+        definition = ", ".join(f"{quote(column)} {sql_type}" for column, sql_type in columns)
+        cursor.execute(f"CREATE TEMPORARY TABLE {quote(name)} ({definition})")
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {quote(name)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f"ANALYZE {quote(name)}")
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            sql = f"INSERT INTO {quote(name)} ({names}) VALUES ({marks})"  # noqa: S608 - names from code
+            cursor.executemany(sql, list(rows))
+
+
 def update(model, records: list[dict], fields: list[str]) -> None:
     """Save changed fields of existing records (dicts with "id")."""
     if records:
@@ -123,16 +147,31 @@ class Writer:
 
     # ---- the plan: which child each row belongs to -------------------------------------
 
-    def _existing(self):
-        def load(model, fields):
-            rows = model.objects.filter(source=self.source).values("id", "child_id", "source_reference", *fields)
+    def _existing(self, valid: list[ValidRow]):
+        """Load the records this source already holds for the file's rows (not the source's whole history).
+
+        The file's references go into a temporary table, so one semi-join finds them
+        however many records the source has.
+        """
+        attributes = ["source_reference", "offence_key"] if self.kind == "outcome" else ["source_reference"]
+        temporary_table(REFS, [(a, "text") for a in attributes],
+                        ([getattr(item.data, a) for a in attributes] for item in valid))
+        quote = connection.ops.quote_name
+
+        def load(model, fields, attribute):
+            in_file = RawSQL(f"SELECT {quote(attribute)} FROM {quote(REFS)}", ())  # noqa: S608, S611 - names from code
+            rows = model.objects.filter(source=self.source, source_reference__in=in_file).values(
+                "id", "child_id", "source_reference", *fields
+            )
             return {r["source_reference"]: r for r in rows}
 
         if self.kind == "outcome":
-            self.offences = load(Offence, OFFENCE_FIELDS)
-            self.outcomes = load(Outcome, OUTCOME_FIELDS)
+            self.offences = load(Offence, OFFENCE_FIELDS, "offence_key")
+            self.outcomes = load(Outcome, OUTCOME_FIELDS, "source_reference")
         else:
-            self.arrests = load(Arrest, ARREST_FIELDS)
+            self.arrests = load(Arrest, ARREST_FIELDS, "source_reference")
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {quote(REFS)}")
         self.pending = set()
         for references in MatchReview.objects.pending().filter(source=self.source).values_list(
             "source_references", flat=True
@@ -149,7 +188,7 @@ class Writer:
     def plan(self, valid: list[ValidRow], *, assigned_child=None) -> list[tuple[ValidRow, object]]:
         """Pair each row with its child (an id or a matcher entry); queue the uncertain ones."""
         started = time.perf_counter()
-        self._existing()
+        self._existing(valid)
         assigned: list[tuple[ValidRow, object]] = []
         groups: dict[tuple, list[ValidRow]] = {}
         for item in valid:

@@ -92,7 +92,9 @@ class DataSource(models.Model):
 class Offence(Recorded):
     """An offence a child is alleged or proven to have committed."""
 
-    child = models.ForeignKey("people.Child", on_delete=models.CASCADE, related_name="offences")
+    child = models.ForeignKey(
+        "people.Child", on_delete=models.CASCADE, related_name="offences", db_index=False
+    )  # the (child, date) index below serves lookups by child
     committed_on = models.DateField()
     offence_type = models.ForeignKey(
         OffenceType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -139,7 +141,9 @@ class Offence(Recorded):
 class Outcome(Recorded):
     """The legal outcome of an offence, dated when it was proven or given."""
 
-    child = models.ForeignKey("people.Child", on_delete=models.CASCADE, related_name="outcomes")
+    child = models.ForeignKey(
+        "people.Child", on_delete=models.CASCADE, related_name="outcomes", db_index=False
+    )  # the (child, date) index below serves lookups by child
     offence = models.ForeignKey(Offence, on_delete=models.CASCADE, related_name="outcomes")
     ho_outcome_type = models.PositiveSmallIntegerField(
         choices=HomeOfficeOutcome.choices, null=True, blank=True
@@ -189,7 +193,9 @@ class Outcome(Recorded):
 class Arrest(Recorded):
     """An arrest and release from police custody (feeds the 'following arrest' scheme)."""
 
-    child = models.ForeignKey("people.Child", on_delete=models.CASCADE, related_name="arrests")
+    child = models.ForeignKey(
+        "people.Child", on_delete=models.CASCADE, related_name="arrests", db_index=False
+    )  # the (child, date) index below serves lookups by child
     arrested_at = models.DateTimeField()
     released_at = models.DateTimeField(null=True, blank=True)
     result = models.CharField(max_length=20, choices=ArrestResult.choices, blank=True)
