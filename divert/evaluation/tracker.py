@@ -37,7 +37,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
 
 from divert.core.dates import add_months
 from divert.evaluation.dates import AddDays, AddMonths
@@ -479,13 +478,8 @@ class Scope:
     def build(cls, *, organisation, programmes, as_at, known_on) -> Scope:
         """Read the data sources' coverage and the programmes' median lengths once."""
         programmes = list(programmes) if programmes is not None else None
-        outcomes_to, arrests_to = source_coverage(organisation)
-        if known_on is not None:
-            # Sources keep only their latest "complete to"; data known on a past day cannot
-            # have been complete beyond that day.
-            day = timezone.localdate(known_on)
-            outcomes_to = min(outcomes_to, day) if outcomes_to else None
-            arrests_to = min(arrests_to, day) if arrests_to else None
+        # As known on a past moment: each source's "complete to" from its dated history.
+        outcomes_to, arrests_to = source_coverage(organisation, known_on=known_on)
         return cls(
             organisation,
             programmes,

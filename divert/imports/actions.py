@@ -34,6 +34,7 @@ from divert.imports.models import (
 )
 from divert.imports.validation import NOTICE, Problem, Validation, ValidRow, validate_file
 from divert.imports.writing import Writer
+from divert.offending.actions import record_complete_to
 from divert.offending.models import DataSource
 
 log = logging.getLogger(__name__)
@@ -218,10 +219,9 @@ def _write(*, by, organisation, source, run, rows: list[ValidRow], complete_to, 
     assigned = writer.plan(rows)
     writer.write(assigned)
     writer.open_referrals()
-    if source.complete_to is None or complete_to > source.complete_to:
-        source.complete_to = complete_to
-        source.save(update_fields=["complete_to"])
-    elif complete_to < source.complete_to:
+    if not record_complete_to(by=by, source=source, complete_to=complete_to, batch=batch) and (
+        complete_to < source.complete_to
+    ):
         writer.file_notices.append(
             f"'{source.name}' was already complete to {source.complete_to:%d/%m/%Y}; that date stands."
         )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from divert.core.dates import add_months
 from divert.offending.codes import FORMAL_GROUPS
@@ -96,13 +97,36 @@ def evaluate_checkpoint(
     return CheckpointResult(proven, further, arrested)
 
 
-def source_coverage(organisation) -> tuple[dt.date | None, dt.date | None]:
-    """How far the organisation's outcome data and arrest data reach (the least complete source)."""
-    from divert.offending.models import DataSource
+def source_coverage(organisation, *, known_on: dt.datetime | None = None) -> tuple[dt.date | None, dt.date | None]:
+    """How far the organisation's outcome data and arrest data reach (the least complete source).
+
+    With `known_on`, as it was known then: each source's latest "complete to" recorded by
+    that moment (its dated history). A source with no history (loaded before the history
+    was kept, or by the generator) counts as complete to its current date, but never
+    beyond the day of `known_on`.
+    """
+    from divert.offending.models import DataSource, SourceCompleteness
+
+    sources = list(DataSource.objects.filter(organisation=organisation).values_list("id", "kind", "complete_to"))
+    if known_on is not None:
+        history: dict[int, dt.date | None] = {}
+        for source_id, complete_to in (
+            SourceCompleteness.objects.known_on(known_on).filter(source_id__in=[s[0] for s in sources])
+            .order_by("source_id", "recorded_at", "id").values_list("source_id", "complete_to")
+        ):
+            history[source_id] = complete_to
+        has_history = set(
+            SourceCompleteness.objects.filter(source_id__in=[s[0] for s in sources])
+            .values_list("source_id", flat=True).distinct()
+        )
+        day = timezone.localdate(known_on)
+        sources = [
+            (pk, kind, history.get(pk) if pk in has_history else (min(to, day) if to else None))
+            for pk, kind, to in sources
+        ]
 
     def least(kinds):
-        sources = DataSource.objects.filter(organisation=organisation, kind__in=kinds)
-        dates = list(sources.values_list("complete_to", flat=True))
+        dates = [to for _, kind, to in sources if kind in kinds]
         if not dates or any(d is None for d in dates):
             return None
         return min(dates)

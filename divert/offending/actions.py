@@ -8,7 +8,7 @@ from django.db import transaction
 
 from divert.audit.actions import record_event
 from divert.core.errors import DomainError
-from divert.offending.models import Offence, OffenceType
+from divert.offending.models import DataSource, Offence, OffenceType, SourceCompleteness
 from divert.people.actions import check_processing_allowed
 
 
@@ -38,3 +38,22 @@ def record_offence(
     )
     record_event(by=by, verb="recorded_offence", obj=offence, child=child)
     return offence
+
+
+@transaction.atomic
+def record_complete_to(*, by, source: DataSource, complete_to: dt.date, batch=None) -> bool:
+    """Move a data source's "complete to" date forward, keeping the dated history.
+
+    The date never moves backwards (returns False and changes nothing). Inside a batch
+    (an import) the batch's own audit event carries it; otherwise an event is written.
+    """
+    if source.complete_to is not None and complete_to <= source.complete_to:
+        return False
+    source.complete_to = complete_to
+    source.save(update_fields=["complete_to"])
+    SourceCompleteness.objects.create(source=source, complete_to=complete_to, batch=batch,
+                                      recorded_by=by if getattr(by, "pk", None) else None)
+    if batch is None:
+        record_event(by=by, verb="set_complete_to", obj=source, organisation=source.organisation_id,
+                     details={"complete_to": complete_to.isoformat()})
+    return True

@@ -89,6 +89,23 @@ class DataSource(models.Model):
         return self.name
 
 
+class SourceCompleteness(Recorded):
+    """A data source's "complete to" date each time it moved forward.
+
+    DataSource.complete_to holds the latest date; this history lets figures be
+    reproduced "as known on" an earlier day (recorded_at is when the date was known).
+    """
+
+    source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="completeness")
+    complete_to = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["source", "recorded_at"], name="completeness_source_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} complete to {self.complete_to}"
+
+
 class Offence(Recorded):
     """An offence a child is alleged or proven to have committed."""
 

@@ -148,3 +148,42 @@ def test_arrest_tier_is_stored_before_outcome_data_covers_the_window(personas, o
     assert checkpoint.further_arrest is False
     assert checkpoint.proven_reoffence is None
     assert checkpoint.status == "awaiting_data"
+
+
+def test_complete_to_keeps_a_dated_history_so_as_known_on_reproduces_an_earlier_date(
+    personas, source, custody_source, run_import
+):
+    from divert.imports.followup import source_coverage
+    from divert.imports.formats import LONDON
+    from divert.offending.actions import record_complete_to
+    from divert.offending.models import SourceCompleteness
+
+    record_complete_to(by=None, source=custody_source, complete_to=D(2025, 6, 30))
+    run_import(to_csv([outcome_row("CO-1")]), complete_to=D(2025, 3, 31))
+    run_import(to_csv([outcome_row("CO-2")]), complete_to=D(2025, 5, 31))
+    run_import(to_csv([outcome_row("CO-3")]), complete_to=D(2025, 4, 30))  # never moves backwards
+    history = SourceCompleteness.objects.filter(source=source).order_by("id")
+    assert [h.complete_to for h in history] == [D(2025, 3, 31), D(2025, 5, 31)]
+    assert all(h.batch_id for h in history)
+    first, second = history
+    moment = dt.datetime(2025, 4, 2, 9, tzinfo=LONDON)
+    SourceCompleteness.objects.filter(pk=first.pk).update(recorded_at=moment)
+    SourceCompleteness.objects.filter(pk=second.pk).update(recorded_at=moment + dt.timedelta(days=60))
+    SourceCompleteness.objects.filter(source=custody_source).update(recorded_at=moment - dt.timedelta(days=1))
+
+    assert source_coverage(personas.north) == (D(2025, 5, 31), D(2025, 6, 30))
+    assert source_coverage(personas.north, known_on=moment) == (D(2025, 3, 31), D(2025, 6, 30))
+    assert source_coverage(personas.north, known_on=moment + dt.timedelta(days=61)) == (
+        D(2025, 5, 31), D(2025, 6, 30))
+    # Before any date was recorded the source was not complete to anything.
+    assert source_coverage(personas.north, known_on=moment - dt.timedelta(hours=1)) == (None, D(2025, 6, 30))
+    assert AuditEvent.objects.filter(verb="set_complete_to").count() == 1  # outside a batch
+
+
+def test_a_source_without_history_is_complete_to_its_date_but_not_beyond_the_day_known_on(personas, source):
+    from divert.imports.followup import source_coverage
+    from divert.imports.formats import LONDON
+
+    type(source).objects.filter(pk=source.pk).update(complete_to=D(2025, 5, 31))
+    assert source_coverage(personas.north, known_on=dt.datetime(2025, 4, 2, 9, tzinfo=LONDON))[0] == D(2025, 4, 2)
+    assert source_coverage(personas.north, known_on=dt.datetime(2025, 7, 1, 9, tzinfo=LONDON))[0] == D(2025, 5, 31)
