@@ -222,7 +222,7 @@ def main() -> None:
               f"{writer.counts['children_created']:,} children, {writer.counts['queued']:,} rows queued for review")
         line("write stage (first import, see above)", figures["write"])
         line("  matching (find existing, match, new children)", figures["plan"])
-        line("  staging + offences and outcomes (SQL)", figures["records"])
+        line("  offences and outcomes (COPY into the tables)", figures["records"])
         if postgres:
             line("  deferred foreign-key checks (at commit)", figures["fk"])
         line("  the rest (batch, checkpoints, commit)", figures["rest"])

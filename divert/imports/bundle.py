@@ -11,6 +11,12 @@ database order (1, 2, 3...). Relations between files use these ids (`child_id`,
 exporting the imported organisation again gives the same ids and identical files.
 Values are written as stored: nothing is altered for spreadsheet safety, and encrypted
 narratives are written decrypted (the bundle is sensitive).
+
+Some relations are carried by a natural key instead of a bundle id (`Lookup`): offence
+types and instruments by code (the organisation's own, in the bundle, or the shipped
+defaults), workers by username (users are not moved: a username is matched to a user of
+the importing organisation, else left blank with a notice) and funders by the
+commissioner's slug (else the link is left out with a notice).
 """
 
 from __future__ import annotations
@@ -30,20 +36,48 @@ from django.db import IntegrityError, models, transaction
 from divert.core.errors import DomainError
 
 FORMAT = "divert-bundle"
-VERSION = 1
+VERSION = 2  # 2: casework, allocation, teams, funders, offence links, completeness history
 MANIFEST = "manifest.json"
-# Never carried: database keys, who recorded or voided a row (users are not moved),
-# the batch (the import's own batch replaces it), allocation to teams and workers.
-NOT_CARRIED = {
-    "id",
-    "organisation",
-    "recorded_by",
-    "voided_by",
-    "batch",
-    "team",
-    "worker",
-    "decided_by",
-}
+# Never carried: database keys, who recorded or voided a row, the batch (the import's own
+# batch replaces it).
+NOT_CARRIED = {"id", "organisation", "recorded_by", "voided_by", "batch"}
+SHARED, OWN, ANY = "shared", "own", "any"
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A relation carried by the referenced row's natural key (a code, username or slug)."""
+
+    model_label: str
+    key: str
+    scope: str  # SHARED: the organisation's own rows or the shipped defaults; OWN: its own; ANY: all
+    required: bool = True  # an unknown key is a problem; otherwise it is left out with a notice
+    missing: str = "{key!r} is not known here."
+
+    @property
+    def model(self) -> type[models.Model]:
+        """The referenced model."""
+        return apps.get_model(self.model_label)
+
+    def keys(self, organisation) -> dict[str, int]:
+        """Key -> id of the rows in scope (the organisation's own override shared defaults)."""
+        manager = self.model._default_manager
+        if self.scope == ANY:
+            return dict(manager.values_list(self.key, "pk"))
+        found = {} if self.scope == OWN else dict(
+            manager.filter(organisation__isnull=True).values_list(self.key, "pk"))
+        found.update(manager.filter(organisation=organisation).values_list(self.key, "pk"))
+        return found
+
+
+OFFENCE_TYPE = Lookup("offending.OffenceType", "code", SHARED,
+                      missing="The offence code {key!r} is not in the offence reference.")
+INSTRUMENT = Lookup("casework.Instrument", "code", SHARED,
+                    missing="The instrument {key!r} is not in instruments.csv or Divert's own instruments.")
+USER = Lookup("accounts.User", "username", OWN, required=False,
+              missing="No user {key!r} in this organisation: left blank.")
+COMMISSIONER = Lookup("accounts.Commissioner", "slug", ANY, required=False,
+                      missing="No commissioner {key!r} in Divert: that funding link is left out.")
 
 
 @dataclass(frozen=True)
@@ -54,9 +88,7 @@ class FileSpec:
     model_label: str
     org_path: str
     refs: dict[str, str] = field(default_factory=dict)  # field name -> file it refers to
-    codes: dict[str, str] = field(
-        default_factory=dict
-    )  # field name -> column of the referenced code
+    codes: dict[str, Lookup] = field(default_factory=dict)  # field name -> natural-key lookup
 
     @property
     def model(self) -> type[models.Model]:
@@ -79,7 +111,7 @@ class FileSpec:
     def column(self, f: models.Field) -> str:
         """The CSV column for a field."""
         if f.name in self.codes:
-            return f"{f.name}_code"
+            return f"{f.name}_{self.codes[f.name].key}"
         if f.name in self.refs:
             return f"{f.name}_id"
         return f.name
@@ -90,13 +122,24 @@ class FileSpec:
 
 
 CHILD = "child__organisation"
+EPISODE = "episode__child__organisation"
+WORKER = {"worker": USER}
 SPECS: tuple[FileSpec, ...] = (
     FileSpec("programmes", "accounts.Programme", "organisation"),
+    FileSpec("programme_funders", "accounts.Programme_funded_by", "programme__organisation",
+             refs={"programme": "programmes"}, codes={"commissioner": COMMISSIONER}),
     FileSpec("tiers", "accounts.Tier", "programme__organisation", refs={"programme": "programmes"}),
+    FileSpec("teams", "accounts.Team", "organisation"),
+    FileSpec("team_programmes", "accounts.Team_programmes", "team__organisation",
+             refs={"team": "teams", "programme": "programmes"}),
     FileSpec("data_sources", "offending.DataSource", "organisation"),
+    FileSpec("data_source_completeness", "offending.SourceCompleteness", "source__organisation",
+             refs={"source": "data_sources"}),
     FileSpec("offence_reference", "offending.OffenceType", "organisation"),
+    FileSpec("instruments", "casework.Instrument", "organisation"),
     FileSpec("population", "reference.Population", "organisation"),
-    FileSpec("children", "people.Child", "organisation", refs={"merged_into": "children"}),
+    FileSpec("children", "people.Child", "organisation", refs={"merged_into": "children", "team": "teams"},
+             codes=WORKER),
     FileSpec("care_statuses", "people.CareStatus", CHILD, refs={"child": "children"}),
     FileSpec("accommodation", "people.Accommodation", CHILD, refs={"child": "children"}),
     FileSpec("ete_statuses", "people.ETEStatus", CHILD, refs={"child": "children"}),
@@ -109,13 +152,14 @@ SPECS: tuple[FileSpec, ...] = (
         "referrals",
         "referrals.Referral",
         CHILD,
-        refs={"child": "children", "programme": "programmes"},
+        refs={"child": "children", "programme": "programmes", "team": "teams"},
     ),
     FileSpec(
         "screenings",
         "referrals.Screening",
         "referral__child__organisation",
         refs={"referral": "referrals", "tier": "tiers"},
+        codes={"decided_by": USER},
     ),
     FileSpec(
         "offers", "referrals.Offer", "referral__child__organisation", refs={"referral": "referrals"}
@@ -129,11 +173,17 @@ SPECS: tuple[FileSpec, ...] = (
             "programme": "programmes",
             "referral": "referrals",
             "tier": "tiers",
+            "team": "teams",
         },
+        codes=WORKER,
     ),
-    FileSpec(
-        "sessions", "casework.Session", "episode__child__organisation", refs={"episode": "episodes"}
-    ),
+    FileSpec("sessions", "casework.Session", EPISODE, refs={"episode": "episodes"}, codes=WORKER),
+    FileSpec("assessments", "casework.Assessment", EPISODE, refs={"episode": "episodes"}),
+    FileSpec("plans", "casework.Plan", EPISODE, refs={"episode": "episodes"}),
+    FileSpec("plan_reviews", "casework.PlanReview", "plan__episode__child__organisation", refs={"plan": "plans"}),
+    FileSpec("onward_referrals", "casework.OnwardReferral", EPISODE, refs={"episode": "episodes"}),
+    FileSpec("measure_scores", "casework.MeasureScore", EPISODE, refs={"episode": "episodes"},
+             codes={"instrument": INSTRUMENT}),
     FileSpec(
         "follow_up_checkpoints",
         "casework.FollowUpCheckpoint",
@@ -145,8 +195,12 @@ SPECS: tuple[FileSpec, ...] = (
         "offending.Offence",
         CHILD,
         refs={"child": "children", "source": "data_sources"},
-        codes={"offence_type": "code"},
+        codes={"offence_type": OFFENCE_TYPE},
     ),
+    FileSpec("referral_offences", "referrals.Referral_offences", "referral__child__organisation",
+             refs={"referral": "referrals", "offence": "offences"}),
+    FileSpec("episode_offences", "casework.Episode_offences", "episode__child__organisation",
+             refs={"episode": "episodes", "offence": "offences"}),
     FileSpec(
         "outcomes",
         "offending.Outcome",
@@ -244,7 +298,8 @@ def export_bundle(*, organisation, directory: Path, now: dt.datetime, by=None) -
         }
         for spec in SPECS
     }
-    codes = _offence_type_codes(organisation)
+    keys = {lookup: dict(lookup.model._default_manager.values_list("pk", lookup.key))
+            for lookup in {lookup for spec in SPECS for lookup in spec.codes.values()}}
     counts = {}
     for spec in SPECS:
         fields = spec.fields()
@@ -256,7 +311,7 @@ def export_bundle(*, organisation, directory: Path, now: dt.datetime, by=None) -
                 out = [ids[spec.name][pk]]
                 for f, value in zip(fields, values, strict=True):
                     if f.name in spec.codes:
-                        out.append(codes.get(value, "") if value is not None else "")
+                        out.append(keys[spec.codes[f.name]].get(value, "") if value is not None else "")
                     elif f.name in spec.refs:
                         out.append(ids[spec.refs[f.name]][value] if value is not None else "")
                     else:
@@ -276,15 +331,6 @@ def export_bundle(*, organisation, directory: Path, now: dt.datetime, by=None) -
     record_event(by=by, verb="exported_bundle", organisation=organisation,
                  details={"kind": "case-level bundle", "rows": counts})
     return counts
-
-
-def _offence_type_codes(organisation) -> dict[int, str]:
-    from divert.offending.models import OffenceType
-
-    types = OffenceType.objects.filter(
-        models.Q(organisation=organisation) | models.Q(organisation__isnull=True)
-    )
-    return dict(types.values_list("pk", "code"))
 
 
 # ---- import -----------------------------------------------------------------------------
@@ -313,6 +359,7 @@ class BundleImport:
     """What an import found and did."""
 
     problems: list[BundleProblem] = field(default_factory=list)
+    notices: list[BundleProblem] = field(default_factory=list)  # things left out; nothing refused
     counts: dict[str, int] = field(default_factory=dict)
     written: bool = False
 
@@ -398,7 +445,7 @@ def _read_and_validate(directory: Path, organisation, result: BundleImport) -> d
     parsed: dict[str, list[Row]] = {}
     for spec in SPECS:
         parsed[spec.name] = _read_file(directory, spec, files.get(spec.file_name), problems)
-    _check_references(parsed, organisation, problems)
+    _check_references(parsed, organisation, result)
     return parsed
 
 
@@ -500,22 +547,22 @@ def _read_file(
     return rows
 
 
-def _check_references(
-    parsed: dict[str, list[Row]], organisation, problems: list[BundleProblem]
-) -> None:
-    from divert.offending.models import OffenceType
-
+def _check_references(parsed: dict[str, list[Row]], organisation, result: BundleImport) -> None:
     ids = {name: {bundle_id for _, bundle_id, _ in rows} for name, rows in parsed.items()}
-    codes = {values.get("code") for _, _, values in parsed["offence_reference"]}
-    codes |= set(
-        OffenceType.objects.filter(organisation__isnull=True).values_list("code", flat=True)
-    )
+    known: dict[Lookup, set] = {}
+    for spec in SPECS:
+        for lookup in spec.codes.values():
+            if lookup not in known:
+                # Rows the bundle itself brings (an organisation's own codes), then Divert's.
+                carried = [s for s in SPECS if s.model_label == lookup.model_label]
+                known[lookup] = {v.get(lookup.key) for s in carried for _, _, v in parsed[s.name]}
+                known[lookup] |= set(lookup.keys(organisation))
     for spec in SPECS:
         for number, _, values in parsed[spec.name]:
             for f_name, target in spec.refs.items():
                 ref = values.get(f_name)
                 if ref is not None and ref not in ids[target]:
-                    problems.append(
+                    result.problems.append(
                         BundleProblem(
                             spec.file_name,
                             number,
@@ -523,23 +570,17 @@ def _check_references(
                             f"There is no row with id {ref} in {target}.csv.",
                         )
                     )
-            for f_name in spec.codes:
-                code = values.get(f_name)
-                if code is not None and code not in codes:
-                    problems.append(
-                        BundleProblem(
-                            spec.file_name,
-                            number,
-                            f"{f_name}_code",
-                            f"The offence code {code!r} is not in the offence reference.",
-                        )
-                    )
+            for f_name, lookup in spec.codes.items():
+                key = values.get(f_name)
+                if key is not None and key not in known[lookup]:
+                    found = result.problems if lookup.required else result.notices
+                    found.append(BundleProblem(spec.file_name, number, f"{f_name}_{lookup.key}",
+                                               lookup.missing.format(key=key)))
 
 
 def _write(*, by, organisation, parsed: dict[str, list[Row]], counts: dict[str, int]) -> None:
     from divert.audit.actions import finish_batch, start_batch
     from divert.audit.models import Batch
-    from divert.offending.models import OffenceType
 
     batch = start_batch(
         kind=Batch.Kind.BUNDLE_IMPORT,
@@ -551,13 +592,17 @@ def _write(*, by, organisation, parsed: dict[str, list[Row]], counts: dict[str, 
     for spec in SPECS:
         model = spec.model
         field_names = {f.name for f in model._meta.concrete_fields}
+        # Keys -> ids now, so codes the bundle brought (written above) are found too.
+        keys = {name: lookup.keys(organisation) for name, lookup in spec.codes.items()}
         objects = []
-        for _, _, values in parsed[spec.name]:
+        for _, bundle_id, values in parsed[spec.name]:
             attrs = {}
             for f in spec.fields():
                 value = values.get(f.name)
                 if f.name in spec.codes:
-                    attrs[f.name] = value  # resolved below, once the reference is written
+                    attrs[f.attname] = keys[f.name].get(value) if value is not None else None
+                    if value is not None and attrs[f.attname] is None and not f.null:
+                        break  # an unknown key that cannot be left blank: the row is left out (a notice)
                 elif f.name in spec.refs:
                     if spec.refs[f.name] == spec.name:
                         continue  # a reference within the file (a merged child): set after creating
@@ -566,24 +611,15 @@ def _write(*, by, organisation, parsed: dict[str, list[Row]], counts: dict[str, 
                     )
                 else:
                     attrs[f.name] = value
-            if "organisation" in field_names:
-                attrs["organisation"] = organisation
-            if "batch" in field_names:
-                attrs["batch"] = batch
-            objects.append(attrs)
-        if spec.codes:
-            types = {t.code: t.pk for t in OffenceType.objects.filter(organisation__isnull=True)}
-            types.update(
-                {t.code: t.pk for t in OffenceType.objects.filter(organisation=organisation)}
-            )
-            for attrs in objects:
-                for f_name in spec.codes:
-                    code = attrs.pop(f_name)
-                    attrs[f"{f_name}_id"] = types[code] if code is not None else None
-        created = model.objects.bulk_create([model(**attrs) for attrs in objects], batch_size=1000)
+            else:
+                if "organisation" in field_names:
+                    attrs["organisation"] = organisation
+                if "batch" in field_names:
+                    attrs["batch"] = batch
+                objects.append((bundle_id, attrs))
+        created = model.objects.bulk_create([model(**attrs) for _, attrs in objects], batch_size=1000)
         new_ids[spec.name] = {
-            bundle_id: obj.pk
-            for (_, bundle_id, _), obj in zip(parsed[spec.name], created, strict=True)
+            bundle_id: obj.pk for (bundle_id, _), obj in zip(objects, created, strict=True)
         }
         for f_name, target in spec.refs.items():
             if target != spec.name:

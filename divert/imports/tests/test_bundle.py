@@ -92,6 +92,7 @@ def north_records(personas, open_work):
         source="ONS mid-2024",
     )
     Child.objects.filter(pk=personas.police_only_child.pk).update(merged_into=personas.child_a)
+    _casework(personas, open_work["episode"], offence, source)
     close_episode(
         by=personas.worker_a,
         episode=open_work["episode"],
@@ -101,6 +102,35 @@ def north_records(personas, open_work):
         successfully_completed=True,
     )
     return personas
+
+
+def _casework(personas, episode, offence, source):
+    """Assessment, plan and review, scores on a shared and an own instrument, offence links, history."""
+    from divert.casework.actions import self_ratings_instrument
+    from divert.casework.models import Assessment, Instrument, MeasureScore, Plan, PlanReview
+    from divert.offending.actions import record_complete_to
+
+    Assessment.objects.create(episode=episode, assessed_on=D(2025, 3, 12), needs={"ete": 2, "family": 1},
+                              child_view="I want to get back to football", exploitation_risk="low")
+    plan = Plan.objects.create(episode=episode, agreed_on=D(2025, 3, 13), goals="Stay out of trouble",
+                               planned_sessions=8, target_end_date=D(2025, 6, 13))
+    PlanReview.objects.create(plan=plan, reviewed_on=D(2025, 4, 13), notes="Going well")
+    own = Instrument.objects.create(organisation=personas.north, code="local-wellbeing", name="Local wellbeing",
+                                    items=[{"code": "mood", "label": "Mood"}], min_score=0, max_score=4)
+    MeasureScore.objects.create(episode=episode, instrument=self_ratings_instrument(), item="safe",
+                                timepoint="start", taken_on=D(2025, 3, 12), value=6)
+    MeasureScore.objects.create(episode=episode, instrument=own, item="mood", timepoint="start",
+                                taken_on=D(2025, 3, 12), value=3)
+    episode.offences.add(offence)
+    episode.referral.offences.add(offence)
+    record_complete_to(by=None, source=source, complete_to=D(2026, 1, 31))
+
+
+def staff_move_to(organisation, personas):
+    """The same people work in the new organisation (usernames carry allocation across)."""
+    from divert.accounts.models import User
+
+    User.objects.filter(organisation=personas.north).update(organisation=organisation)
 
 
 def new_org(slug="copy"):
@@ -121,9 +151,14 @@ def test_export_then_import_into_an_empty_organisation_round_trips_exactly(north
     assert (
         counts["children"] == 3 and counts["offences"] == 2 and counts["follow_up_checkpoints"] == 8
     )
+    for name in ("assessments", "plans", "plan_reviews", "onward_referrals", "measure_scores", "instruments",
+                 "episode_offences", "referral_offences", "teams", "team_programmes", "programme_funders"):
+        assert counts[name] >= 1, name
+    assert counts["data_source_completeness"] == 1 and counts["measure_scores"] == 2
     copy = new_org()
+    staff_move_to(copy, north_records)
     result = import_bundle(by=north_records.performance_officer, organisation=copy, directory=first)
-    assert result.ok and result.written, result.problems
+    assert result.ok and result.written and not result.notices, (result.problems, result.notices)
     export_bundle(organisation=copy, directory=second, now=NOW)
     for spec in SPECS:
         assert (first / spec.file_name).read_bytes() == (second / spec.file_name).read_bytes(), (
@@ -131,8 +166,12 @@ def test_export_then_import_into_an_empty_organisation_round_trips_exactly(north
         )
     one, two = (json.loads((d / "manifest.json").read_text()) for d in (first, second))
     assert (one["organisation"], two["organisation"]) == ("north", "copy")
-    assert one["files"] == two["files"] and one["version"] == 1
+    assert one["files"] == two["files"] and one["version"] == 2
     assert [c["merged_into_id"] for c in read(second, "children.csv")] == ["", "", "1"]
+    children = read(second, "children.csv")
+    assert children[0]["worker_username"] == "worker_a" and children[0]["team_id"]
+    assert read(second, "programme_funders.csv")[0]["commissioner_slug"] == "north-vru"
+    assert {s["instrument_code"] for s in read(second, "measure_scores.csv")} == {"self-ratings", "local-wellbeing"}
     batch = Batch.objects.get(organisation=copy, kind="bundle_import")
     assert AuditEvent.objects.filter(batch=batch).count() == 1
 
@@ -184,7 +223,7 @@ def test_missing_columns_files_and_versions_are_refused(north_records, tmp_path)
     manifest["version"] = 99
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     problems = import_bundle(by=None, organisation=new_org("other"), directory=tmp_path).problems
-    assert "version 1 bundle" in str(problems[0])
+    assert "version 2 bundle" in str(problems[0])
 
 
 def test_a_bundle_goes_only_into_an_empty_organisation(north_records, tmp_path):
@@ -223,3 +262,37 @@ def _write(path, rows):
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+
+
+def test_workers_unknown_to_the_importing_organisation_are_left_blank_with_a_notice(north_records, tmp_path):
+    from divert.people.models import Child
+
+    export_bundle(organisation=north_records.north, directory=tmp_path, now=NOW)
+    copy = new_org()
+    result = import_bundle(by=None, organisation=copy, directory=tmp_path)
+    assert result.ok and result.written
+    notices = [str(n) for n in result.notices]
+    assert "children.csv, row 2, worker_username: No user 'worker_a' in this organisation: left blank." in notices
+    assert not Child.objects.filter(organisation=copy, worker__isnull=False).exists()
+    assert Child.objects.filter(organisation=copy, team__isnull=False).exists()  # teams travel with the bundle
+
+
+def test_an_unknown_instrument_is_a_problem(north_records, tmp_path):
+    export_bundle(organisation=north_records.north, directory=tmp_path, now=NOW)
+    scores = read(tmp_path, "measure_scores.csv")
+    scores[0]["instrument_code"] = "no-such-measure"
+    _write(tmp_path / "measure_scores.csv", scores)
+    problems = [str(p) for p in import_bundle(by=None, organisation=new_org(), directory=tmp_path).problems]
+    assert problems == ["measure_scores.csv, row 2, instrument_code: The instrument 'no-such-measure' is not in "
+                        "instruments.csv or Divert's own instruments."]
+
+
+def test_every_relation_a_bundle_file_carries_is_declared():
+    from django.db import models as m
+
+    from divert.imports.bundle import NOT_CARRIED
+
+    for spec in SPECS:
+        for f in spec.model._meta.concrete_fields:
+            if isinstance(f, m.ForeignKey) and f.name not in NOT_CARRIED:
+                assert f.name in spec.refs or f.name in spec.codes, (spec.name, f.name)

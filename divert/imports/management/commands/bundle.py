@@ -78,6 +78,10 @@ class Command(BaseCommand):
             if more > 0:
                 self.stderr.write(f"... and {more} more")
             raise CommandError(f"{len(result.problems)} problem(s): nothing was written.")
+        for notice in result.notices[:MAX_PROBLEMS_SHOWN]:
+            self.stderr.write(f"Notice: {notice}")
+        if len(result.notices) > MAX_PROBLEMS_SHOWN:
+            self.stderr.write(f"... and {len(result.notices) - MAX_PROBLEMS_SHOWN} more notices")
         verb = "Checked (dry run, nothing written)" if options["dry_run"] else "Imported"
         self.stdout.write(
             f"{verb}: " + ", ".join(f"{name} {n}" for name, n in result.counts.items())
