@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from divert.accounts.models import CHILD_ROLES, MANAGER_ROLES, PATHWAY_ROLES, Role
+from divert.privacy.views import RETENTION_ROLES
 
 
 def navigation(request) -> dict:
@@ -10,7 +11,8 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"can_see_children": False, "can_work": False, "can_manage_team": False, "can_import": False,
-                "can_see_measures": False, "can_see_tracker": False, "can_manage_users": False}
+                "can_see_measures": False, "can_see_tracker": False, "can_manage_users": False,
+                "can_extract": False, "can_manage_retention": False}
     return {
         "can_see_children": user.has_any_role(CHILD_ROLES),
         "can_work": user.has_any_role(PATHWAY_ROLES),
@@ -20,6 +22,8 @@ def navigation(request) -> dict:
             [Role.TEAM_MANAGER, Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER]
         ),
         "can_manage_users": user.has_any_role([Role.ADMINISTRATOR]),
+        "can_extract": user.has_any_role([Role.PERFORMANCE_OFFICER]),
+        "can_manage_retention": user.has_any_role(RETENTION_ROLES),
         "can_see_measures": user.has_any_role(
             [Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER, Role.BOARD_MEMBER, Role.COMMISSIONER]
         ),
