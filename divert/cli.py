@@ -15,9 +15,15 @@ def main(argv: list[str] | None = None) -> None:
     if argv and argv[0] in DEMO_COMMANDS and not os.environ.get("DIVERT_SECRET_KEY"):
         os.environ.setdefault("DIVERT_ENV", "demo")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "divert.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["divert", *argv])
+    try:
+        execute_from_command_line(["divert", *argv])
+    except ImproperlyConfigured as error:
+        # A missing setting is the operator's to fix: say which, without a traceback.
+        sys.stderr.write(f"divert: {error}\n")
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":
