@@ -1,7 +1,7 @@
 """`divert bundle export|import`: the case-level bundle from the command line.
 
     divert bundle export DIR --org SLUG
-    divert bundle import DIR --org SLUG [--dry-run] [--user USERNAME]
+    divert bundle import DIR|FILE.zip --org SLUG [--dry-run] [--user USERNAME]
 
 The import goes into an organisation with no records yet, writes nothing unless every
 file is valid, and exits non-zero listing every problem by file, row and column.
@@ -9,12 +9,14 @@ file is valid, and exits non-zero listing every problem by file, row and column.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from divert.core.errors import DomainError
+from divert.imports.archive import unpack_bundle_zip
 from divert.imports.bundle import export_bundle, import_bundle
 
 MAX_PROBLEMS_SHOWN = 200
@@ -29,7 +31,7 @@ class Command(BaseCommand):
         export = sub.add_parser("export", help="Write the organisation's bundle into DIR.")
         export.add_argument("directory", type=Path)
         export.add_argument("--org", required=True, help="Organisation slug.")
-        imp = sub.add_parser("import", help="Import the bundle in DIR into an empty organisation.")
+        imp = sub.add_parser("import", help="Import the bundle in DIR (or a .zip) into an empty organisation.")
         imp.add_argument("directory", type=Path)
         imp.add_argument(
             "--org", required=True, help="Organisation slug (it must have no records yet)."
@@ -63,8 +65,20 @@ class Command(BaseCommand):
             by = User.objects.filter(username=options["user"]).first()
             if by is None:
                 raise CommandError(f"No user {options['user']}")
+        if directory.is_file() and directory.suffix.lower() == ".zip":
+            with tempfile.TemporaryDirectory(prefix="divert-bundle-") as folder:
+                try:
+                    for notice in unpack_bundle_zip(directory, Path(folder)):
+                        self.stderr.write(f"Notice: {notice}")
+                except DomainError as exc:
+                    raise CommandError(str(exc)) from None
+                self._import(by, organisation, Path(folder), options)
+            return
         if not directory.is_dir():
-            raise CommandError(f"{directory} is not a folder")
+            raise CommandError(f"{directory} is not a folder or a .zip file")
+        self._import(by, organisation, directory, options)
+
+    def _import(self, by, organisation, directory: Path, options) -> None:
         try:
             result = import_bundle(
                 by=by, organisation=organisation, directory=directory, dry_run=options["dry_run"]
