@@ -69,15 +69,32 @@ def official_measures(scope: Scope) -> dict:
     )
 
 
+def _parts(scope: Scope, with_disproportionality: bool) -> list:
+    """The groups of measures, as calls that can run one after the other or side by side."""
+    parts = [
+        lambda: official_measures(scope),
+        lambda: by_unit(yjb_kpis, scope),
+        lambda: by_unit(prevention_measures, scope),
+        lambda: by_unit(follow_up, scope),
+    ]
+    if with_disproportionality:
+        parts.append(lambda: by_unit(disproportionality, scope))
+    return parts
+
+
 def measures_by_unit(scope: Scope, *, with_disproportionality: bool = True) -> dict:
     """Every measure for every unit of the scope (no RAG, changes or suppression): {unit: [results]}."""
-    return _merge(
-        official_measures(scope),
-        by_unit(yjb_kpis, scope),
-        by_unit(prevention_measures, scope),
-        by_unit(follow_up, scope),
-        *([by_unit(disproportionality, scope)] if with_disproportionality else []),
-    )
+    return _merge(*(part() for part in _parts(scope, with_disproportionality)))
+
+
+def _on_own_connection(part):
+    """Run a group of measures in a pool thread, on that thread's own database connection."""
+    from django.db import connection
+
+    try:
+        return part()
+    finally:
+        connection.close()
 
 
 def measures(scope: Scope, *, with_disproportionality: bool = True) -> list[Result]:
@@ -183,26 +200,43 @@ def compute_reports(
     known_on: dt.datetime | None = None,
     suppress: bool = False,
     with_changes: bool = True,
+    connections: int = 1,
 ) -> dict:
     """`compute_report` for each organisation on its own, {organisation: Report}, with the
     same figures, but each measure counted for all of them in one grouped query (the national
-    benchmark, a cross-service view) instead of one query per organisation."""
+    benchmark, a cross-service view) instead of one query per organisation. With
+    `connections` > 1 the groups of measures run side by side on that many database
+    connections (threads; PostgreSQL: the queries use several cores)."""
     organisations = tuple(organisations)
     if not organisations:
         return {}
     scope = Scope(organisations, period, as_at, known_on, by_org=True)
-    reports = _reports(scope, suppress=suppress, with_changes=with_changes)
+    if connections > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=connections) as pool:
+            reports = _reports(scope, suppress=suppress, with_changes=with_changes, pool=pool)
+    else:
+        reports = _reports(scope, suppress=suppress, with_changes=with_changes)
     return {org: reports[org.pk] for org in organisations}
 
 
-def _reports(scope: Scope, *, suppress: bool, with_changes: bool) -> dict:
+def _reports(scope: Scope, *, suppress: bool, with_changes: bool, pool=None) -> dict:
     """A report per unit of the scope (each organisation when by_org, else the one scope)."""
     period = scope.period
-    all_results = measures_by_unit(scope)
+    others = (("previous", period.previous()), ("last_year", period.same_period_last_year())) if with_changes else ()
+    scopes = [(scope, True), *((earlier_scope(scope, other), False) for _, other in others)]
+    if pool is not None:
+        # Every group of measures of every scope is queued at once; the pool's threads (each
+        # with its own connection) take them in turn. The results are merged in order.
+        futures = [[pool.submit(_on_own_connection, part) for part in _parts(s, d)] for s, d in scopes]
+        results = [_merge(*(f.result() for f in fs)) for fs in futures]
+    else:
+        results = [measures_by_unit(s, with_disproportionality=d) for s, d in scopes]
+    all_results, got_earlier = results[0], results[1:]
     if with_changes:
         earlier = {}
-        for name, other in (("previous", period.previous()), ("last_year", period.same_period_last_year())):
-            got = measures_by_unit(earlier_scope(scope, other), with_disproportionality=False)
+        for (name, other), got in zip(others, got_earlier, strict=True):
             earlier[name] = (other.label, {unit: {r.key: r for r in rs} for unit, rs in got.items()})
         all_results = {unit: [
             replace(r, changes={name: ch for name, (label, per_unit) in earlier.items()

@@ -284,23 +284,25 @@ def pre_post(scope: Scope) -> dict:
 
     episodes = ended_episodes(scope)
     scores = scope.records(MeasureScore.objects).filter(episode__in=episodes)
-    instruments = Instrument.objects.filter(pk__in=scores.values("instrument")).order_by("code")
     results: dict = {unit: [] for unit in scope.units}
     org = "child__organisation_id"
-    # Which units have scores on which instrument (instruments may be shared by organisations).
-    if scope.by_org:
-        used: dict = {}
-        for row in scores.order_by().values("instrument", "episode__child__organisation_id").distinct():
-            used.setdefault(row["instrument"], set()).add(row["episode__child__organisation_id"])
+    # Which instruments have scores, and for which units (instruments may be shared): one query.
+    used: dict = {}
+    unit_field = "episode__child__organisation_id" if scope.by_org else "instrument"
+    for row in scores.order_by().values("instrument", unit_field).distinct():
+        used.setdefault(row["instrument"], set()).add(row[unit_field] if scope.by_org else None)
+    instruments = Instrument.objects.filter(pk__in=list(used)).order_by("code")
     for instrument in instruments:  # a handful of instruments, not children
         def mean_at(timepoint, instrument=instrument):
+            # The outer rows are the period's episodes: only their own scores are read.
             return Subquery(
-                scores.filter(episode=OuterRef("pk"), instrument=instrument, timepoint=timepoint)
+                scope.records(MeasureScore.objects)
+                .filter(episode=OuterRef("pk"), instrument=instrument, timepoint=timepoint)
                 .order_by().values("episode").annotate(m=Avg("value", output_field=FloatField())).values("m")[:1],
                 output_field=FloatField(),
             )
 
-        units = [u for u in scope.units if u in used.get(instrument.pk, ())] if scope.by_org else [None]
+        units = [u for u in scope.units if u in used[instrument.pk]]
         own = episodes.filter(child__organisation_id__in=units) if scope.by_org else episodes
         rows = own.annotate(s=mean_at(Timepoint.START), e=mean_at(Timepoint.END)).annotate(d=F("e") - F("s"))
         both = Q(s__isnull=False, e__isnull=False)

@@ -94,6 +94,18 @@ def first_formal_outcomes(scope: Scope, up_to: dt.date | None = None):
     )
 
 
+def first_formal_date(scope: Scope, child_ref: str = "pk") -> Subquery:
+    """The date of a (known, in-scope) child's first formal outcome, as a correlated subquery
+    on that child's outcomes alone (the outer row is already a child of the scope)."""
+    from divert.offending.models import Outcome
+
+    return Subquery(
+        scope.records(Outcome.objects)
+        .filter(child=OuterRef(child_ref), outcome_date__lte=scope.as_at, disposal_group__in=FORMAL_GROUPS)
+        .order_by().values("child").annotate(first=Min("outcome_date")).values("first")[:1]
+    )
+
+
 def fte_children(scope: Scope, period: Period):
     """Children whose first formal outcome fell in `period` when aged 10-17 (ids queryset)."""
     return (
@@ -120,8 +132,7 @@ def first_time_entrants(scope: Scope, period: Period, *, key: str = "fte") -> di
     rows = Child.objects.filter(pk__in=fte_children(scope, period))
     dims = {}
     if not scope.headline_only:
-        first = Subquery(first_formal_outcomes(scope).filter(child=OuterRef("pk")).values("first")[:1])
-        rows = rows.annotate(first=first)
+        rows = rows.annotate(first=first_formal_date(scope))
         dims = {"sex": F("sex"), "ethnic_group": F("ethnic_group"),
                 "age_band": age_band_expression("date_of_birth", "first")}
     tallies = tally_units(scope, rows, "organisation_id", {"n": Q(pk__isnull=False)}, dims)
@@ -176,8 +187,7 @@ def fte_conversion(scope: Scope, period: Period) -> dict:
     starts = (
         episodes.order_by().values("child").annotate(start=Min("start_date")).values("child", "start")
     )
-    first = Subquery(first_formal_outcomes(scope).filter(child=OuterRef("child")).values("first")[:1])
-    rows = starts.annotate(first=first)
+    rows = starts.annotate(first=first_formal_date(scope, "child"))
     supported = rows.filter(Q(first__isnull=True) | Q(first__gte=F("start")))
     converted = supported.filter(first__isnull=False).alias(
         fk=month_key("first"), sk=month_key("start")
@@ -209,17 +219,19 @@ def _cohort_event_date():
     )
 
 
+def _qualifying() -> Q:
+    """Outcomes that put a child in the cohort."""
+    return Q(disposal_group__in=COHORT_GROUPS) | Q(disposal=Disposal.CUSTODY, custody_release_date__isnull=False)
+
+
 def reoffending_cohort(scope: Scope, cohort: Period):
     """Per child in the cohort, their index date (first qualifying event in the period)."""
     from divert.offending.models import Outcome
 
-    qualifying = Q(disposal_group__in=COHORT_GROUPS) | Q(
-        disposal=Disposal.CUSTODY, custody_release_date__isnull=False
-    )
     return (
         scope.records(Outcome.objects)
         .filter(child__in=scope.children())
-        .filter(qualifying)
+        .filter(_qualifying())
         .annotate(event=_cohort_event_date())
         .filter(event__gte=cohort.start, event__lte=min(cohort.end, scope.as_at))
         .order_by()
@@ -249,9 +261,13 @@ def proven_reoffending(scope: Scope, cohort: Period, *, key_prefix: str = "reoff
     # One row per child in the cohort: the index date's month key, then their proven
     # reoffences (committed after the index date and within 12 months of it, proven by
     # caution or conviction within 18 months of it).
+    # The outer rows are the cohort's children, so their index date is the first qualifying
+    # event among their own outcomes (no need to repeat the cohort's age and scope checks).
     index_key = Subquery(
-        members.annotate(index_key=month_key(Min(_cohort_event_date()))).filter(child=OuterRef("pk"))
-        .values("index_key")[:1]
+        scope.records(Outcome.objects).filter(child=OuterRef("pk")).filter(_qualifying())
+        .annotate(event=_cohort_event_date())
+        .filter(event__gte=cohort.start, event__lte=min(cohort.end, scope.as_at))
+        .order_by().values("child").annotate(index_key=month_key(Min("event"))).values("index_key")[:1]
     )
     proven = Exists(
         scope.records(Outcome.objects).filter(
