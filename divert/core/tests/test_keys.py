@@ -99,3 +99,32 @@ def test_names_and_identifiers_are_not_encrypted_so_search_works(personas):
 def test_new_prints_a_usable_key():
     key = keys("new").strip()
     assert Fernet(key.encode()).decrypt(Fernet(key.encode()).encrypt(b"x")) == b"x"
+
+
+@pytest.mark.django_db
+def test_rotate_moves_two_factor_secrets_too_so_sign_in_survives_removing_the_old_key(settings, personas):
+    """Authenticator apps' secrets and recovery-code seeds are encrypted with the field keys
+    (accounts/adapters.py), so rotation must re-encrypt them before the old key is removed."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from divert.core.crypto import decrypt_text
+
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_A]
+    secret = generate_totp_secret()
+    totp = TOTP.activate(personas.worker_a, secret)
+    codes = RecoveryCodes.activate(personas.worker_a)
+    first_codes = codes.generate_codes()
+
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_B, KEY_A]
+    with pytest.raises(CommandError, match="not under the newest key"):
+        keys("check")
+    out = keys("rotate")
+    assert "mfa.Authenticator.data: 2 values (2 older key); re-encrypted 2" in out
+    keys("check")
+
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_B]
+    stored_totp = Authenticator.objects.get(pk=totp.instance.pk)
+    assert decrypt_text(stored_totp.data["secret"]) == secret
+    assert RecoveryCodes(Authenticator.objects.get(pk=codes.instance.pk)).generate_codes() == first_codes

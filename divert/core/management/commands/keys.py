@@ -113,6 +113,56 @@ def scan(model, f, *, write: bool, batch_size: int = BATCH_SIZE) -> FieldReport:
                 report.rewritten += len(updates)
 
 
+# Secrets kept inside JSON by django-allauth's MFA, encrypted with the field keys through
+# accounts.adapters.MfaAdapter: the TOTP secret, the recovery-code seed, migrated codes.
+MFA_SECRET_KEYS = ("secret", "seed")
+MFA_SECRET_LISTS = ("migrated_codes",)
+
+
+def scan_mfa_secrets(*, write: bool, batch_size: int = BATCH_SIZE) -> FieldReport:
+    """Count (and, when `write`, re-encrypt) the two-factor secrets, a batch at a time.
+
+    Without this, removing an old key after rotation would leave every authenticator app
+    and recovery code unreadable, and nobody with two-factor could sign in."""
+    from allauth.mfa.models import Authenticator
+
+    report = FieldReport("mfa.Authenticator.data")
+    newest = Fernet(field_keys()[0].encode())
+    last = None
+    while True:
+        with transaction.atomic():
+            batch = Authenticator.objects.order_by("pk")
+            if last is not None:
+                batch = batch.filter(pk__gt=last)
+            if write:
+                batch = batch.select_for_update()
+            rows = list(batch[:batch_size])
+            if not rows:
+                return report
+            last = rows[-1].pk
+            for authenticator in rows:
+                data, changed = dict(authenticator.data or {}), 0
+
+                def check(stored):
+                    nonlocal changed
+                    state = state_of(stored, newest)
+                    report.states[state] += 1
+                    if state in (OLDER, PLAIN):
+                        changed += 1
+                        return rotated(stored, state)
+                    return stored
+
+                for key in MFA_SECRET_KEYS:
+                    if isinstance(data.get(key), str) and data[key]:
+                        data[key] = check(data[key])
+                for key in MFA_SECRET_LISTS:
+                    if isinstance(data.get(key), list):
+                        data[key] = [check(v) if isinstance(v, str) and v else v for v in data[key]]
+                if write and changed:
+                    Authenticator.objects.filter(pk=authenticator.pk).update(data=data)
+                    report.rewritten += changed
+
+
 class Command(BaseCommand):
     help = "Field encryption keys: make a new one, check which key values are under, rotate."
 
@@ -136,6 +186,7 @@ class Command(BaseCommand):
             scan(model, f, write=write, batch_size=options.get("batch_size") or BATCH_SIZE)
             for model, f in encrypted_fields()
         ]
+        reports.append(scan_mfa_secrets(write=write, batch_size=options.get("batch_size") or BATCH_SIZE))
         totals: Counter = Counter()
         for r in reports:
             totals.update(r.states)
