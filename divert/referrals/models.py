@@ -116,9 +116,10 @@ class Offer(Recorded):
         max_length=12, choices=Decision.choices, default=Decision.NOT_REQUIRED
     )
     parent_decided_on = models.DateField(null=True, blank=True)
-    decline_reason = models.CharField(max_length=300, blank=True)
+    # The child's or family's reasons, in the worker's words: encrypted like other narratives.
+    decline_reason = EncryptedTextField(blank=True)
     withdrawn_on = models.DateField(null=True, blank=True)
-    withdrawal_reason = models.CharField(max_length=300, blank=True)
+    withdrawal_reason = EncryptedTextField(blank=True)
     lawful_basis = models.CharField(
         max_length=200, blank=True,
         help_text="Lawful basis for keeping a declined child in the comparison group.",

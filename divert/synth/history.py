@@ -523,9 +523,9 @@ class OrgHistory(PoliceMixin, CaseworkMixin):
                 answered,
                 parent,
                 parent_on,
-                decline_reason,
+                self.texts.seal(decline_reason),
                 withdrawn_on,
-                withdrawal_reason,
+                self.texts.seal(withdrawal_reason),
                 LAWFUL_BASIS if group == "comparison" else "",
                 *self.rec(offered, worker),
             )

@@ -258,6 +258,20 @@ class Narratives:
         self.pooled = pooled
         self._seed = seed
         self._pools: dict[tuple[str, str], list[str]] = {}
+        self._sealed: dict[str, str] = {}
+
+    def seal(self, plain: str) -> str:
+        """Ciphertext of a short fixed text (a reason chosen from a list); blank stays blank.
+
+        At national scale each distinct text is encrypted once and reused."""
+        if not plain:
+            return ""
+        if not self.pooled:
+            return encrypt_text(plain)
+        sealed = self._sealed.get(plain)
+        if sealed is None:
+            sealed = self._sealed[plain] = encrypt_text(plain)
+        return sealed
 
     def text(self, rng: random.Random, kind: str, key: str = "", **context) -> str:
         """Ciphertext of a narrative of `kind` (and `key`, e.g. the referral source)."""
