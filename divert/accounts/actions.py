@@ -172,6 +172,10 @@ def set_user_roles(*, by, user: User, roles: Iterable[str], teams: Iterable[Team
     if by is not None and by.pk == user.pk and Role.ADMINISTRATOR not in roles:
         raise DomainError("You cannot remove your own administrator role: ask another administrator.",
                           field="roles")
+    if by is not None and by.pk == user.pk and set(roles) - set(user.roles):
+        # Separation of duties: an administrator sees no child's record, and must not be able
+        # to grant themselves a role that does.
+        raise DomainError("You cannot give yourself a new role: ask another administrator.", field="roles")
     teams = list(teams)
     if any(t.organisation_id != user.organisation_id for t in teams):
         raise DomainError("A user can only join teams in their own organisation.", field="teams")
@@ -196,6 +200,9 @@ def reset_user_mfa(*, by, user: User) -> User:
     from allauth.mfa.models import Authenticator
 
     _same_organisation(by, user)
+    if by is not None and by.pk == user.pk:
+        # Their own is removed from their security page, which asks them to confirm it is them.
+        raise DomainError("You cannot reset your own two-factor authentication: ask another administrator.")
     removed, _ = Authenticator.objects.filter(user=user).delete()
     ended = _end_sessions(user)
     record_event(
@@ -212,6 +219,10 @@ def set_user_password(*, by, user: User, password: str) -> User:
     from django.core.exceptions import ValidationError
 
     _same_organisation(by, user)
+    if by is not None and by.pk == user.pk:
+        # Changing one's own password asks for the current one (account/password/).
+        raise DomainError("You cannot set your own password here: change it from your sign-in security page.",
+                          field="password")
     try:
         validate_password(password, user)
     except ValidationError as error:

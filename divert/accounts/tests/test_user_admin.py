@@ -184,3 +184,35 @@ def test_actions_refuse_users_of_another_organisation(personas):
             action(by=personas.administrator, user=personas.other_org_worker, **kwargs)
     with pytest.raises(DomainError):
         actions.set_mfa_required(by=personas.administrator, organisation=personas.south, required=True)
+
+
+def test_an_administrator_cannot_reset_their_own_two_factor_from_the_users_pages(admin_client, personas):
+    """Their own authenticator is removed only from their own security page (which asks them to
+    confirm it is them, and refuses where the organisation requires two-factor)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(personas.administrator, generate_totp_secret())
+    response = post(admin_client, f"/users/{personas.administrator.pk}/reset-two-factor/")
+    assert response.status_code == 200
+    assert "You cannot reset your own two-factor authentication" in response.content.decode()
+    assert Authenticator.objects.filter(user=personas.administrator).exists()
+    assert not AuditEvent.objects.filter(verb="reset_user_mfa").exists()
+
+
+def test_an_administrator_cannot_set_their_own_password_from_the_users_pages(admin_client, personas):
+    """Changing one's own password asks for the current one (account/password/); this page does not."""
+    response = post(admin_client, f"/users/{personas.administrator.pk}/password/",
+                    {"password": "a brand new passphrase"})
+    assert response.status_code == 200
+    assert "You cannot set your own password here" in response.content.decode()
+    assert User.objects.get(pk=personas.administrator.pk).check_password(PASSWORD)
+
+
+def test_an_administrator_cannot_give_themselves_a_role_that_sees_children(admin_client, personas):
+    """Administrators see no child's record; granting themselves a role that does needs another administrator."""
+    url = f"/users/{personas.administrator.pk}/roles/"
+    response = post(admin_client, url, {"roles": ["administrator", "performance_officer"]})
+    assert response.status_code == 200
+    assert "You cannot give yourself a new role" in response.content.decode()
+    assert User.objects.get(pk=personas.administrator.pk).roles == {"administrator"}
