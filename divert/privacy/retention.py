@@ -377,7 +377,7 @@ ANONYMISE_FIELDS: dict[str, dict[str, object]] = {
     "offending.outcome": {},
     "offending.arrest": {},
     "victims.victim": {"views": ""},
-    "imports.matchreview": {"rows": [], "candidates": []},
+    "imports.matchreview": {"rows": [], "candidates": [], "source_references": []},
     "privacy.anonymisation": {},
 }
 
@@ -476,7 +476,7 @@ def delete_children(ids: list[int], merged: list[int]) -> Counter[str]:
     if not everyone:
         return counts
     # The review queue keeps its row (the link is set to empty) but not the copied data.
-    MatchReview.objects.filter(child__in=everyone).update(rows=[], candidates=[])
+    MatchReview.objects.filter(child__in=everyone).update(rows=[], candidates=[], source_references=[])
     # Episodes and referrals are protected from a plain cascade; remove them first, in order.
     for queryset in (
         Episode._base_manager.filter(child__in=everyone),
@@ -508,7 +508,7 @@ def clear_imports(run_ids: list[int], *, action: str, now: dt.datetime) -> Count
         counts.update({label.lower(): n for label, n in per_model.items() if n})
     else:
         counts["imports.matchreview"] = MatchReview.objects.filter(run__in=run_ids).update(
-            rows=[], candidates=[]
+            rows=[], candidates=[], source_references=[]
         )
         counts["imports.importerrorfile"] = ImportErrorFile.objects.filter(
             run__in=run_ids, deleted_at__isnull=True

@@ -233,7 +233,8 @@ def test_import_runs_are_cleared_after_their_period(personas, tmp_path):
     )
     ImportErrorFile.objects.create(run=run, path=str(error_path), rows=1, expires_on=dt.date(2025, 7, 1))
     MatchReview.objects.create(organisation=personas.north, run=run, source=source,
-                               rows=[{"first_name": "Pat"}], decision="discarded")
+                               rows=[{"first_name": "Pat"}], source_references=["CO-1009"],
+                               decision="discarded")
     assert _by_type(plan_retention(personas.north, dt.date(2026, 5, 31)))[RecordType.IMPORTS].count == 0
     plan = _by_type(plan_retention(personas.north, dt.date(2026, 6, 1)))
     assert plan[RecordType.IMPORTS].import_run_ids == (run.pk,)
@@ -243,6 +244,8 @@ def test_import_runs_are_cleared_after_their_period(personas, tmp_path):
         run_retention(by=None, organisation=personas.north, as_at=dt.date(2026, 6, 1))
     run.refresh_from_db()
     assert run.problems == [] and "pat" not in run.file_name
-    assert MatchReview.objects.get(run=run).rows == []
+    review = MatchReview.objects.get(run=run)
+    # The police file's own record references link back to the person as surely as a name.
+    assert review.rows == [] and review.source_references == []
     assert not error_path.exists()
     assert plan_retention(personas.north, dt.date(2026, 6, 1)).is_empty
