@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from divert.accounts.models import CHILD_ROLES, MANAGER_ROLES, PATHWAY_ROLES, User
+from divert.audit.actions import record_event
 from divert.core.access import allow, get_visible_or_404
 from divert.core.pages import form_page
 from divert.people import actions
@@ -36,10 +37,17 @@ def _managed_child(request: HttpRequest, child_id: int) -> Child:
     return child
 
 
+def _audit_look(request: HttpRequest, child: Child, page: str) -> None:
+    """Opening one of these pages shows the child's details: audited like the record page."""
+    if request.method == "GET":
+        record_event(by=request.user, verb="viewed_child", obj=child, child=child, details={"page": page})
+
+
 @allow(*PATHWAY_ROLES)
 def restrict_access(request: HttpRequest, child_id: int) -> HttpResponse:
     """Restrict the record from named people, and list the restrictions in force."""
     child = _managed_child(request, child_id)
+    _audit_look(request, child, "restrict_access")
     restrictions = list(child.record_restrictions.active().select_related("user", "created_by")
                         .order_by("created_at"))
     users = (
@@ -83,6 +91,7 @@ def lift_restriction(request: HttpRequest, restriction_id: int) -> HttpResponse:
 def restrict_processing(request: HttpRequest, child_id: int) -> HttpResponse:
     """Restrict processing of the child's data (UK GDPR art. 18), or lift the restriction."""
     child = _managed_child(request, child_id)
+    _audit_look(request, child, "restrict_processing")
     active = child.processing_restrictions.active().first()
     if active is None:
         return form_page(
@@ -109,6 +118,7 @@ def restrict_processing(request: HttpRequest, child_id: int) -> HttpResponse:
 def correct_details(request: HttpRequest, child_id: int) -> HttpResponse:
     """Correct the child's details, with a reason kept alongside the old and new values."""
     child = get_visible_or_404(Child, request.user, pk=child_id)
+    _audit_look(request, child, "details")
     fields = [f for f in CorrectDetailsForm.base_fields if f != "reason" and f != "confirm_not_duplicate"]
 
     def save(data):

@@ -301,3 +301,15 @@ def test_allocation_page_does_not_offer_a_restricted_worker(client, personas, re
     page = client.get(f"/children/{personas.child_a.pk}/allocate/").content.decode()
     assert "Worker B" in page
     assert "Worker A" not in page
+
+
+@pytest.mark.parametrize("page", ["details", "restrict-access", "restrict-processing"])
+def test_opening_a_data_protection_page_is_audited_as_a_look_at_the_child(client, personas, page):
+    """These pages show the child's details (or the reasons for restrictions) without the record
+    page: opening one is a look at the child, like the record page."""
+    from divert.audit.models import AuditEvent
+
+    client.force_login(personas.team_manager)
+    assert client.get(f"/children/{personas.child_a.pk}/{page}/").status_code == 200
+    event = AuditEvent.objects.filter(verb="viewed_child", child_id=personas.child_a.pk).get()
+    assert event.actor == personas.team_manager and event.details == {"page": page.replace("-", "_")}
