@@ -55,8 +55,8 @@ def _options(request: HttpRequest) -> tuple[dt.date, Programme | None, str | Non
         error, as_at = "The 'as at' date must look like 2025-07-31.", today
     programme = None
     if request.GET.get("programme"):
-        programme = Programme.objects.filter(
-            organisation=request.user.organisation, slug=request.GET["programme"]
+        programme = Programme.objects.filter(  # no slug has a NUL byte, and PostgreSQL refuses one
+            organisation=request.user.organisation, slug=request.GET["programme"].replace("\x00", "")
         ).first()
         if programme is None:
             error = "There is no programme with that name in your organisation."

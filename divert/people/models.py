@@ -57,7 +57,7 @@ class ChildQuerySet(RecordedQuerySet):
 
     def search(self, text: str):
         """Match on name, local id or police id (case-insensitive)."""
-        text = text.strip()[:100]
+        text = text.replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL bytes in text
         if not text:
             return self
         q = Q(local_id__iexact=text) | Q(police_id__iexact=text)

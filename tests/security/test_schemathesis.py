@@ -35,6 +35,20 @@ CHECKS = [not_a_server_error, content_type_conformance, response_headers_conform
 WRITE_CHECKS = [*CHECKS, negative_data_rejection]
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Requests go straight to the WSGI app, so Django's request signals fire. Like Django's own
+    test client, stop them closing the test's database connection mid-transaction (PostgreSQL)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def bearer(personas, open_work):
     """A case worker's token, with child_a's pathway on record so some ids exist."""
