@@ -114,6 +114,7 @@ class ChildFacts:
     police_only: bool = False
     has_episode: bool = False
     open_work: bool = False
+    processing_restricted: bool = False
     declined: bool = False
     has_referral: bool = False
     anonymised: bool = False
@@ -165,7 +166,9 @@ def anchor_date(facts: ChildFacts, anchor: str) -> dt.date | None:
 
 def is_due(facts: ChildFacts, rule: RetentionRule, as_at: dt.date) -> bool:
     """True when the child's retention period under `rule` has ended on `as_at`."""
-    if facts.open_work:
+    if facts.open_work or facts.processing_restricted:
+        # A restriction of processing (UK GDPR art. 18) may be exactly a request to keep
+        # data the service no longer needs, for a legal claim: kept until it is lifted.
         return False
     if rule.action == RetentionAction.ANONYMISE and facts.anonymised:
         return False
@@ -185,7 +188,7 @@ def child_facts(organisation) -> list[ChildFacts]:
     """Facts for every child record of the organisation that is not merged into another."""
     from divert.casework.models import Episode, Session
     from divert.offending.models import Arrest, Offence, Outcome
-    from divert.people.models import Child
+    from divert.people.models import Child, ProcessingRestriction
     from divert.privacy.models import Anonymisation
     from divert.referrals.models import Offer, Referral, Screening
 
@@ -205,6 +208,7 @@ def child_facts(organisation) -> list[ChildFacts]:
             declined=Exists(offers.filter(referral__child=OuterRef("pk"),
                                           child_decision__in=["declined", "no_response"])),
             anonymised=Exists(Anonymisation.objects.filter(child=OuterRef("pk"))),
+            processing_restricted=Exists(ProcessingRestriction.objects.active().filter(child=OuterRef("pk"))),
             last_episode_end=_latest(episodes, "end_date", "child"),
             last_offer=_latest(offers, "offered_on", "referral__child"),
             last_decision=_latest(offers, "child_decided_on", "referral__child"),
@@ -218,7 +222,7 @@ def child_facts(organisation) -> list[ChildFacts]:
         .order_by("pk")
         .values(
             "pk", "date_of_birth", "police_only", "has_episode", "open_episode", "open_referral",
-            "has_referral", "declined", "anonymised", "last_episode_end", "last_offer",
+            "has_referral", "declined", "anonymised", "processing_restricted", "last_episode_end", "last_offer",
             "last_decision", "last_screening", "last_referral", "last_session", "last_offence",
             "last_outcome", "last_arrest",
         )
@@ -233,6 +237,7 @@ def child_facts(organisation) -> list[ChildFacts]:
             child_id=row["pk"], date_of_birth=row["date_of_birth"], police_only=row["police_only"],
             has_episode=row["has_episode"], open_work=row["open_episode"] or row["open_referral"],
             declined=row["declined"], has_referral=row["has_referral"], anonymised=row["anonymised"],
+            processing_restricted=row["processing_restricted"],
             last_episode_end=row["last_episode_end"], last_offer=row["last_offer"], closure=closure,
             last_contact=_max(closure, row["last_session"], row["last_offence"], row["last_outcome"],
                               arrest_day),
@@ -284,6 +289,7 @@ class RetentionPlan:
     rules: tuple[RulePlan, ...]
     not_covered: int = 0
     open_work: int = 0
+    processing_restricted: int = 0
     kept: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -299,7 +305,7 @@ def plan_retention(organisation, as_at: dt.date) -> RetentionPlan:
     rules = rules_for(organisation)
     due: dict[str, list[int]] = {t: [] for t in CHILD_TYPES}
     kept: Counter[str] = Counter()
-    not_covered = open_work = 0
+    not_covered = open_work = processing_restricted = 0
     for facts in child_facts(organisation):
         record_type = record_type_of(facts)
         if record_type is None:
@@ -307,6 +313,8 @@ def plan_retention(organisation, as_at: dt.date) -> RetentionPlan:
             continue
         if facts.open_work:
             open_work += 1
+        if facts.processing_restricted:
+            processing_restricted += 1
         if is_due(facts, rules[record_type], as_at):
             due[record_type].append(facts.child_id)
         else:
@@ -323,7 +331,8 @@ def plan_retention(organisation, as_at: dt.date) -> RetentionPlan:
                               child_ids=ids, merged_ids=merged))
     plans.append(_plan_imports(organisation, rules[RecordType.IMPORTS], as_at))
     return RetentionPlan(organisation_id=organisation.pk, as_at=as_at, rules=tuple(plans),
-                         not_covered=not_covered, open_work=open_work, kept=dict(kept))
+                         not_covered=not_covered, open_work=open_work,
+                         processing_restricted=processing_restricted, kept=dict(kept))
 
 
 def _plan_imports(organisation, rule: RetentionRule, as_at: dt.date) -> RulePlan:

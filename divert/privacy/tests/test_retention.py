@@ -249,3 +249,20 @@ def test_import_runs_are_cleared_after_their_period(personas, tmp_path):
     assert review.rows == [] and review.source_references == []
     assert not error_path.exists()
     assert plan_retention(personas.north, dt.date(2026, 6, 1)).is_empty
+
+
+def test_a_child_whose_processing_is_restricted_is_kept_until_the_restriction_is_lifted(personas, pathway):
+    """UK GDPR art. 18(1)(c): a person may ask for data the service no longer needs to be kept
+    (restricted) for a legal claim instead of erased. Retention must not remove it meanwhile."""
+    from divert.people.actions import lift_processing_restriction, restrict_processing
+
+    restrict_processing(by=personas.team_manager, child=personas.child_a, reason="Kept for a complaint")
+    plan = plan_retention(personas.north, EVERYTHING_DUE)
+    assert personas.child_a.pk not in {i for r in plan.rules for i in r.child_ids}
+    assert plan.processing_restricted == 1
+    run_retention(by=None, organisation=personas.north, as_at=EVERYTHING_DUE)
+    assert Child.objects.get(pk=personas.child_a.pk).first_name == "Alfie"
+
+    lift_processing_restriction(by=personas.team_manager, child=personas.child_a, reason="Complaint closed")
+    plan = _by_type(plan_retention(personas.north, EVERYTHING_DUE))
+    assert plan[RecordType.CLOSED_SUPPORT].child_ids == (personas.child_a.pk,)

@@ -51,6 +51,7 @@ class Command(BaseCommand):
                 if options["ids"] and ids:
                     self.stdout.write("    record numbers: " + ", ".join(str(i) for i in ids))
             self.stdout.write(f"Children with open work (kept): {plan.open_work}; "
+                              f"with processing restricted (kept): {plan.processing_restricted}; "
                               f"children no rule covers: {plan.not_covered}")
             return
         run = run_retention(by=by, organisation=organisation, as_at=as_at, via="command line")
