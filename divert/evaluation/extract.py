@@ -1,7 +1,7 @@
 """The pseudonymised research extract for evaluators, released only when k-anonymous.
 
 One row per child per referral that reached an offer or an episode: a hashed child id,
-age band at referral, sex, ethnicity, area, programme, tier, referral source, dates to
+age band at the child's first referral in the extract (the same on all their rows), sex, ethnicity, area, programme, tier, referral source, dates to
 the month, offer, consent and completion, session counts and the tracker's follow-up
 results at 3, 6, 9 and 12 months. No names, free text, exact dates of birth, postcodes
 or identifiers. Children whose processing is restricted are left out.
@@ -380,8 +380,14 @@ def candidates(
         "episode__successfully_completed", "episode__closure_reason", "episode__voided_at",
         "attended", "missed", "planned",
     )
+    rows = list(rows.iterator(chunk_size=2000))
+    # One age band per child, at their first referral here: a child's rows share the pseudonym,
+    # so two bands with two referral months would narrow their birthday to within weeks.
+    first_referral: dict[int, dt.date] = {}
+    for r in rows:
+        first_referral[r["child_id"]] = min(r["received_on"], first_referral.get(r["child_id"], r["received_on"]))
     out = []
-    for r in rows.iterator(chunk_size=2000):
+    for r in rows:
         offered = r["offer__offered_on"] is not None and r["offer__voided_at"] is None
         episode = r["episode__start_date"] is not None and r["episode__voided_at"] is None
         decision = r["offer__child_decision"] if offered else ""
@@ -409,7 +415,7 @@ def candidates(
             Candidate(
                 hashed_id(r["child_id"], organisation_id=organisation.pk, salt=salt),
                 {
-                    "age_band": age_bands(age_on(r["child__date_of_birth"], r["received_on"])),
+                    "age_band": age_bands(age_on(r["child__date_of_birth"], first_referral[r["child_id"]])),
                     "sex": (r["child__sex"],),
                     "ethnicity": (ethnicity, ethnic_group_of(ethnicity)),
                     "area": area_levels(

@@ -176,3 +176,28 @@ def test_the_tracker_links_performance_officers_to_the_extract(client, personas)
     assert PAGE in client.get("/evaluation/tracker/").content.decode()
     client.force_login(personas.service_manager)
     assert PAGE not in client.get("/evaluation/tracker/").content.decode()
+
+
+def test_a_childs_rows_share_one_combination_so_linking_them_by_pseudonym_narrows_nothing(
+        personas, six_offered, north_data):
+    """Rows share the child's pseudonym, so a child with two referrals either side of a birthday
+    must not show two age bands: two bands and two referral months give the birthday away to
+    within weeks, and each row's group of k says nothing about the pair."""
+    from divert.referrals import actions as ref
+
+    child, worker = six_offered[5], personas.worker_a  # declined in January 2025, aged 14
+    referral = ref.create_referral(by=worker, child=child, programme=personas.programme, source="police_cr",
+                                   received_on=D(2026, 6, 1), today=D(2026, 6, 3))
+    ref.screen_referral(by=worker, referral=referral, decision="support",
+                        tier=personas.programme.tiers.order_by("number").last(), decided_on=D(2026, 6, 2),
+                        today=D(2026, 6, 3))
+    ref.offer_support(by=worker, referral=referral, offered_on=D(2026, 6, 3), today=D(2026, 6, 3))
+    for _ in range(5):  # five more girls of the same age, offered support in June 2026 (aged 16)
+        north_data.child(offered_on=D(2026, 6, 3))
+
+    rows = rows_of(research_extract(organisation=personas.north, as_at=AS_AT, k=5))
+    combinations: dict[str, set] = {}
+    for row in rows:
+        combinations.setdefault(row["child_id"], set()).add(tuple(row[a] for a in ("age_band", "sex", "ethnicity", "area")))
+    assert len(rows) == 12
+    assert all(len(found) == 1 for found in combinations.values()), combinations
