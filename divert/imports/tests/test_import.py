@@ -245,3 +245,35 @@ def test_tidying_deletes_unconfirmed_uploads_and_marks_stalled_imports(personas,
     stalled.refresh_from_db()
     assert not stored.exists() and waiting.status == "expired" and not waiting.stored_path
     assert stalled.status == "failed" and stalled.stage == "Stopped part-way: nothing was written"
+
+
+def test_a_large_file_is_written_in_bulk_and_importing_it_again_changes_nothing(personas, source, run_import):
+    """Enough rows for the bulk path (COPY on PostgreSQL) for children, offences and outcomes."""
+    from divert.imports.writing import COPY_FROM
+    from divert.offending.models import OffenceType
+
+    OffenceType.objects.create(organisation=personas.north, code="BULK1", description="Bulk theft",
+                               yjb_category="theft_and_handling", seriousness=2)
+    people = COPY_FROM + 10
+    syllables = ["ba", "ke", "lo", "mi", "nu", "ra", "se", "ti", "vo", "wy", "da", "fe", "go", "hi", "ju"]
+
+    def person(n):  # distinct names and dates of birth, so every person is clearly new
+        name = "".join(syllables[(n // 15 ** k) % 15] for k in range(4))
+        born = dt.date(2008, 1, 1) + dt.timedelta(days=n * 7)
+        return {"police_id": f"PNC{n:05d}", "first_name": name[::-1].title(), "last_name": name.title(),
+                "date_of_birth": f"{born:%d/%m/%Y}"}
+
+    rows = [outcome_row(f"CO-{i}", **person(i // 2), offence_reference=f"CR/{i // 2}", offence_code="bulk1")
+            for i in range(2 * people)]
+    first, _ = run_import(to_csv(rows))
+    assert first.status == ImportRun.Status.COMPLETE, first.problems[:3]
+    assert (first.rows_created, first.children_created) == (2 * people, people)
+    assert Offence.objects.filter(source=source).count() == people
+    assert Outcome.objects.filter(source=source).count() == 2 * people
+    offence = Offence.objects.filter(source=source).first()
+    assert offence.offence_type.code == "BULK1" and offence.seriousness == 2 and offence.batch_id == first.batch_id
+    assert Child.objects.filter(police_only=True, batch=first.batch).count() == people
+    counts = (Child.objects.count(), Offence.objects.count(), Outcome.objects.count())
+    second, _ = run_import(to_csv(rows))
+    assert (second.rows_created, second.rows_updated, second.rows_unchanged) == (0, 0, 2 * people)
+    assert (Child.objects.count(), Offence.objects.count(), Outcome.objects.count()) == counts
