@@ -5,7 +5,8 @@ schema that takes one, is requested with the ids of the other organisation's rec
 every persona. The answer must be the one a never-used id gets, byte for byte (apart from
 one-time tokens), with the same number of SQL queries (a deterministic stand-in for "no
 timing difference"): 404, or 403 where the role itself may not use the page. Lists,
-searches and counts must not contain the other organisation's child either.
+searches and counts must not contain the other organisation's child either. The same walk
+is made by a curious insider: a worker in team B with team A's child in their own organisation.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ from tests.security.conftest import (
 NORTH_PERSONAS = ["worker_a", "worker_b", "team_manager", "service_manager", "performance_officer",
                   "board_member", "commissioner", "administrator"]
 SOUTH_PERSONAS = ["other_org_worker", "south_officer"]
-ALL_PERSONAS = NORTH_PERSONAS + SOUTH_PERSONAS
+# The curious insider: a worker in team B trying team A's child in their own organisation.
+INSIDER = "worker_b_in_north"
+ALL_PERSONAS = NORTH_PERSONAS + SOUTH_PERSONAS + [INSIDER]
 
 # API path segment -> the id kind it names.
 API_KINDS = {
@@ -49,6 +52,8 @@ def _sides(world, persona):
     """The persona's user, and the other organisation's side."""
     if persona == "south_officer":
         return world.south.officer, world.north
+    if persona == INSIDER:
+        return world.personas.worker_b, world.north
     user = world.personas.all_users()[persona]
     return user, (world.north if persona in SOUTH_PERSONAS else world.south)
 
@@ -213,7 +218,7 @@ def test_no_list_page_shows_the_other_organisations_child(client, world, persona
     assert problems == []
 
 
-@pytest.mark.parametrize("persona", ["worker_a", "team_manager", "service_manager", "performance_officer"])
+@pytest.mark.parametrize("persona", ["worker_a", "team_manager", "service_manager", "performance_officer", INSIDER])
 @pytest.mark.parametrize("field", ["name", "local_id", "police_id"])
 def test_searching_for_the_other_organisations_child_is_like_searching_for_nobody(client, world, persona, field):
     user, theirs = _sides(world, persona)
