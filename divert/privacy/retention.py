@@ -61,9 +61,11 @@ DEFAULTS: dict[str, Default] = {
         "follow-up), then 1 more year for police data to arrive and the annual report.",
     ),
     RecordType.SCREENED_OUT: Default(
-        Anchor.CLOSURE, 2, RetentionAction.DELETE,
-        "The service did no work with the child: 2 years after the screening decision lets a "
-        "new referral be seen in context and covers the annual report, then the record goes.",
+        Anchor.LAST_CONTACT, 2, RetentionAction.ANONYMISE,
+        "The service did no work with the child: 2 years after the last contact (the screening "
+        "decision, or a later police record) lets a new referral be seen in context and covers "
+        "the annual report. Anonymised, not deleted: the referral's offence and any police "
+        "outcomes stay so a later outcome is not counted as a first one.",
     ),
     RecordType.POLICE_ONLY: Default(
         Anchor.LAST_CONTACT, 6, RetentionAction.ANONYMISE,

@@ -112,8 +112,9 @@ def test_execute_removes_exactly_what_the_dry_run_listed(personas, pathway):
     north_before = set(Child.objects.filter(organisation=personas.north).values_list("pk", flat=True))
     run = run_retention(by=personas.service_manager, organisation=personas.north, as_at=EVERYTHING_DUE)
 
-    deleted = set(plan[RecordType.CLOSED_SUPPORT].child_ids) | set(plan[RecordType.SCREENED_OUT].child_ids)
-    anonymised = set(plan[RecordType.COMPARISON].child_ids) | set(plan[RecordType.POLICE_ONLY].child_ids)
+    deleted = set(plan[RecordType.CLOSED_SUPPORT].child_ids)
+    anonymised = (set(plan[RecordType.COMPARISON].child_ids) | set(plan[RecordType.POLICE_ONLY].child_ids)
+                  | set(plan[RecordType.SCREENED_OUT].child_ids))
     remaining = set(Child.objects.filter(organisation=personas.north).values_list("pk", flat=True))
     assert remaining == north_before - deleted
     assert set(Anonymisation.objects.values_list("child_id", flat=True)) == anonymised
@@ -188,6 +189,8 @@ def test_merged_duplicates_follow_their_record(personas, pathway, today):
                              date_of_birth=dt.date(2010, 3, 14), sex="male", ethnicity="WBRI")
     merge_children(by=personas.service_manager, keep=pathway["screened"], duplicate=duplicate,
                    reason="Same child")
+    set_retention_rule(by=personas.administrator, organisation=personas.north,
+                       record_type=RecordType.SCREENED_OUT, anchor="last_contact", years=2, action="delete")
     plan = _by_type(plan_retention(personas.north, EVERYTHING_DUE))
     assert plan[RecordType.SCREENED_OUT].merged_ids == (duplicate.pk,)
     run_retention(by=None, organisation=personas.north, as_at=EVERYTHING_DUE)
@@ -266,3 +269,21 @@ def test_a_child_whose_processing_is_restricted_is_kept_until_the_restriction_is
     lift_processing_restriction(by=personas.team_manager, child=personas.child_a, reason="Complaint closed")
     plan = _by_type(plan_retention(personas.north, EVERYTHING_DUE))
     assert plan[RecordType.CLOSED_SUPPORT].child_ids == (personas.child_a.pk,)
+
+
+def test_a_screened_out_child_with_a_later_police_record_waits_for_it(personas, pathway):
+    """The period runs from the last contact, police records included (not only the
+    screening), and by default the record is anonymised so its offences still count."""
+    from divert.offending.actions import record_offence
+
+    screened = pathway["screened"]
+    # Screened out 4 Mar 2025; a police record a year later moves the period on a year.
+    record_offence(by=personas.worker_a, child=screened, committed_on=dt.date(2026, 3, 4),
+                   today=dt.date(2026, 3, 10))
+    assert screened.pk not in _by_type(plan_retention(personas.north, dt.date(2027, 3, 4)))[
+        RecordType.SCREENED_OUT].child_ids
+    assert screened.pk in _by_type(plan_retention(personas.north, dt.date(2028, 3, 4)))[
+        RecordType.SCREENED_OUT].child_ids
+    run_retention(by=None, organisation=personas.north, as_at=dt.date(2028, 3, 4))
+    assert Child.objects.filter(pk=screened.pk).exists()
+    assert Anonymisation.objects.filter(child=screened).exists()

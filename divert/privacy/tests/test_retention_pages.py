@@ -9,7 +9,8 @@ import time_machine
 
 from divert.audit.models import AuditEvent
 from divert.people.models import Child
-from divert.privacy.models import RetentionRule, RetentionRun
+from divert.privacy.actions import set_retention_rule
+from divert.privacy.models import RecordType, RetentionRule, RetentionRun
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +54,8 @@ def test_edit_a_rule(client, personas):
 
 
 def test_run_needs_confirmation_then_runs_and_is_listed(client, personas, pathway):
+    set_retention_rule(by=personas.administrator, organisation=personas.north,
+                       record_type=RecordType.SCREENED_OUT, anchor="last_contact", years=2, action="delete")
     with time_machine.travel(LATER, tick=False):
         client.force_login(personas.service_manager)
         page = client.get("/privacy/retention/run/")
