@@ -21,7 +21,9 @@ from divert.imports.formats import LONDON
 from divert.imports.models import MatchReview
 from divert.imports.validation import CustodyRow, OutcomeRow, PersonRow, ValidRow
 from divert.offending.models import Arrest, Offence, OffenceType, Outcome
-from divert.people.models import Child
+from divert.people.models import Child, DetailChange
+
+FILLED_FROM_POLICE = "Filled in from a police extract"
 
 CHUNK = 2000
 COPY_FROM = 500  # rows: below this, bulk_create is as quick
@@ -257,8 +259,16 @@ class Writer:
                 self.counts["queued"] += len(rows)
         insert(Child, new_children)
         self.counts["children_created"] += len(new_children)
+        filled = []
         for child_id, police_id in police_ids.items():
-            Child.objects.filter(pk=child_id, police_id="").update(police_id=police_id)
+            if Child.objects.filter(pk=child_id, police_id="").update(police_id=police_id):
+                filled.append(DetailChange(
+                    child_id=child_id, field="police_id", old_value="", new_value=police_id,
+                    reason=FILLED_FROM_POLICE, changed_by_id=self.stamp["recorded_by_id"],
+                    changed_at=self.stamp["recorded_at"], batch_id=self.stamp["batch_id"],
+                ))
+        # A detail filled in from police data is part of the record's history of changes.
+        DetailChange.objects.bulk_create(filled)
         self._save_reviews()
         return assigned
 

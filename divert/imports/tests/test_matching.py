@@ -199,6 +199,10 @@ def test_a_matched_child_gains_the_police_identifier_so_the_next_file_matches_ex
                                    date_of_birth="14/03/2010")]))
     personas.child_a.refresh_from_db()
     assert personas.child_a.police_id == "11/999X"
+    # The filled-in identifier is in the record's history of changes, with where it came from.
+    change = personas.child_a.detail_changes.get()
+    assert (change.field, change.old_value, change.new_value) == ("police_id", "", "11/999X")
+    assert change.reason == "Filled in from a police extract" and change.batch_id is not None
     run, _ = run_import(to_csv([outcome_row("B", police_id="11/999X", first_name="Alfred", last_name="Testchild",
                                             date_of_birth="14/03/2010")]))
     assert run.rows_created == 1 and run.rows_queued == 0
