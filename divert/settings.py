@@ -258,6 +258,9 @@ DIVERT_OIDC_SERVER_URL = env_str("DIVERT_OIDC_SERVER_URL")
 DIVERT_OIDC_NAME = env_str("DIVERT_OIDC_NAME", "your council account")
 # Sessions signed in through SSO skip Divert's own TOTP when the provider enforces MFA itself.
 DIVERT_OIDC_ENFORCES_MFA = env_bool("DIVERT_OIDC_ENFORCES_MFA", False)
+# The organisations (slugs) whose staff this provider serves: in a shared installation, one
+# council's directory must not vouch for another organisation's accounts. Empty: all.
+DIVERT_OIDC_ORGANISATIONS = env_list("DIVERT_OIDC_ORGANISATIONS")
 SOCIALACCOUNT_PROVIDERS: dict = {}
 if DIVERT_OIDC_SERVER_URL:
     _oidc_client_id = env_str("DIVERT_OIDC_CLIENT_ID")

@@ -12,6 +12,7 @@ from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
 from django.shortcuts import render
 
 from divert.accounts.models import User
@@ -79,8 +80,11 @@ def find_sso_user(verified_emails: list[str]) -> User:
     emails = [e.strip() for e in verified_emails if e and e.strip()]
     if not emails:
         raise SsoRefused("unverified")
+    users = User.objects.all()
+    if settings.DIVERT_OIDC_ORGANISATIONS:
+        users = users.filter(organisation__slug__in=settings.DIVERT_OIDC_ORGANISATIONS)
     for email in emails:
-        matches = list(User.objects.filter(email__iexact=email)[:2])
+        matches = list(users.filter(email__iexact=email)[:2])
         if len(matches) > 1:
             raise SsoRefused("ambiguous")
         if matches:
@@ -88,6 +92,12 @@ def find_sso_user(verified_emails: list[str]) -> User:
                 raise SsoRefused("deactivated")
             return matches[0]
     raise SsoRefused("unknown")
+
+
+def served_by_provider(user: User) -> bool:
+    """Whether the provider may vouch for this user (DIVERT_OIDC_ORGANISATIONS)."""
+    allowed = settings.DIVERT_OIDC_ORGANISATIONS
+    return not allowed or (user.organisation is not None and user.organisation.slug in allowed)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -111,6 +121,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             if sociallogin.is_existing:
                 if not sociallogin.user.is_active:
                     raise SsoRefused("deactivated")
+                if not served_by_provider(sociallogin.user):
+                    raise SsoRefused("unknown")
                 return
             verified = [a.email for a in sociallogin.email_addresses if a.verified]
             user = find_sso_user(verified)

@@ -99,6 +99,15 @@ def test_a_deactivated_user_is_refused(staff):
     assert refused.value.reason == "deactivated"
 
 
+def test_the_provider_vouches_only_for_the_organisations_it_serves(staff, settings):
+    settings.DIVERT_OIDC_ORGANISATIONS = ["south"]
+    with pytest.raises(SsoRefused) as refused:
+        find_sso_user(["worker.a@north.example.gov.uk"])
+    assert refused.value.reason == "unknown"
+    settings.DIVERT_OIDC_ORGANISATIONS = ["north"]
+    assert find_sso_user(["worker.a@north.example.gov.uk"]) == staff.worker_a
+
+
 def test_two_users_with_one_email_are_refused_rather_than_guessed(staff):
     staff.worker_b.email = "worker.a@north.example.gov.uk"
     staff.worker_b.save(update_fields=["email"])
