@@ -14,6 +14,8 @@ from divert.privacy.models import Anchor, RecordType, RetentionAction, Retention
 from divert.privacy.retention import apply_plan, plan_retention
 
 MAX_YEARS = 100
+# At least a year: one mistaken setting followed by a run cannot remove recent work at once.
+MIN_YEARS = 1
 
 
 @transaction.atomic
@@ -30,8 +32,8 @@ def set_retention_rule(
                           field="anchor")
     if action not in RetentionAction.values:
         raise DomainError("Choose whether to anonymise or delete.", field="action")
-    if years is None or not 0 <= int(years) <= MAX_YEARS:
-        raise DomainError(f"The number of years must be between 0 and {MAX_YEARS}.", field="years")
+    if years is None or not MIN_YEARS <= int(years) <= MAX_YEARS:
+        raise DomainError(f"The number of years must be between {MIN_YEARS} and {MAX_YEARS}.", field="years")
     rule, _ = RetentionRule.objects.update_or_create(
         organisation=organisation, record_type=record_type,
         defaults={"anchor": anchor, "years": int(years), "action": action,

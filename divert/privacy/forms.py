@@ -13,10 +13,10 @@ class RetentionRuleForm(GovForm):
 
     anchor = forms.ChoiceField(label="Count the period from", choices=Anchor.choices, widget=forms.RadioSelect,
                                error_messages={"required": "Choose the date the period is counted from"})
-    years = forms.IntegerField(label="Number of years", min_value=0, max_value=100,
+    years = forms.IntegerField(label="Number of years", min_value=1, max_value=100,
                                error_messages={"required": "Enter the number of years",
                                                "invalid": "The number of years must be a whole number",
-                                               "min_value": "The number of years must be 0 or more",
+                                               "min_value": "The number of years must be 1 or more",
                                                "max_value": "The number of years must be 100 or fewer"})
     action = forms.ChoiceField(label="When the period has passed", choices=RetentionAction.choices,
                                widget=forms.RadioSelect,

@@ -287,3 +287,11 @@ def test_a_screened_out_child_with_a_later_police_record_waits_for_it(personas, 
     run_retention(by=None, organisation=personas.north, as_at=dt.date(2028, 3, 4))
     assert Child.objects.filter(pk=screened.pk).exists()
     assert Anonymisation.objects.filter(child=screened).exists()
+
+
+def test_a_rule_keeps_records_for_at_least_a_year(personas):
+    from divert.core.errors import DomainError
+
+    with pytest.raises(DomainError, match="between 1 and 100"):
+        set_retention_rule(by=personas.administrator, organisation=personas.north,
+                           record_type=RecordType.CLOSED_SUPPORT, anchor="closure", years=0, action="delete")
