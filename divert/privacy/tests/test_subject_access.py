@@ -103,6 +103,19 @@ def test_html_payload_is_escaped_in_the_pdf(personas, pathway):
     assert "The child&#x27;s own view, in their words" in html
 
 
+def test_the_payload_reads_back_from_the_pdf_as_plain_text(personas, pathway):
+    """Read the PDF's text back: the markup is printed as words, never interpreted."""
+    import io
+
+    import pypdf
+
+    from divert.privacy.sar import subject_access_pdf
+
+    reader = pypdf.PdfReader(io.BytesIO(subject_access_pdf(_data(personas))))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert '<script>alert("x")</script>' in " ".join(text.split())
+
+
 @pytest.mark.parametrize("persona", ["team_manager", "service_manager"])
 def test_managers_download_pdf_and_json_and_each_download_is_audited(client, personas, pathway, persona):
     user = personas.all_users()[persona]
