@@ -12,6 +12,7 @@ definitions appendix).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -87,9 +88,10 @@ def _bounds(table, pos, hidden: dict, threshold: int) -> tuple[float, float | No
     return 0, None
 
 
-def recoverable(table: list[list[int]], hidden: dict, threshold: int) -> list[tuple]:
+def recoverable(table: list[list[int]], hidden: dict, threshold: int, *, first_only: bool = False) -> list[tuple]:
     """Hidden positions whose value the published table pins down exactly (LP over the
-    constraints a reader knows; the table's constraint matrix makes the bounds integral)."""
+    constraints a reader knows; the table's constraint matrix makes the bounds integral).
+    With `first_only`, stop at the first one found (all the suppression loop needs)."""
     rows, cols = len(table), len(table[0])
     n = rows * cols
     index = {(i, j): i * cols + j for i in range(rows) for j in range(cols)}
@@ -106,18 +108,72 @@ def recoverable(table: list[list[int]], hidden: dict, threshold: int) -> list[tu
         if hi is not None:
             a_ub.append(vec)
             b_ub.append(hi)
+    free = _shown_to_vary(table, hidden, threshold)
     found = []
     for pos in hidden:
+        if pos in free:
+            continue
         vec = np.zeros(n)
         for m in _members(pos, rows, cols):
             vec[index[m]] = 1
-        low = linprog(vec, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
         high = linprog(-vec, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
         if high.status == 3:  # unbounded above: certainly not recoverable
             continue
+        low = linprog(vec, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
         if low.status == 0 and high.status == 0 and (-high.fun) - low.fun < 0.5:
             found.append(pos)
+            if first_only:
+                break
     return found
+
+
+def _shown_to_vary(table, hidden: dict, threshold: int) -> set:
+    """Hidden positions a reader provably cannot pin down, found cheaply: a small change to
+    the true table (a rectangle of hidden cells moved by one, or cells whose hidden totals
+    absorb the change) that keeps every published figure and every symbol's range true
+    gives a second table the reader cannot tell apart, so each position it changes stays
+    unknown. Positions not shown here go to the exact LP test."""
+    rows, cols = len(table), len(table[0])
+    cells = [(i, j) for i in range(rows) for j in range(cols) if ("cell", i, j) in hidden]
+    if not cells:
+        return set()
+    lines = [("row", i) for i in range(rows)] + [("col", j) for j in range(cols)] + [("all",)]
+    line_hidden = {pos for pos in lines if pos in hidden}
+
+    def within(pos, value) -> bool:
+        lo, hi = _bounds(table, pos, hidden, threshold)
+        return value >= lo and (hi is None or value <= hi)
+
+    def changes(step: dict) -> list:
+        """The positions a step changes, if the step keeps every published figure true."""
+        row_delta, col_delta = [0] * rows, [0] * cols
+        for (i, j), d in step.items():
+            if not within(("cell", i, j), table[i][j] + d):
+                return []
+            row_delta[i] += d
+            col_delta[j] += d
+        moved = [("cell", i, j) for (i, j), d in step.items() if d]
+        total = sum(row_delta)
+        for pos, delta in ([(("row", i), row_delta[i]) for i in range(rows)]
+                           + [(("col", j), col_delta[j]) for j in range(cols)] + [(("all",), total)]):
+            if delta:
+                if pos not in line_hidden or not within(pos, _value(table, pos) + delta):
+                    return []
+                moved.append(pos)
+        return moved
+
+    steps = []
+    for a, (i1, j1) in enumerate(cells):
+        steps.append({(i1, j1): 1})
+        for i2, j2 in cells[a + 1:]:
+            steps.append({(i1, j1): 1, (i2, j2): -1})
+            if i1 != i2 and j1 != j2 and ("cell", i1, j2) in hidden and ("cell", i2, j1) in hidden:
+                steps.append({(i1, j1): 1, (i2, j2): 1, (i1, j2): -1, (i2, j1): -1})
+    free: set = set()
+    for step in steps:
+        for sign in (1, -1):
+            free.update(changes({cell: sign * d for cell, d in step.items()}))
+    return free
 
 
 def _next_to_hide(table, pos, hidden, threshold) -> tuple | None:
@@ -153,6 +209,13 @@ def _next_to_hide(table, pos, hidden, threshold) -> tuple | None:
 def suppress_table(table: list[list[int]], threshold: int) -> SuppressedTable:
     """Apply primary and secondary suppression to a table of non-negative counts with its
     row, column and grand totals."""
+    return _suppress_table(tuple(tuple(row) for row in table), threshold)
+
+
+@functools.lru_cache(maxsize=4096)
+def _suppress_table(table: tuple[tuple[int, ...], ...], threshold: int) -> SuppressedTable:
+    """suppress_table for a hashable table: the same counts give the same published table,
+    so a report seen again (or a breakdown repeated across measures) is not solved twice."""
     rows, cols = len(table), len(table[0]) if table else 0
     if rows == 0 or cols == 0:
         return SuppressedTable((), (), (), "0")
@@ -167,7 +230,7 @@ def suppress_table(table: list[list[int]], threshold: int) -> SuppressedTable:
     }
     if hidden:
         for _ in range(len(positions)):
-            exposed = recoverable(table, hidden, threshold)
+            exposed = recoverable(table, hidden, threshold, first_only=True)
             if not exposed:
                 break
             extra = _next_to_hide(table, exposed[0], hidden, threshold)

@@ -138,3 +138,34 @@ def test_derived_cells_hidden_with_the_counts_and_meetings_not_suppressed():
 def test_mean_with_few_children_is_not_published():
     mean = Result(key="m", label="", definition="", unit="mean", value=2.5, numerator=4, denominator=5, period="p")
     assert suppress_result(mean, 5).value is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    table=st.integers(1, 3).flatmap(
+        lambda rows: st.lists(st.lists(st.integers(0, 12), min_size=3, max_size=3),
+                              min_size=rows, max_size=rows)
+    ),
+    picks=st.lists(st.integers(0, 30), max_size=8),
+    kinds=st.lists(st.booleans(), min_size=8, max_size=8),
+)
+def test_the_quick_witness_never_frees_a_position_the_exact_test_pins_down(table, picks, kinds):
+    """The cheap test that skips the LP only ever names positions a second table can move."""
+    from divert.kpis import suppression as s
+
+    rows, cols = len(table), len(table[0])
+    positions = ([("cell", i, j) for i in range(rows) for j in range(cols)]
+                 + [("row", i) for i in range(rows)] + [("col", j) for j in range(cols)] + [("all",)])
+    hidden = {}
+    for pick, primary in zip(picks, kinds, strict=False):
+        pos = positions[pick % len(positions)]
+        small = s.is_small(s._value(table, pos), T)
+        hidden[pos] = "primary" if (primary and small) or small else "secondary"
+    free = s._shown_to_vary(table, hidden, T)
+    original = s._shown_to_vary
+    try:
+        s._shown_to_vary = lambda *args: set()
+        pinned = set(s.recoverable(table, hidden, T))
+    finally:
+        s._shown_to_vary = original
+    assert not (free & pinned)
