@@ -97,6 +97,32 @@ def evaluate_checkpoint(
     return CheckpointResult(proven, further, arrested)
 
 
+def complete_to_as_known(sources: list[tuple], known_on: dt.datetime | None) -> list[tuple]:
+    """`sources` as (id, ..., complete_to) rows, with complete_to as known on `known_on`:
+    each source's latest "complete to" recorded by that moment (its dated history). A source
+    with no history (loaded before the history was kept, or by the generator) counts as
+    complete to its current date, but never beyond the day of `known_on`."""
+    if known_on is None:
+        return sources
+    from divert.offending.models import SourceCompleteness
+
+    ids = [row[0] for row in sources]
+    history: dict[int, dt.date | None] = {}
+    for source_id, complete_to in (
+        SourceCompleteness.objects.known_on(known_on).filter(source_id__in=ids)
+        .order_by("source_id", "recorded_at", "id").values_list("source_id", "complete_to")
+    ):
+        history[source_id] = complete_to
+    has_history = set(
+        SourceCompleteness.objects.filter(source_id__in=ids).values_list("source_id", flat=True).distinct()
+    )
+    day = timezone.localdate(known_on)
+    return [
+        (*row[:-1], history.get(row[0]) if row[0] in has_history else (min(row[-1], day) if row[-1] else None))
+        for row in sources
+    ]
+
+
 def source_coverage(organisation, *, known_on: dt.datetime | None = None) -> tuple[dt.date | None, dt.date | None]:
     """How far the organisation's outcome data and arrest data reach (the least complete source).
 
@@ -105,25 +131,10 @@ def source_coverage(organisation, *, known_on: dt.datetime | None = None) -> tup
     was kept, or by the generator) counts as complete to its current date, but never
     beyond the day of `known_on`.
     """
-    from divert.offending.models import DataSource, SourceCompleteness
+    from divert.offending.models import DataSource
 
     sources = list(DataSource.objects.filter(organisation=organisation).values_list("id", "kind", "complete_to"))
-    if known_on is not None:
-        history: dict[int, dt.date | None] = {}
-        for source_id, complete_to in (
-            SourceCompleteness.objects.known_on(known_on).filter(source_id__in=[s[0] for s in sources])
-            .order_by("source_id", "recorded_at", "id").values_list("source_id", "complete_to")
-        ):
-            history[source_id] = complete_to
-        has_history = set(
-            SourceCompleteness.objects.filter(source_id__in=[s[0] for s in sources])
-            .values_list("source_id", flat=True).distinct()
-        )
-        day = timezone.localdate(known_on)
-        sources = [
-            (pk, kind, history.get(pk) if pk in has_history else (min(to, day) if to else None))
-            for pk, kind, to in sources
-        ]
+    sources = complete_to_as_known(sources, known_on)
 
     def least(kinds):
         dates = [to for _, kind, to in sources if kind in kinds]

@@ -300,11 +300,20 @@ def proven_reoffending(scope: Scope, cohort: Period, *, key_prefix: str = "reoff
 def sources_incomplete(scope: Scope, needed: dt.date) -> dict:
     """Per unit: True when any of its police data sources is not complete to `needed`
     (or has no "complete to" date). One query for every unit."""
+    from divert.imports.followup import complete_to_as_known
     from divert.offending.models import DataSource
 
-    rows = (DataSource.objects.filter(organisation_id__in=scope.org_ids).order_by().values("organisation_id")
-            .annotate(earliest=Min("complete_to"), unknown=Count("pk", filter=Q(complete_to__isnull=True))))
-    lagging = {r["organisation_id"] for r in rows if r["unknown"] or (r["earliest"] and r["earliest"] < needed)}
+    if scope.known_on is None:
+        rows = (DataSource.objects.filter(organisation_id__in=scope.org_ids).order_by().values("organisation_id")
+                .annotate(earliest=Min("complete_to"), unknown=Count("pk", filter=Q(complete_to__isnull=True))))
+        lagging = {r["organisation_id"] for r in rows
+                   if r["unknown"] or (r["earliest"] and r["earliest"] < needed)}
+    else:
+        # As known then: each source's "complete to" from its dated history.
+        sources = complete_to_as_known(
+            list(DataSource.objects.filter(organisation_id__in=scope.org_ids)
+                 .values_list("id", "organisation_id", "complete_to")), scope.known_on)
+        lagging = {org for _, org, complete_to in sources if complete_to is None or complete_to < needed}
     if scope.by_org:
         return {unit: unit in lagging for unit in scope.units}
     return {None: bool(lagging)}

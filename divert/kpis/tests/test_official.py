@@ -201,3 +201,27 @@ def test_fte_conversion_lancashire_8_of_83(org):
     result = fte_conversion(scope(org, period), period)
     assert (result.numerator, result.denominator) == (8, 83)
     assert round(result.value * 100, 1) == 9.6
+
+
+def test_as_known_on_uses_the_completeness_date_known_then(org):
+    """A mature cohort is provisional as known on a day before police data covered it,
+    even though the source is complete today (the dated history of 'complete to')."""
+    from django.utils import timezone
+
+    from divert.offending.actions import record_complete_to
+    from divert.offending.models import DataSource, SourceCompleteness
+
+    cohort = calendar_quarter(2022, 1)  # final 18 months after 31 Mar 2022
+    as_at = dt.date(2025, 6, 30)
+    source = DataSource.objects.create(organisation=org, name="Police", kind="crime_outcomes")
+    record_complete_to(by=None, source=source, complete_to=dt.date(2023, 6, 30))
+    record_complete_to(by=None, source=source, complete_to=dt.date(2025, 5, 31))
+    early, late = SourceCompleteness.objects.order_by("pk")
+    then = timezone.make_aware(dt.datetime(2024, 1, 10, 12, 0))
+    SourceCompleteness.objects.filter(pk=early.pk).update(recorded_at=then - dt.timedelta(days=30))
+    SourceCompleteness.objects.filter(pk=late.pk).update(recorded_at=then + dt.timedelta(days=300))
+    now = proven_reoffending(scope(org, cohort, as_at=as_at), cohort)[0]
+    as_known = proven_reoffending(scope(org, cohort, as_at=as_at, known_on=then), cohort)[0]
+    assert not now.flags.provisional
+    assert as_known.flags.provisional
+    assert any("not yet complete" in n for n in as_known.notes)
