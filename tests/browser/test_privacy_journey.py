@@ -25,7 +25,7 @@ def test_administrator_reviews_changes_and_confirms_retention(signed_in_page, as
     page.get_by_label("Number of years").fill("3")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url("**/privacy/retention/")
-    assert "3 years after closure" in page.get_by_role("main").inner_text()
+    assert "3 years after last contact" in page.get_by_role("main").inner_text()
     page.get_by_role("button", name="Run the retention rules now").click()
     page.get_by_role("button", name="Delete or anonymise these records").click()
     assert "Confirm that you understand" in page.get_by_role("main").inner_text()
