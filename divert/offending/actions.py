@@ -57,3 +57,46 @@ def record_complete_to(*, by, source: DataSource, complete_to: dt.date, batch=No
         record_event(by=by, verb="set_complete_to", obj=source, organisation=source.organisation_id,
                      details={"complete_to": complete_to.isoformat()})
     return True
+
+
+def _check_offence_type(code: str, description: str, yjb_category: str, seriousness: int | None) -> None:
+    from divert.offending.codes import YJBOffenceCategory
+
+    if not code or len(code) > 20:
+        raise DomainError("Enter the offence code (up to 20 characters).", field="code")
+    if not description:
+        raise DomainError("Enter the description of the offence.", field="description")
+    if yjb_category not in YJBOffenceCategory.values:
+        raise DomainError("Choose the YJB offence category.", field="yjb_category")
+    if seriousness is not None and not 1 <= seriousness <= 8:
+        raise DomainError("The seriousness score must be from 1 to 8, or left blank.", field="seriousness")
+
+
+@transaction.atomic
+def set_offence_type(*, by, organisation, code: str, description: str, yjb_category: str,
+                     seriousness: int | None) -> OffenceType:
+    """Add or change the organisation's own row of the offence reference for `code` (its own
+    rows take precedence over the shipped defaults; the defaults are never changed)."""
+    code = code.strip().upper()
+    _check_offence_type(code, description, yjb_category, seriousness)
+    row, created = OffenceType.objects.update_or_create(
+        organisation=organisation, code=code,
+        defaults={"description": description, "yjb_category": yjb_category, "seriousness": seriousness},
+    )
+    record_event(by=by, verb="added_offence_type" if created else "changed_offence_type", obj=row,
+                 organisation=organisation, details={"code": code, "seriousness": seriousness})
+    return row
+
+
+@transaction.atomic
+def load_offence_types(*, by, organisation, rows: list[dict]) -> int:
+    """Load (or replace) the organisation's own offence reference rows from a checked file."""
+    for row in rows:  # a reference table (hundreds of rows), not children
+        _check_offence_type(row["code"], row["description"], row["yjb_category"], row.get("seriousness"))
+        OffenceType.objects.update_or_create(
+            organisation=organisation, code=row["code"],
+            defaults={"description": row["description"], "yjb_category": row["yjb_category"],
+                      "seriousness": row.get("seriousness")},
+        )
+    record_event(by=by, verb="imported_offence_types", organisation=organisation, details={"rows": len(rows)})
+    return len(rows)

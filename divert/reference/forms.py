@@ -7,6 +7,7 @@ from django import forms
 from divert.core.forms import DateField, GovForm
 from divert.imports.parsing import max_bytes
 from divert.kpis.catalogue import measure_catalogue, measure_choices
+from divert.offending.codes import YJBOffenceCategory
 from divert.people.codes import EthnicGroup, Sex
 from divert.reference.models import BoardMeeting, ComparatorFigure
 
@@ -128,3 +129,30 @@ class RagThresholdForm(GovForm):
 def is_percentage(measure_key: str) -> bool:
     """True for measures shown as percentages (entered as percentages, stored as 0-1)."""
     return any(m.key == measure_key and m.unit == "proportion" for m in measure_catalogue())
+
+
+class OffenceTypeForm(GovForm):
+    """One row of the organisation's offence reference."""
+
+    code = forms.CharField(label="Offence code", max_length=20, help_text="For example, the Home Office code 104/39",
+                           error_messages={"required": "Enter the offence code"})
+    description = forms.CharField(label="Description", max_length=200,
+                                  error_messages={"required": "Enter the description of the offence"})
+    yjb_category = forms.ChoiceField(label="YJB offence category", choices=YJBOffenceCategory.choices,
+                                     error_messages={"required": "Choose the YJB offence category"})
+    seriousness = forms.IntegerField(
+        label="Seriousness score (optional)", required=False, min_value=1, max_value=8,
+        help_text="From 1 to 8, as in the YJB's seriousness scoring. Leave blank if not scored: KPI 9 shows it as not scored",
+        error_messages={"invalid": "The seriousness score must be a whole number",
+                        "min_value": "The seriousness score must be from 1 to 8",
+                        "max_value": "The seriousness score must be from 1 to 8"})
+
+
+class OffenceTypeImportForm(PopulationImportForm):
+    """A CSV or Excel file of offence reference rows in the documented format."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = "Offence reference file"
+        self.fields["file"].help_text = ("A CSV or Excel (.xlsx) file with the columns code, description, "
+                                         "yjb_category and seriousness (optional).")

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from divert.imports import formats
 from divert.imports.parsing import FileRefused, read_table
 from divert.imports.validation import NOTICE, Problem, _message
+from divert.offending.codes import YJBOffenceCategory
 from divert.people.codes import EthnicGroup
 
 COLUMNS = ("year", "area_code", "age", "sex", "ethnic_group", "count", "source")
@@ -21,6 +22,14 @@ ETHNIC_GROUP_NAMES = {
     **{label.lower(): code for code, label in EthnicGroup.choices},
     "not known": "not_known", "black": "black", "asian": "asian", "other": "other",
 }
+
+
+def _named(value, names: dict[str, str], problem: str) -> str:
+    """The code for a value given as a code or a name (any case and spacing), else a problem."""
+    code = names.get(" ".join(str(value).split()).lower())
+    if code is None:
+        raise ValueError(f"'{value}' {problem}")
+    return code
 
 
 class PopulationRow(BaseModel):
@@ -54,15 +63,52 @@ class PopulationRow(BaseModel):
     @field_validator("ethnic_group", mode="before")
     @classmethod
     def _ethnic_group(cls, value):
-        code = ETHNIC_GROUP_NAMES.get(" ".join(str(value).split()).lower())
-        if code is None:
-            raise ValueError(f"'{value}' is not an ethnic group: use white, mixed, black, asian, other or not_known")
-        return code
+        return _named(value, ETHNIC_GROUP_NAMES,
+                      "is not an ethnic group: use white, mixed, black, asian, other or not_known")
+
+
+OFFENCE_COLUMNS = ("code", "description", "yjb_category", "seriousness")
+OFFENCE_REQUIRED = ("code", "description", "yjb_category")
+YJB_CATEGORY_NAMES = {
+    **{code: code for code in YJBOffenceCategory.values},
+    **{label.lower(): code for code, label in YJBOffenceCategory.choices},
+}
+
+
+class OffenceTypeRow(BaseModel):
+    """One row of the offence reference: code, description, YJB category, seriousness (1-8)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    code: str = Field(min_length=1, max_length=20)
+    description: str = Field(min_length=1, max_length=200)
+    yjb_category: str
+    seriousness: int | None = Field(default=None, ge=1, le=8)
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _code(cls, value):
+        return str(value).strip().upper()
+
+    @field_validator("seriousness", mode="before")
+    @classmethod
+    def _seriousness(cls, value):
+        text = str(value).strip()
+        if text.endswith(".0"):
+            text = text[:-2]
+        if not text.isdigit():
+            raise ValueError(f"'{value}' is not a seriousness score: use a whole number from 1 to 8, or leave it blank")
+        return int(text)
+
+    @field_validator("yjb_category", mode="before")
+    @classmethod
+    def _category(cls, value):
+        return _named(value, YJB_CATEGORY_NAMES, "is not a YJB offence category (see docs/data-format.md)")
 
 
 @dataclass
 class PopulationFile:
-    """What was learned about a population file: valid rows and every problem."""
+    """What was learned about a reference data file: valid rows and every problem."""
 
     rows: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -80,7 +126,26 @@ class PopulationFile:
 
 
 def check_population_file(file_name: str, data: bytes) -> PopulationFile:
-    """Read and check every row; nothing is written here."""
+    """Read and check every row of a population file; nothing is written here."""
+    return check_reference_file(
+        file_name, data, columns=COLUMNS, model=PopulationRow,
+        key=lambda row: (row.year, row.area_code.upper(), row.age, row.sex, row.ethnic_group),
+        same="the same year, area, age, sex and ethnic group",
+    )
+
+
+def check_offence_type_file(file_name: str, data: bytes) -> PopulationFile:
+    """Read and check every row of an offence reference file; nothing is written here."""
+    return check_reference_file(
+        file_name, data, columns=OFFENCE_COLUMNS, required=OFFENCE_REQUIRED, model=OffenceTypeRow,
+        key=lambda row: row.code.upper(), same="the same offence code",
+    )
+
+
+def check_reference_file(file_name: str, data: bytes, *, columns: tuple[str, ...], model: type[BaseModel],
+                         key, same: str, required: tuple[str, ...] | None = None) -> PopulationFile:
+    """Read a reference data file (CSV or XLSX) and check every row against `model`, with
+    each problem by row and column; rows with the same `key` as an earlier row are problems."""
     result = PopulationFile()
     try:
         table = read_table(file_name, data)
@@ -91,16 +156,16 @@ def check_population_file(file_name: str, data: bytes) -> PopulationFile:
     headings = [formats.normalise_heading(h) for h in table.headings]
     positions = {}
     for index, heading in enumerate(headings):
-        if heading in COLUMNS:
+        if heading in columns:
             if heading in positions:
                 result.problems.append(Problem(1, heading, f"the column '{heading}' appears twice"))
             positions[heading] = index
-    for column in COLUMNS:
+    for column in required or columns:
         if column not in positions:
             result.problems.append(Problem(1, None, f"the column '{column}' is missing"))
     if result.errors:
         return result
-    seen: dict[tuple, int] = {}
+    seen: dict = {}
     try:
         for number, cells in table.rows:
             result.rows_read += 1
@@ -112,18 +177,17 @@ def check_population_file(file_name: str, data: bytes) -> PopulationFile:
                 if value not in ("", None):
                     values[column] = value
             try:
-                row = PopulationRow.model_validate(values)
+                row = model.model_validate(values)
             except ValidationError as exc:
                 for error in exc.errors(include_url=False):
                     column = str(error["loc"][0]) if error["loc"] else None
                     result.problems.append(Problem(number, column, _message(error, values.get(column))))
                 continue
-            key = (row.year, row.area_code.upper(), row.age, row.sex, row.ethnic_group)
-            if key in seen:
-                result.problems.append(Problem(
-                    number, None, f"the same year, area, age, sex and ethnic group as row {seen[key]}"))
+            row_key = key(row)
+            if row_key in seen:
+                result.problems.append(Problem(number, None, f"{same} as row {seen[row_key]}"))
                 continue
-            seen[key] = number
+            seen[row_key] = number
             result.rows.append(row.model_dump())
     except FileRefused as exc:
         result.problems.append(Problem(None, None, str(exc)))

@@ -19,17 +19,21 @@ from divert.core.pages import form_page
 from divert.kpis import actions as kpi_actions
 from divert.kpis.catalogue import measure_catalogue, measure_info
 from divert.kpis.formatting import format_value
+from divert.offending import actions as offending_actions
+from divert.offending.models import OffenceType
 from divert.reference import actions
 from divert.reference.forms import (
     SECTOR_LABELS,
     BoardMeetingForm,
     ComparatorFigureForm,
+    OffenceTypeForm,
+    OffenceTypeImportForm,
     PopulationCellForm,
     PopulationImportForm,
     RagThresholdForm,
     is_percentage,
 )
-from divert.reference.importing import check_population_file
+from divert.reference.importing import check_offence_type_file, check_population_file
 from divert.reference.models import BoardMeeting, ComparatorFigure, Population
 
 MANAGERS = (Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER)
@@ -110,27 +114,109 @@ def population_edit(request: HttpRequest, cell_id: int) -> HttpResponse:
 @allow(*MANAGERS)
 def population_import(request: HttpRequest) -> HttpResponse:
     """Import a file of population figures: every row is checked; nothing is written unless all pass."""
-    form = PopulationImportForm(request.POST or None, request.FILES or None)
+    return _import_page(
+        request, PopulationImportForm, check=check_population_file,
+        load=lambda rows: actions.load_population(by=request.user, organisation=_org(request), rows=rows,
+                                                  verb="imported_population"),
+        heading="Import population figures", noun="population figure", back="kpis:reference:population",
+        intro=("One row per year, area, age (10 to 17), sex and ethnic group, with the number of children and "
+               "where the figure comes from. A figure already loaded for the same year, area, age, sex and "
+               "ethnic group is replaced."),
+        columns=("year", "area_code", "age", "sex (male, female, not_known)",
+                 "ethnic_group (white, mixed, black, asian, other, not_known)", "count", "source"),
+    )
+
+
+def _import_page(request: HttpRequest, form_class, *, check, load, heading: str, noun: str, back: str,
+                 intro: str, columns: tuple[str, ...]) -> HttpResponse:
+    """A reference data file: every row checked, problems by row and column, nothing written
+    unless every row is right."""
+    form = form_class(request.POST or None, request.FILES or None)
     checked = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        checked = check_population_file(upload.name, upload.read())
+        checked = check(upload.name, upload.read())
         if checked.is_valid:
             try:
-                written = actions.load_population(by=request.user, organisation=_org(request), rows=checked.rows,
-                                                  verb="imported_population")
+                written = load(checked.rows)
             except DomainError as error:
                 form.add_domain_error(error)
             else:
-                messages.success(request, f"{written} population figure{'s' if written != 1 else ''} imported")
-                return redirect("kpis:reference:population")
+                messages.success(request, f"{written} {noun}{'s' if written != 1 else ''} imported")
+                return redirect(back)
         else:
             form.add_error("file", "The file has problems: nothing was imported. Correct them and upload it again")
-    return render(request, "reference/population_import.html", {
-        "form": form,
+    return render(request, "reference/import.html", {
+        "form": form, "heading": heading, "intro": intro, "columns": columns, "back_url": reverse(back),
         "problems": [str(p) for p in checked.errors][:PROBLEMS_SHOWN] if checked else [],
         "more_problems": max(0, len(checked.errors) - PROBLEMS_SHOWN) if checked else 0,
     })
+
+
+# ---- Offence reference ------------------------------------------------------------------
+
+
+@allow(*MANAGERS)
+def offence_types(request: HttpRequest) -> HttpResponse:
+    """The offence reference in use: the organisation's own rows, then the shipped defaults
+    it has not replaced."""
+    own = list(_mine(request, OffenceType).order_by("code"))
+    replaced = {row.code for row in own}
+    defaults = [row for row in OffenceType.objects.filter(organisation__isnull=True).order_by("code")
+                if row.code not in replaced]
+    return render(request, "reference/offence_types.html", {"own": own, "defaults": defaults})
+
+
+def _offence_type_page(request: HttpRequest, row: OffenceType | None, initial: dict) -> HttpResponse:
+    def save(data):
+        return offending_actions.set_offence_type(by=request.user, organisation=_org(request), **data)
+
+    def make_form(*args, **kwargs):
+        form = OffenceTypeForm(*args, **kwargs)
+        if row is not None:  # the code identifies the row: change the rest
+            form.fields["code"].disabled = True
+        return form
+
+    return form_page(
+        request, make_form, heading="Change an offence" if row else "Add an offence",
+        save=save, success_url=lambda _: reverse("kpis:reference:offence_types"),
+        success_message="Offence saved", form_kwargs={"initial": initial},
+        back_url=reverse("kpis:reference:offence_types"), caption="Reference data",
+    )
+
+
+@allow(*MANAGERS)
+def offence_type_add(request: HttpRequest) -> HttpResponse:
+    """Add the organisation's own row (or replace a shipped default: ?code=...)."""
+    initial = {}
+    code = request.GET.get("code", "")[:20]
+    default = OffenceType.objects.filter(organisation__isnull=True, code=code).first() if code else None
+    if default is not None:
+        initial = {f: getattr(default, f) for f in ("code", "description", "yjb_category", "seriousness")}
+    return _offence_type_page(request, None, initial)
+
+
+@allow(*MANAGERS)
+def offence_type_edit(request: HttpRequest, offence_type_id: int) -> HttpResponse:
+    """Change one of the organisation's own rows."""
+    row = get_object_or_404(_mine(request, OffenceType), pk=offence_type_id)
+    initial = {f: getattr(row, f) for f in ("code", "description", "yjb_category", "seriousness")}
+    return _offence_type_page(request, row, initial)
+
+
+@allow(*MANAGERS)
+def offence_types_import(request: HttpRequest) -> HttpResponse:
+    """Import the organisation's offence reference from a file; nothing is written unless all rows pass."""
+    return _import_page(
+        request, OffenceTypeImportForm, check=check_offence_type_file,
+        load=lambda rows: offending_actions.load_offence_types(by=request.user, organisation=_org(request),
+                                                               rows=rows),
+        heading="Import the offence reference", noun="offence", back="kpis:reference:offence_types",
+        intro=("One row per offence code. A code already in your reference is replaced; the shipped "
+               "defaults are never changed, and your rows take precedence over them."),
+        columns=("code", "description", "yjb_category (the category name or its code)",
+                 "seriousness (1 to 8, or blank if not scored)"),
+    )
 
 
 # ---- Comparator figures -----------------------------------------------------------------

@@ -135,6 +135,7 @@ def _imports(*, organisation, officer, first, last) -> dict:
 
 def _reference_data(organisation) -> dict:
     """The organisation's reference data for reporting (population, comparators, board meetings)."""
+    from divert.offending.models import OffenceType
     from divert.reference.models import BoardMeeting, ComparatorFigure, Population
 
     cell = Population.objects.create(organisation=organisation, year=REFERENCE_YEAR, area_code="E06000001",
@@ -142,7 +143,10 @@ def _reference_data(organisation) -> dict:
     figure = ComparatorFigure.objects.create(organisation=organisation, measure_key="kpi6.completion",
                                              period_label="2025-26 Q1", comparator="england", value=0.61)
     meeting = BoardMeeting.objects.create(organisation=organisation, date=dt.date(2025, 5, 14), police=True)
-    return {"cell_id": cell.pk, "figure_id": figure.pk, "meeting_id": meeting.pk}
+    offence_type = OffenceType.objects.create(organisation=organisation, code=f"REF-{organisation.slug[:10]}",
+                                              description="Own wording", yjb_category="robbery", seriousness=4)
+    return {"cell_id": cell.pk, "figure_id": figure.pk, "meeting_id": meeting.pk,
+            "offence_type_id": offence_type.pk}
 
 
 def _restriction(organisation, child) -> dict:

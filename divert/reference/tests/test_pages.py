@@ -15,7 +15,8 @@ from divert.reference.actions import (
 from divert.reference.models import BoardMeeting, ComparatorFigure, Population
 
 BASE = "/kpis/reference/"
-LISTS = ["population/", "population/add/", "population/import/", "population/2024/", "comparators/",
+LISTS = ["population/", "population/add/", "population/import/", "population/2024/", "offences/",
+         "offences/add/", "offences/import/", "comparators/",
          "comparators/add/", "board-meetings/", "board-meetings/add/", "rag-thresholds/", "rag-thresholds/set/"]
 CELL = dict(year=2024, area_code="E06000016", age=12, sex="female", ethnic_group="black", count=310,
             source="ONS mid-year estimate 2024")
@@ -217,3 +218,79 @@ def test_another_organisations_records_are_not_found(client, personas):
         assert client.post(url, {}).status_code == 404
     assert "E06000016" not in client.get(f"{BASE}population/2024/").content.decode()
     assert "0.7" not in client.get(f"{BASE}comparators/").content.decode()
+
+
+# ---- Offence reference ----------------------------------------------------------------
+
+
+def test_offence_reference_shows_defaults_and_an_own_row_replaces_one(client, personas):
+    from divert.offending.models import OffenceType
+
+    OffenceType.objects.create(code="TEST1", description="Shipped default", yjb_category="theft_and_handling",
+                               seriousness=2)
+    client.force_login(personas.service_manager)
+    listing = client.get(BASE + "offences/").content.decode()
+    assert "Shipped default" in listing and "?code=TEST1" in listing
+    # "Replace" starts from the default; saving makes the organisation's own row.
+    page = client.get(BASE + "offences/add/?code=TEST1")
+    assert "Shipped default" in page.content.decode()
+    saved = _post(client, BASE + "offences/add/", {"code": "test1", "description": "Our wording",
+                                                   "yjb_category": "theft_and_handling", "seriousness": "3"})
+    assert saved.status_code == 302
+    own = OffenceType.objects.get(organisation=personas.north, code="TEST1")
+    assert (own.description, own.seriousness) == ("Our wording", 3)
+    assert OffenceType.objects.get(organisation__isnull=True, code="TEST1").description == "Shipped default"
+    assert AuditEvent.objects.filter(verb="added_offence_type", organisation=personas.north).count() == 1
+    listing = client.get(BASE + "offences/").content.decode()
+    assert "Our wording" in listing and "?code=TEST1" not in listing
+    # Changing the row keeps its code; blank seriousness means not scored.
+    changed = _post(client, f"{BASE}offences/{own.pk}/", {"code": "OTHER", "description": "Our wording",
+                                                          "yjb_category": "robbery", "seriousness": ""})
+    assert changed.status_code == 302
+    own.refresh_from_db()
+    assert (own.code, own.yjb_category, own.seriousness) == ("TEST1", "robbery", None)
+
+
+def test_offence_form_shows_errors_and_saves_nothing(client, personas):
+    from divert.offending.models import OffenceType
+
+    client.force_login(personas.performance_officer)
+    page = _post(client, BASE + "offences/add/", {"code": "", "description": "", "seriousness": "9"})
+    html = page.content.decode()
+    assert page.status_code == 200 and "There is a problem" in html
+    assert "Enter the offence code" in html and "Choose the YJB offence category" in html
+    assert "from 1 to 8" in html
+    assert not OffenceType.objects.filter(organisation=personas.north).exists()
+
+
+def test_offence_file_imported_only_when_every_row_is_right(client, personas):
+    from divert.offending.models import OffenceType
+
+    client.force_login(personas.performance_officer)
+    bad = ("code,description,yjb_category,seriousness\n"
+           "104/39,Common assault,Violence against the person,3\n"
+           "28/3,Burglary,burglary,9\n"
+           "49/1,Theft,shoplifting,2\n"
+           "104/39,Common assault again,violence_against_the_person,3\n")
+    html = client.post(BASE + "offences/import/", {"file": _csv(bad)}).content.decode()
+    assert "Row 3, seriousness:" in html and "Row 4, yjb_category:" in html
+    assert "Row 5: the same offence code as row 2" in html
+    assert not OffenceType.objects.filter(organisation=personas.north).exists()
+    good = ("Code,Description,YJB category,Seriousness\n"
+            "104/39,Common assault,Violence against the person,3\n"
+            "49/1,Theft from a shop,theft_and_handling,\n")
+    assert client.post(BASE + "offences/import/", {"file": _csv(good)}).status_code == 302
+    rows = {r.code: r for r in OffenceType.objects.filter(organisation=personas.north)}
+    assert rows["104/39"].yjb_category == "violence_against_the_person" and rows["49/1"].seriousness is None
+    assert AuditEvent.objects.filter(verb="imported_offence_types", organisation=personas.north).count() == 1
+
+
+def test_another_organisations_offence_rows_are_not_found(client, personas):
+    from divert.offending.actions import set_offence_type
+
+    row = set_offence_type(by=personas.other_org_worker, organisation=personas.south, code="SOUTH1",
+                           description="Southmoor wording", yjb_category="robbery", seriousness=4)
+    client.force_login(personas.service_manager)
+    assert client.get(f"{BASE}offences/{row.pk}/").status_code == 404
+    assert client.post(f"{BASE}offences/{row.pk}/", {}).status_code == 404
+    assert "Southmoor wording" not in client.get(BASE + "offences/").content.decode()
