@@ -50,6 +50,7 @@ def xss(personas) -> Side:
     from divert.audit.actions import void_record
     from divert.casework import actions as cw
     from divert.casework.models import Episode, Session
+    from divert.offending.models import OffenceType
     from divert.people import actions as people
     from divert.people.models import Child
     from divert.reference.models import ComparatorFigure, Population
@@ -93,8 +94,10 @@ def xss(personas) -> Side:
     figure = ComparatorFigure.objects.create(organisation=personas.north, measure_key="kpi6.completion",
                                              period_label="2025-26 Q1", comparator="england", value=0.61,
                                              source=PAYLOAD)
+    offence_type = OffenceType.objects.create(organisation=personas.north, code="XSS1", description=PAYLOAD,
+                                              yjb_category="robbery", seriousness=3)
     ids.update({"cell_id": cell.pk, "figure_id": figure.pk, "meeting_id": 0, "user_id": colleague.pk,
-                "restriction_id": 0})
+                "restriction_id": 0, "offence_type_id": offence_type.pk})
     return Side(organisation=personas.north, worker=w, officer=personas.performance_officer, child=child,
                 ids=ids, secrets=(PAYLOAD,))
 
