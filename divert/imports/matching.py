@@ -16,6 +16,7 @@ from divert.imports.formats import normalise_name
 
 CERTAIN = 0.999
 REVIEW = 0.75
+SWAPPED = 0.95  # first and last names the wrong way round count for a little less
 
 EXACT = "exact"
 CERTAIN_MATCH = "certain"
@@ -34,6 +35,12 @@ class Known:
     last: str
     date_of_birth: dt.date
     obj: object = None  # an unsaved Child created by this import
+    first_pairs: frozenset[str] = field(init=False, repr=False)
+    last_pairs: frozenset[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Worked out once per child, not once per comparison.
+        self.first_pairs, self.last_pairs = _pairs(self.first), _pairs(self.last)
 
     @classmethod
     def of(cls, *, id, police_id, local_id, first_name, last_name, date_of_birth, obj=None):  # noqa: A002
@@ -70,12 +77,16 @@ def name_similarity(a: str, b: str) -> float:
     Letter pairs are the usual record-linkage measure for names and cost a set
     intersection, so a large file can be matched in seconds.
     """
+    return _similarity(a, _pairs(a), b, _pairs(b))
+
+
+def _similarity(a: str, a_pairs: frozenset[str], b: str, b_pairs: frozenset[str]) -> float:
+    """name_similarity with each name's letter pairs already worked out."""
     if a == b:
         return 1.0
     if not a or not b:
         return 0.0
-    x, y = _pairs(a), _pairs(b)
-    return 2 * len(x & y) / (len(x) + len(y))
+    return 2 * len(a_pairs & b_pairs) / (len(a_pairs) + len(b_pairs))
 
 
 def dob_similarity(a: dt.date, b: dt.date) -> tuple[float, str]:
@@ -97,8 +108,13 @@ def _one_digit(x: int, y: int) -> bool:
 def score(first: str, last: str, dob: dt.date, known: Known) -> tuple[float, str]:
     """Confidence 0-1 that a row (normalised names, date of birth) is `known`."""
     dob_score, why = dob_similarity(dob, known.date_of_birth)
-    names = 0.5 * name_similarity(first, known.first) + 0.5 * name_similarity(last, known.last)
-    swapped = 0.95 * (0.5 * name_similarity(first, known.last) + 0.5 * name_similarity(last, known.first))
+    first_pairs, last_pairs = _pairs(first), _pairs(last)
+    names = 0.5 * _similarity(first, first_pairs, known.first, known.first_pairs) + 0.5 * _similarity(
+        last, last_pairs, known.last, known.last_pairs)
+    swapped = 0.0
+    if names < SWAPPED:  # names the wrong way round score at most SWAPPED
+        swapped = SWAPPED * (0.5 * _similarity(first, first_pairs, known.last, known.last_pairs) + 0.5 * _similarity(
+            last, last_pairs, known.first, known.first_pairs))
     name_part = max(names, swapped)
     name_why = "same name" if name_part == 1 else ("names swapped" if swapped > names else "similar name")
     return round(0.4 * dob_score + 0.6 * name_part, 3), f"{name_why}, {why}"

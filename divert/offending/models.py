@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
-from divert.core.models import Recorded, RecordedQuerySet
+from divert.core.models import BulkRecorded, Recorded, RecordedQuerySet
 from divert.offending.codes import (
     ArrestResult,
     Disposal,
@@ -106,7 +106,7 @@ class SourceCompleteness(Recorded):
         return f"{self.source_id} complete to {self.complete_to}"
 
 
-class Offence(Recorded):
+class Offence(BulkRecorded):
     """An offence a child is alleged or proven to have committed."""
 
     child = models.ForeignKey(
@@ -128,7 +128,9 @@ class Offence(Recorded):
         null=True, blank=True, help_text="Police (NPCC Child Gravity Matrix) score 1-5."
     )
     police_reference = models.CharField(max_length=40, blank=True)
-    source = models.ForeignKey(DataSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    source = models.ForeignKey(
+        DataSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )  # the unique (source, source_reference) index below serves lookups by source
     source_reference = models.CharField(max_length=60, blank=True)
 
     objects = ChildScopedQuerySet.as_manager()
@@ -155,7 +157,7 @@ class Offence(Recorded):
         return f"Offence {self.pk}"
 
 
-class Outcome(Recorded):
+class Outcome(BulkRecorded):
     """The legal outcome of an offence, dated when it was proven or given."""
 
     child = models.ForeignKey(
@@ -175,7 +177,9 @@ class Outcome(Recorded):
     appeal_status = models.CharField(max_length=30, blank=True)
     residence_area = models.CharField(max_length=12, blank=True, help_text="Area on the outcome date.")
     custody_release_date = models.DateField(null=True, blank=True)
-    source = models.ForeignKey(DataSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    source = models.ForeignKey(
+        DataSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )  # the unique (source, source_reference) index below serves lookups by source
     source_reference = models.CharField(max_length=60, blank=True)
 
     objects = ChildScopedQuerySet.as_manager()
@@ -207,7 +211,7 @@ class Outcome(Recorded):
         return f"Outcome {self.pk}"
 
 
-class Arrest(Recorded):
+class Arrest(BulkRecorded):
     """An arrest and release from police custody (feeds the 'following arrest' scheme)."""
 
     child = models.ForeignKey(
@@ -216,7 +220,9 @@ class Arrest(Recorded):
     arrested_at = models.DateTimeField()
     released_at = models.DateTimeField(null=True, blank=True)
     result = models.CharField(max_length=20, choices=ArrestResult.choices, blank=True)
-    source = models.ForeignKey(DataSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    source = models.ForeignKey(
+        DataSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )  # the unique (source, source_reference) index below serves lookups by source
     source_reference = models.CharField(max_length=60, blank=True)
 
     objects = ChildScopedQuerySet.as_manager()
