@@ -219,7 +219,8 @@ class CustodyRow(PersonRow):
 ROW_MODELS: dict[str, type[PersonRow]] = {"outcome": OutcomeRow, "custody": CustodyRow}
 
 
-def _message(error: dict, value: Any) -> str:
+def problem_message(error: dict, value: Any) -> str:
+    """A pydantic error about one cell, in plain English (after "Row N, column: ")."""
     kind = error["type"]
     if kind == "missing":
         return "is blank: this column must have a value"
@@ -376,7 +377,7 @@ def _validate_row(model: type[PersonRow], values: dict, context: dict, number: i
         problems = []
         for error in exc.errors(include_url=False):
             column = str(error["loc"][0]) if error["loc"] else None
-            problems.append(Problem(number, column, _message(error, values.get(column))))
+            problems.append(Problem(number, column, problem_message(error, values.get(column))))
         return None, problems
     broken = instance.checks(context)
     return instance, [Problem(number, column, message) for column, message in broken]

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from divert.imports import formats
 from divert.imports.parsing import FileRefused, read_table
-from divert.imports.validation import NOTICE, Problem, _message
+from divert.imports.validation import NOTICE, Problem, problem_message
 from divert.offending.codes import YJBOffenceCategory
 from divert.people.codes import EthnicGroup
 
@@ -181,7 +181,7 @@ def check_reference_file(file_name: str, data: bytes, *, columns: tuple[str, ...
             except ValidationError as exc:
                 for error in exc.errors(include_url=False):
                     column = str(error["loc"][0]) if error["loc"] else None
-                    result.problems.append(Problem(number, column, _message(error, values.get(column))))
+                    result.problems.append(Problem(number, column, problem_message(error, values.get(column))))
                 continue
             row_key = key(row)
             if row_key in seen:
