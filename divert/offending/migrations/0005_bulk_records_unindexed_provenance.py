@@ -4,6 +4,34 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+# Only the single-column indexes go; the foreign-key constraints stay as they are (letting
+# Django alter the fields would drop and re-add every constraint, re-checking each table
+# under a lock).
+UNINDEXED = {
+    "offending_offence": ("recorded_by_id", "batch_id", "voided_by_id", "source_id"),
+    "offending_outcome": ("recorded_by_id", "batch_id", "voided_by_id", "source_id"),
+    "offending_arrest": ("recorded_by_id", "batch_id", "voided_by_id", "source_id"),
+}
+
+
+def drop_indexes(apps, schema_editor):
+    connection = schema_editor.connection
+    with connection.cursor() as cursor:
+        for table, columns in UNINDEXED.items():
+            for name, info in connection.introspection.get_constraints(cursor, table).items():
+                if (info["index"] and not info["unique"] and not info["primary_key"]
+                        and len(info["columns"]) == 1 and info["columns"][0] in columns):
+                    schema_editor.execute(f"DROP INDEX {schema_editor.quote_name(name)}")
+
+
+def add_indexes(apps, schema_editor):
+    for table, columns in UNINDEXED.items():
+        for column in columns:
+            name = schema_editor.quote_name(f"{table}_{column}_idx")
+            schema_editor.execute(
+                f"CREATE INDEX {name} ON {schema_editor.quote_name(table)} ({schema_editor.quote_name(column)})"
+            )
+
 
 class Migration(migrations.Migration):
 
@@ -14,64 +42,69 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='arrest',
-            name='batch',
-            field=models.ForeignKey(blank=True, db_index=False, help_text='The import or bulk operation that wrote this record, if any.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='audit.batch'),
-        ),
-        migrations.AlterField(
-            model_name='arrest',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AlterField(
-            model_name='arrest',
-            name='source',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='offending.datasource'),
-        ),
-        migrations.AlterField(
-            model_name='arrest',
-            name='voided_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AlterField(
-            model_name='offence',
-            name='batch',
-            field=models.ForeignKey(blank=True, db_index=False, help_text='The import or bulk operation that wrote this record, if any.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='audit.batch'),
-        ),
-        migrations.AlterField(
-            model_name='offence',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AlterField(
-            model_name='offence',
-            name='source',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='offending.datasource'),
-        ),
-        migrations.AlterField(
-            model_name='offence',
-            name='voided_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AlterField(
-            model_name='outcome',
-            name='batch',
-            field=models.ForeignKey(blank=True, db_index=False, help_text='The import or bulk operation that wrote this record, if any.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='audit.batch'),
-        ),
-        migrations.AlterField(
-            model_name='outcome',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AlterField(
-            model_name='outcome',
-            name='source',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='offending.datasource'),
-        ),
-        migrations.AlterField(
-            model_name='outcome',
-            name='voided_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[migrations.RunPython(drop_indexes, add_indexes)],
+            state_operations=[
+            migrations.AlterField(
+                model_name='arrest',
+                name='batch',
+                field=models.ForeignKey(blank=True, db_index=False, help_text='The import or bulk operation that wrote this record, if any.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='audit.batch'),
+            ),
+            migrations.AlterField(
+                model_name='arrest',
+                name='recorded_by',
+                field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            ),
+            migrations.AlterField(
+                model_name='arrest',
+                name='source',
+                field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='offending.datasource'),
+            ),
+            migrations.AlterField(
+                model_name='arrest',
+                name='voided_by',
+                field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            ),
+            migrations.AlterField(
+                model_name='offence',
+                name='batch',
+                field=models.ForeignKey(blank=True, db_index=False, help_text='The import or bulk operation that wrote this record, if any.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='audit.batch'),
+            ),
+            migrations.AlterField(
+                model_name='offence',
+                name='recorded_by',
+                field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            ),
+            migrations.AlterField(
+                model_name='offence',
+                name='source',
+                field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='offending.datasource'),
+            ),
+            migrations.AlterField(
+                model_name='offence',
+                name='voided_by',
+                field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            ),
+            migrations.AlterField(
+                model_name='outcome',
+                name='batch',
+                field=models.ForeignKey(blank=True, db_index=False, help_text='The import or bulk operation that wrote this record, if any.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='audit.batch'),
+            ),
+            migrations.AlterField(
+                model_name='outcome',
+                name='recorded_by',
+                field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            ),
+            migrations.AlterField(
+                model_name='outcome',
+                name='source',
+                field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='offending.datasource'),
+            ),
+            migrations.AlterField(
+                model_name='outcome',
+                name='voided_by',
+                field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            ),
+            ],
         ),
     ]
