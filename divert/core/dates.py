@@ -13,6 +13,11 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same day `years` later (29 February becomes 28 February)."""
+    return add_months(day, 12 * years)
+
+
 def add_working_days(day: dt.date, days: int) -> dt.date:
     """`days` working days (Monday-Friday) after `day`. Bank holidays are not excluded."""
     current = day

@@ -430,6 +430,9 @@ def _read_and_validate(directory: Path, organisation, result: BundleImport) -> d
     except (json.JSONDecodeError, UnicodeDecodeError):
         problems.append(BundleProblem(MANIFEST, None, None, "manifest.json is not valid JSON."))
         return {}
+    if not isinstance(manifest, dict):
+        problems.append(BundleProblem(MANIFEST, None, None, "manifest.json must hold a JSON object."))
+        return {}
     if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
         problems.append(
             BundleProblem(
@@ -442,10 +445,16 @@ def _read_and_validate(directory: Path, organisation, result: BundleImport) -> d
         )
         return {}
     files = manifest.get("files") or {}
+    if not isinstance(files, dict) or not all(isinstance(entry, dict) for entry in files.values()):
+        problems.append(BundleProblem(MANIFEST, None, None,
+                                      '"files" in manifest.json must map each file name to an object.'))
+        return {}
     parsed: dict[str, list[Row]] = {}
     for spec in SPECS:
         parsed[spec.name] = _read_file(directory, spec, files.get(spec.file_name), problems)
     _check_references(parsed, organisation, result)
+    if not result.problems:
+        _check_same_child(parsed, result)
     return parsed
 
 
@@ -576,6 +585,50 @@ def _check_references(parsed: dict[str, list[Row]], organisation, result: Bundle
                     found = result.problems if lookup.required else result.notices
                     found.append(BundleProblem(spec.file_name, number, f"{f_name}_{lookup.key}",
                                                lookup.missing.format(key=key)))
+
+
+def _check_same_child(parsed: dict[str, list[Row]], result: BundleImport) -> None:
+    """A row and the rows it refers to are about one child (an outcome and its offence,
+    a session and its episode, a referral and the offence it is linked to...)."""
+    values_by_id = {name: {bundle_id: values for _, bundle_id, values in rows} for name, rows in parsed.items()}
+    memo: dict[tuple[str, int], int | None] = {}
+
+    def child_of(name: str, bundle_id) -> int | None:
+        """The child a row is about: its own child, or that of the first row it refers to that has one."""
+        if bundle_id is None or (name, bundle_id) in memo:
+            return memo.get((name, bundle_id))
+        memo[(name, bundle_id)] = None  # guards against a cycle of references
+        values, spec = values_by_id[name].get(bundle_id), BY_NAME[name]
+        found = None
+        if values is not None:
+            if "child" in spec.refs:
+                found = values.get("child")
+            else:
+                found = next((c for f_name, target in spec.refs.items() if target != "children"
+                              for c in [child_of(target, values.get(f_name))] if c is not None), None)
+        memo[(name, bundle_id)] = found
+        return found
+
+    for spec in SPECS:
+        if spec.name == "children":
+            continue
+        for number, _, values in parsed[spec.name]:
+            own = values.get("child") if "child" in spec.refs else None
+            for f_name, target in spec.refs.items():
+                if target == "children":
+                    continue
+                other = child_of(target, values.get(f_name))
+                if other is None:
+                    continue
+                if own is None:
+                    own = other
+                elif other != own:
+                    result.problems.append(BundleProblem(
+                        spec.file_name, number, f"{f_name}_id",
+                        f"This row is about child {own}, but {target}.csv row {values.get(f_name)} is about "
+                        f"child {other}: a record and what it refers to must be about the same child.",
+                    ))
+                    break
 
 
 def _write(*, by, organisation, parsed: dict[str, list[Row]], counts: dict[str, int]) -> None:

@@ -186,6 +186,7 @@ def _number_text(value) -> str:
 _UK_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_WITH_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$")
 
 
 def parse_date(value) -> dt.date:
@@ -219,6 +220,12 @@ def parse_datetime(value) -> dt.datetime:
         return naive.replace(tzinfo=LONDON)
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day, tzinfo=LONDON)
+    if _WITH_OFFSET.match(str(value).strip()):
+        # A moment written with its offset (as Divert stores rows waiting for review).
+        try:
+            return dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00")).astimezone(LONDON)
+        except ValueError:
+            raise ValueError(f"'{value}' is not a date and time: use dd/mm/yyyy HH:MM") from None
     text = str(value).strip().replace("T", " ")
     date_part, _, time_part = text.partition(" ")
     try:

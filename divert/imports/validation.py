@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from divert.core.dates import add_years
 from divert.imports import formats
 from divert.imports.parsing import FileRefused, Table, read_table
 
@@ -93,7 +94,7 @@ class PersonRow(BaseModel):
         today = (info.context or {}).get("today")
         if today and day > today:
             raise ValueError(f"'{_text(value)}' is in the future")
-        if today and day < today.replace(year=today.year - 30):
+        if today and day < add_years(today, -30):
             raise ValueError(f"'{_text(value)}' is more than 30 years ago: check the year")
         return day
 
@@ -207,12 +208,20 @@ class CustodyRow(PersonRow):
         return formats.parse_result(_text(value))
 
     def checks(self, context: dict) -> list[tuple[str, str]]:
-        """The release is after the arrest; the arrest is after the birth."""
+        """The release is after the arrest; the arrest is after the birth; neither is in the future."""
         problems = []
-        if self.arrested_at.date() < self.date_of_birth:
+        today = context.get("today")
+        arrested_on = self.arrested_at.astimezone(formats.LONDON).date()
+        if arrested_on < self.date_of_birth:
             problems.append(("arrested_at", "is before the date of birth"))
+        if today and arrested_on > today:
+            problems.append(("arrested_at", f"{arrested_on:%d/%m/%Y} is in the future"))
         if self.released_at and self.released_at < self.arrested_at:
             problems.append(("released_at", "is before arrested_at"))
+        if today and self.released_at:
+            released_on = self.released_at.astimezone(formats.LONDON).date()
+            if released_on > today:
+                problems.append(("released_at", f"{released_on:%d/%m/%Y} is in the future"))
         return problems
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from divert.audit.actions import record_event
+from divert.core.dates import add_years
 from divert.core.errors import DomainError
 from divert.people.models import CORRECTABLE_FIELDS, Child, DetailChange, detail_text
 
@@ -34,7 +35,7 @@ def _check_local_id(organisation_id: int, local_id: str, exclude_pk=None, by=Non
 def _check_date_of_birth(date_of_birth: dt.date, today: dt.date) -> None:
     if date_of_birth > today:
         raise DomainError("Date of birth must be in the past.", field="date_of_birth")
-    if date_of_birth < today.replace(year=today.year - 30):
+    if date_of_birth < add_years(today, -30):
         raise DomainError("Date of birth is more than 30 years ago: check the year.", field="date_of_birth")
 
 

@@ -22,7 +22,7 @@ from django.db.models import Exists, ExpressionWrapper, Max, OuterRef, Q, Subque
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from divert.core.dates import add_months
+from divert.core.dates import add_months, add_years
 from divert.privacy.models import Anchor, RecordType, RetentionAction, RetentionRule
 
 # Months from the follow-up anchor (offer, or closure for completers) to the end of
@@ -81,11 +81,6 @@ DEFAULTS: dict[str, Default] = {
 
 # Import runs that have stopped (anything else is still in progress and left alone).
 FINISHED_IMPORT_STATUSES = ("complete", "failed", "refused", "dry_run", "expired")
-
-
-def add_years(day: dt.date, years: int) -> dt.date:
-    """The same day `years` later (29 February becomes 28 February)."""
-    return add_months(day, 12 * years)
 
 
 def rules_for(organisation) -> dict[str, RetentionRule]:
