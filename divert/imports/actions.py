@@ -225,7 +225,8 @@ def _write(*, by, organisation, source, run, rows: list[ValidRow], complete_to, 
         writer.file_notices.append(
             f"'{source.name}' was already complete to {source.complete_to:%d/%m/%Y}; that date stands."
         )
-    checkpoint_counts = complete_checkpoints(by=by, organisation=organisation, today=today, batch=batch)
+    checkpoint_counts = complete_checkpoints(by=by, organisation=organisation, today=today, batch=batch,
+                                             children=writer.touched_children)
     writer.counts["checkpoints_completed"] = checkpoint_counts["completed"]
     counts = {k: int(v) for k, v in writer.counts.items()}
     counts.update(read=len(rows), source=source.pk, import_run=run.pk)
@@ -362,7 +363,8 @@ def resolve_match_review(*, by, review: MatchReview, decision: str, today: dt.da
         writer.write(writer.plan(rows, assigned_child=child.pk))
         writer.open_referrals()
         counts = {k: int(v) for k, v in writer.counts.items()}
-        checkpoints = complete_checkpoints(by=by, organisation=review.organisation, today=today, batch=batch)
+        checkpoints = complete_checkpoints(by=by, organisation=review.organisation, today=today, batch=batch,
+                                           children=writer.touched_children)
         counts["checkpoints_completed"] = checkpoints["completed"]
         finish_batch(batch, counts={**counts, "review": review.pk}, verb="wrote_reviewed_rows")
     review.decision = decision

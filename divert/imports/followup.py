@@ -146,12 +146,14 @@ def source_coverage(organisation, *, known_on: dt.datetime | None = None) -> tup
 
 
 @transaction.atomic
-def complete_checkpoints(*, by, organisation, today: dt.date, batch=None) -> dict[str, int]:
+def complete_checkpoints(*, by, organisation, today: dt.date, batch=None, children=()) -> dict[str, int]:
     """Complete every checkpoint of the organisation whose window the data covers.
 
     Checkpoints whose data is not yet complete and that are due stay (or become)
-    'awaiting data'. Writes one audit event with the counts, unless it runs inside a
-    batch (an import), whose own event then carries them.
+    'awaiting data'. Completed checkpoints of `children` (those whose records were just
+    written, e.g. rows attached from the review queue) are worked out again, so they say
+    what the data now says. Writes one audit event with the counts, unless it runs inside
+    a batch (an import), whose own event then carries them.
     """
     from divert.audit.actions import record_event
     from divert.casework.codes import CheckpointStatus
@@ -160,11 +162,14 @@ def complete_checkpoints(*, by, organisation, today: dt.date, batch=None) -> dic
     from divert.offending.models import Offence as OffenceModel
 
     outcomes_to, arrests_to = source_coverage(organisation)
-    checkpoints = list(
-        FollowUpCheckpoint.objects.current()
-        .filter(child__organisation=organisation, child__merged_into__isnull=True)
-        .filter(~Q(status=CheckpointStatus.COMPLETE) | Q(further_arrest__isnull=True))
+    in_scope = FollowUpCheckpoint.objects.current().filter(
+        child__organisation=organisation, child__merged_into__isnull=True
     )
+    checkpoints = list(in_scope.filter(~Q(status=CheckpointStatus.COMPLETE) | Q(further_arrest__isnull=True)))
+    seen = {c.pk for c in checkpoints}
+    children = sorted(set(children))
+    for start in range(0, len(children), 5000):  # a bounded number of parameters per query
+        checkpoints += [c for c in in_scope.filter(child_id__in=children[start:start + 5000]) if c.pk not in seen]
     counts = {"completed": 0, "awaiting_data": 0, "updated": 0}
     if not checkpoints:
         return counts

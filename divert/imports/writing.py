@@ -36,6 +36,7 @@ PLAIN_FIELDS = {
 OFFENCE_FIELDS = ("committed_on", "offence_code", "description", "offence_type_id", "yjb_category",
                   "seriousness", "gravity_score", "police_reference")
 OUTCOME_FIELDS = ("disposal", "ho_outcome_type", "outcome_date", "custody_release_date")
+OUTCOME_LOADED = (*OUTCOME_FIELDS, "offence_id")
 ARREST_FIELDS = ("arrested_at", "released_at", "result")
 CUSTODY_REFERRAL_SOURCES = {"rui": "custody_rui", "bail": "custody_bail", "nfa": "custody_nfa"}
 REFS = "divert_import_refs"  # a temporary table: the references in the file being written
@@ -145,7 +146,8 @@ class Writer:
         self.file_notices: list[str] = []
         self.timings: dict[str, float] = {}  # seconds per stage, for the benchmark
         self.new_outcomes: list[dict] = []
-        self.new_arrests: list[dict] = []
+        self.new_arrests: list[dict] = []  # new, or newly released: may open a referral
+        self.touched_children: set[int] = set()  # children whose records this write created or changed
         # Rows written by an import name its batch, which says who ran it and when; the
         # same person on each of 100,000 rows would cost a foreign-key check apiece.
         self.user_id = getattr(_user(by), "pk", None)
@@ -167,16 +169,23 @@ class Writer:
 
         def load(model, fields, attribute):
             in_file = RawSQL(f"SELECT {quote(attribute)} FROM {quote(REFS)}", ())  # noqa: S608, S611 - names from code
-            rows = model.objects.filter(source=self.source, source_reference__in=in_file).values(
+            return model.objects.filter(source=self.source, source_reference__in=in_file).values(
                 "id", "child_id", "source_reference", *fields
             )
-            return {r["source_reference"]: r for r in rows}
 
         if self.kind == "outcome":
-            self.offences = load(Offence, OFFENCE_FIELDS, "offence_key")
-            self.outcomes = load(Outcome, OUTCOME_FIELDS, "source_reference")
+            self.outcomes = {r["source_reference"]: r for r in load(Outcome, OUTCOME_LOADED, "source_reference")}
+            # Offences are one per child and crime: co-offenders share the crime reference.
+            self.offences = {(r["source_reference"], r["child_id"]): r
+                             for r in load(Offence, OFFENCE_FIELDS, "offence_key")}
+            elsewhere = {o["offence_id"] for o in self.outcomes.values()} - {o["id"] for o in self.offences.values()}
+            for r in Offence.objects.filter(id__in=elsewhere).values("id", "child_id", "source_reference",
+                                                                     *OFFENCE_FIELDS):
+                self.offences[(r["source_reference"], r["child_id"])] = r
+            self.offence_by_id = {o["id"]: o for o in self.offences.values()}
+            self.offence_by_key = {key: o for (key, _), o in self.offences.items()}
         else:
-            self.arrests = load(Arrest, ARREST_FIELDS, "source_reference")
+            self.arrests = {r["source_reference"]: r for r in load(Arrest, ARREST_FIELDS, "source_reference")}
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE {quote(REFS)}")
         self.pending = set()
@@ -184,10 +193,24 @@ class Writer:
             "source_references", flat=True
         ):
             self.pending.update(references)
+        # Rows a reviewer discarded ("not for this service") stay discarded while they are
+        # the same; a row the police have changed since is matched again.
+        self.discarded: dict[str, dict] = {}
+        for rows in MatchReview.objects.filter(source=self.source, decision=MatchReview.Decision.DISCARDED).order_by(
+            "decided_at"
+        ).values_list("rows", flat=True):
+            self.discarded.update({r["data"].get("source_reference"): r["data"] for r in rows})
 
     def _known_child(self, row: PersonRow) -> int | None:
+        """The child a row already belongs to, known from the records its own reference wrote.
+
+        A crime reference alone does not say whose a row is (co-offenders share it), so an
+        offence is used only when it is keyed by this row's own reference.
+        """
         if self.kind == "outcome":
-            known = self.outcomes.get(row.source_reference) or self.offences.get(row.offence_key)
+            known = self.outcomes.get(row.source_reference)
+            if known is None and row.offence_key == row.source_reference:
+                known = self.offence_by_key.get(row.source_reference)
         else:
             known = self.arrests.get(row.source_reference)
         return known["child_id"] if known is not None else None
@@ -202,6 +225,10 @@ class Writer:
             row = item.data
             if row.source_reference in self.pending and assigned_child is None:
                 self.counts["queued"] += 1
+                continue
+            discarded = self.discarded.get(row.source_reference)
+            if discarded is not None and assigned_child is None and discarded == staged(row):
+                self.counts["unchanged"] += 1
                 continue
             child_id = self._known_child(row)
             if child_id is not None:
@@ -316,13 +343,14 @@ class Writer:
     def _write_outcomes(self, assigned) -> None:
         types = self._offence_types()
         new_offences: list[dict] = []
-        changed_offences: list[dict] = []
+        changed_offences: dict[int, dict] = {}
         states: list[str] = []
         offence_of_row: list[dict] = []
-        seen_in_file: set[str] = set()
+        seen_in_file: set[tuple[str, int]] = set()
         source_id = self.source.pk
         for item, child in assigned:
             row: OutcomeRow = item.data
+            child_id = _child_id(child)
             key = row.offence_key
             kind = types.get(row.offence_code.upper()) if row.offence_code else None
             values = {
@@ -333,26 +361,39 @@ class Writer:
                 "seriousness": kind.seriousness if kind else None,
                 "gravity_score": row.gravity_score, "police_reference": row.offence_reference,
             }
-            offence = self.offences.get(key)
+            offence = self.offences.get((key, child_id))
+            outcome = self.outcomes.get(row.source_reference)
+            if offence is None and outcome is not None:
+                # The row's outcome is stored under an offence keyed otherwise (the police
+                # have since filled in the crime reference): that offence takes the new key.
+                offence = self.offence_by_id.get(outcome["offence_id"])
+                if offence is not None and offence["child_id"] == child_id:
+                    self.offences.pop((offence["source_reference"], child_id), None)
+                    offence["source_reference"] = key
+                    self.offences[(key, child_id)] = offence
+                    changed_offences[offence["id"]] = offence
+                else:
+                    offence = None
             state = "unchanged"
             if offence is None:
-                offence = {"child_id": _child_id(child), "source_id": source_id, "source_reference": key,
+                offence = {"child_id": child_id, "source_id": source_id, "source_reference": key,
                            **self.stamp, **values}
-                self.offences[key] = offence
+                self.offences[(key, child_id)] = offence
                 new_offences.append(offence)
-                seen_in_file.add(key)
+                seen_in_file.add((key, child_id))
                 state = "created"
-            elif key not in seen_in_file:
+            elif (key, child_id) not in seen_in_file:
                 # The first row of an offence in the file describes it; later rows add outcomes.
-                seen_in_file.add(key)
-                if "id" in offence and any(offence[f] != v for f, v in values.items()):
+                seen_in_file.add((key, child_id))
+                if "id" in offence and (offence["id"] in changed_offences
+                                        or any(offence[f] != v for f, v in values.items())):
                     offence.update(values)
-                    changed_offences.append(offence)
+                    changed_offences[offence["id"]] = offence
                     state = "updated"
             states.append(state)
             offence_of_row.append(offence)
         insert(Offence, new_offences)
-        update(Offence, changed_offences, list(OFFENCE_FIELDS))
+        update(Offence, list(changed_offences.values()), [*OFFENCE_FIELDS, "source_reference"])
         self.progress("Writing records", len(assigned) // 2, len(assigned))
 
         new_outcomes: list[dict] = []
@@ -361,12 +402,12 @@ class Writer:
             row: OutcomeRow = item.data
             if row.disposal:
                 values = {"disposal": row.disposal, "ho_outcome_type": row.ho_outcome_type,
-                          "outcome_date": row.outcome_date, "custody_release_date": row.custody_release_date}
+                          "outcome_date": row.outcome_date, "custody_release_date": row.custody_release_date,
+                          "offence_id": offence["id"]}
                 outcome = self.outcomes.get(row.source_reference)
                 if outcome is None:
-                    outcome = {"child_id": offence["child_id"], "offence_id": offence["id"],
-                               "source_id": source_id, "source_reference": row.source_reference,
-                               **self.stamp, **values}
+                    outcome = {"child_id": offence["child_id"], "source_id": source_id,
+                               "source_reference": row.source_reference, **self.stamp, **values}
                     self.outcomes[row.source_reference] = outcome
                     new_outcomes.append(outcome)
                     state = "created"
@@ -374,9 +415,11 @@ class Writer:
                     outcome.update(values)
                     changed_outcomes.append(outcome)
                     state = "updated" if state == "unchanged" else state
+            if state != "unchanged":
+                self.touched_children.add(offence["child_id"])
             self.counts[state] += 1
         insert(Outcome, new_outcomes)
-        update(Outcome, changed_outcomes, list(OUTCOME_FIELDS))
+        update(Outcome, changed_outcomes, list(OUTCOME_LOADED))
         self.new_outcomes = new_outcomes
 
     def _write_arrests(self, assigned) -> None:
@@ -393,14 +436,19 @@ class Writer:
                 new.append(arrest)
                 self.counts["created"] += 1
             elif any(arrest[f] != v for f, v in values.items()):
+                if arrest["released_at"] is None and values["released_at"] is not None:
+                    # Listed while still held; this file brings the release.
+                    self.new_arrests.append(arrest)
                 arrest.update(values)
                 changed.append(arrest)
+                self.touched_children.add(arrest["child_id"])
                 self.counts["updated"] += 1
             else:
                 self.counts["unchanged"] += 1
         insert(Arrest, new)
         update(Arrest, changed, list(ARREST_FIELDS))
-        self.new_arrests = new
+        self.new_arrests.extend(new)
+        self.touched_children.update(arrest["child_id"] for arrest in new)
 
     # ---- referrals the programme asks for --------------------------------------------
 

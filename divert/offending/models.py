@@ -145,8 +145,9 @@ class Offence(BulkRecorded):
                 condition=Q(gravity_score__isnull=True) | Q(gravity_score__gte=1) & Q(gravity_score__lte=5),
                 name="offence_gravity_1_5",
             ),
+            # One offence per child and crime: co-offenders share the police's crime reference.
             models.UniqueConstraint(
-                fields=["source", "source_reference"],
+                fields=["source", "source_reference", "child"],
                 condition=~Q(source_reference=""),
                 name="offence_source_reference_unique",
             ),
