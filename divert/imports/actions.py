@@ -226,7 +226,7 @@ def _write(*, by, organisation, source, run, rows: list[ValidRow], complete_to, 
             f"'{source.name}' was already complete to {source.complete_to:%d/%m/%Y}; that date stands."
         )
     checkpoint_counts = complete_checkpoints(by=by, organisation=organisation, today=today, batch=batch,
-                                             children=writer.touched_children)
+                                             children=writer.children_to_recheck)
     writer.counts["checkpoints_completed"] = checkpoint_counts["completed"]
     counts = {k: int(v) for k, v in writer.counts.items()}
     counts.update(read=len(rows), source=source.pk, import_run=run.pk)
@@ -364,7 +364,7 @@ def resolve_match_review(*, by, review: MatchReview, decision: str, today: dt.da
         writer.open_referrals()
         counts = {k: int(v) for k, v in writer.counts.items()}
         checkpoints = complete_checkpoints(by=by, organisation=review.organisation, today=today, batch=batch,
-                                           children=writer.touched_children)
+                                           children=writer.children_to_recheck)
         counts["checkpoints_completed"] = checkpoints["completed"]
         finish_batch(batch, counts={**counts, "review": review.pk}, verb="wrote_reviewed_rows")
     review.decision = decision

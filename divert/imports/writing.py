@@ -148,6 +148,7 @@ class Writer:
         self.new_outcomes: list[dict] = []
         self.new_arrests: list[dict] = []  # new, or newly released: may open a referral
         self.touched_children: set[int] = set()  # children whose records this write created or changed
+        self.created_children: set[int] = set()  # children this write created (no follow-up yet)
         # Rows written by an import name its batch, which says who ran it and when; the
         # same person on each of 100,000 rows would cost a foreign-key check apiece.
         self.user_id = getattr(_user(by), "pk", None)
@@ -290,6 +291,7 @@ class Writer:
                 self.reviews.append((rows, found))
                 self.counts["queued"] += len(rows)
         insert(Child, new_children)
+        self.created_children.update(c["id"] for c in new_children)
         self.counts["children_created"] += len(new_children)
         filled = []
         for child_id, police_id in police_ids.items():
@@ -449,6 +451,11 @@ class Writer:
         update(Arrest, changed, list(ARREST_FIELDS))
         self.new_arrests.extend(new)
         self.touched_children.update(arrest["child_id"] for arrest in new)
+
+    @property
+    def children_to_recheck(self) -> set[int]:
+        """Children whose completed follow-up checks may no longer say what the data says."""
+        return self.touched_children - self.created_children
 
     # ---- referrals the programme asks for --------------------------------------------
 
