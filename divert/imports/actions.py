@@ -183,7 +183,8 @@ def import_police_file(
     try:
         with transaction.atomic():
             writer = _write(by=by, organisation=organisation, source=source, run=run, rows=validation.valid,
-                            complete_to=complete_to, today=today, progress=progress, dry_run=dry_run)
+                            complete_to=complete_to, today=today, progress=progress, dry_run=dry_run,
+                            rejected=len(validation.rejected))
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -206,7 +207,8 @@ def import_police_file(
     return _finish(run, validation, ImportRun.Status.COMPLETE), validation
 
 
-def _write(*, by, organisation, source, run, rows: list[ValidRow], complete_to, today, progress, dry_run) -> Writer:
+def _write(*, by, organisation, source, run, rows: list[ValidRow], complete_to, today, progress, dry_run,
+           rejected: int = 0) -> Writer:
     # One import per source at a time: a second waits here rather than racing on references.
     source = DataSource.objects.select_for_update().get(pk=source.pk)
     batch = start_batch(kind=Batch.Kind.POLICE_IMPORT, organisation=organisation, by=_user(by),
@@ -219,7 +221,14 @@ def _write(*, by, organisation, source, run, rows: list[ValidRow], complete_to, 
     assigned = writer.plan(rows)
     writer.write(assigned)
     writer.open_referrals()
-    if not record_complete_to(by=by, source=source, complete_to=complete_to, batch=batch) and (
+    if rejected:
+        # Rows left out are data missing from the source: it is not complete to the new date.
+        stands = f"stays complete to {source.complete_to:%d/%m/%Y}" if source.complete_to else "has no 'complete to' date yet"
+        writer.file_notices.append(
+            f"{rejected} row{'s were' if rejected != 1 else ' was'} rejected, so '{source.name}' {stands}: "
+            f"import the corrected rows with 'complete to' {complete_to:%d/%m/%Y} to move it."
+        )
+    elif not record_complete_to(by=by, source=source, complete_to=complete_to, batch=batch) and (
         complete_to < source.complete_to
     ):
         writer.file_notices.append(

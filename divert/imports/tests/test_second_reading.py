@@ -178,3 +178,20 @@ def test_a_custody_row_dated_in_the_future_is_a_problem():
     row = custody_row(arrested_at="03/04/2026 18:20", released_at="04/04/2026 02:10")
     result = validate_file("custody.csv", to_csv([row]), source_kind="custody_releases", today=TODAY)
     assert result.errors  # fails: accepted
+
+
+@pytest.mark.django_db
+def test_rows_rejected_under_valid_rows_only_keep_the_source_from_being_complete(source, run_import):
+    """Importing only the valid rows leaves data out: the source is not complete to the new
+    date until the corrected rows arrive, or follow-up would read the gap as 'no outcome'."""
+    from divert.offending.models import DataSource
+
+    run_import(to_csv([outcome_row("A")]), complete_to=dt.date(2025, 4, 30))
+    rows = [outcome_row("B"), outcome_row("C", date_of_birth="31/02/2011")]
+    run, validation = run_import(to_csv(rows), complete_to=dt.date(2025, 5, 31), valid_rows_only=True)
+    assert (run.status, run.rows_created, run.rows_rejected) == ("complete", 1, 1)
+    assert DataSource.objects.get(pk=source.pk).complete_to == dt.date(2025, 4, 30)
+    assert any("1 row was rejected" in str(p) and "stays complete to 30/04/2025" in str(p)
+               for p in validation.problems)
+    run_import(to_csv([outcome_row("C")]), complete_to=dt.date(2025, 5, 31))
+    assert DataSource.objects.get(pk=source.pk).complete_to == dt.date(2025, 5, 31)
