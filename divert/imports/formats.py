@@ -114,6 +114,15 @@ DISPOSAL_FROM_HO = {
     int(HomeOfficeOutcome.DIVERSIONARY): str(Disposal.OUTCOME_22),
 }
 
+# The disposals each out-of-court Home Office outcome type can go with; a row giving both
+# must agree (a Community Resolution recorded as a youth caution is a mistake to fix).
+DISPOSALS_FOR_HO = {
+    int(HomeOfficeOutcome.YOUTH_CAUTION): {str(Disposal.YOUTH_CAUTION), str(Disposal.YOUTH_CONDITIONAL_CAUTION)},
+    int(HomeOfficeOutcome.COMMUNITY_RESOLUTION): {str(Disposal.COMMUNITY_RESOLUTION)},
+    int(HomeOfficeOutcome.NOT_IN_PUBLIC_INTEREST_POLICE): {str(Disposal.OUTCOME_20_21)},
+    int(HomeOfficeOutcome.DIVERSIONARY): {str(Disposal.OUTCOME_22), str(Disposal.OUTCOME_22_DEFERRED)},
+}
+
 RESULT_CODES: dict[str, str] = {_key(str(c)): str(c) for c in ArrestResult.values}
 RESULT_CODES.update({_key(label): str(code) for code, label in ArrestResult.choices})
 RESULT_CODES.update({

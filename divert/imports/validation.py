@@ -165,6 +165,10 @@ class OutcomeRow(PersonRow):
                 self.disposal = str(implied)
             elif context.get("source_kind") == "community_resolutions":
                 self.disposal = "community_resolution"
+        allowed = formats.DISPOSALS_FOR_HO.get(self.ho_outcome_type)
+        if self.disposal and allowed and self.disposal not in allowed:
+            problems.append(("disposal", f"'{self.disposal}' does not go with Home Office outcome type "
+                                         f"{self.ho_outcome_type}: expected {' or '.join(sorted(allowed))}"))
         if self.committed_on < self.date_of_birth:
             problems.append(("committed_on", f"{self.committed_on:%d/%m/%Y} is before the date of birth"))
         if today and self.committed_on > today:

@@ -195,3 +195,19 @@ def test_rows_rejected_under_valid_rows_only_keep_the_source_from_being_complete
                for p in validation.problems)
     run_import(to_csv([outcome_row("C")]), complete_to=dt.date(2025, 5, 31))
     assert DataSource.objects.get(pk=source.pk).complete_to == dt.date(2025, 5, 31)
+
+
+def test_a_disposal_that_contradicts_the_home_office_outcome_type_is_a_problem():
+    """Outcome type 8 is a Community Resolution: a row calling it a youth caution is wrong
+    one way or the other, and the two would be counted differently."""
+    from divert.imports.validation import validate_file
+
+    rows = [outcome_row("A", ho_outcome_type="8", disposal="youth_caution"),
+            outcome_row("B", ho_outcome_type="2", disposal="youth_conditional_caution"),
+            outcome_row("C", ho_outcome_type="22", disposal="")]
+    result = validate_file("extract.csv", to_csv(rows), source_kind="crime_outcomes", today=TODAY)
+    assert [str(p) for p in result.errors] == [
+        "Row 2, disposal: 'youth_caution' does not go with Home Office outcome type 8: "
+        "expected community_resolution"
+    ]
+    assert [v.data.disposal for v in result.valid] == ["youth_conditional_caution", "outcome_22"]
