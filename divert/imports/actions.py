@@ -346,7 +346,8 @@ def resolve_match_review(*, by, review: MatchReview, decision: str, today: dt.da
     source = review.source
     kind = formats.row_kind(source.kind)
     if decision == MatchReview.Decision.MATCHED:
-        if child is None or child.organisation_id != review.organisation_id or child.merged_into_id:
+        if (child is None or child.organisation_id != review.organisation_id or child.merged_into_id
+                or child.voided_at is not None):
             raise DomainError("Choose one of this organisation's children.", field="child")
     elif decision not in (MatchReview.Decision.NEW_CHILD, MatchReview.Decision.DISCARDED):
         raise DomainError("Choose whether to match, record a new child or discard.", field="decision")
@@ -369,6 +370,10 @@ def resolve_match_review(*, by, review: MatchReview, decision: str, today: dt.da
         options = SourceOptions.objects.filter(source=source).first()
         writer = Writer(organisation=review.organisation, source=source, kind=kind, by=by, batch=batch,
                         run=review.run, today=today, options=options)
+        police_id = next((r.data.police_id for r in rows if r.data.police_id), "")
+        if (decision == MatchReview.Decision.MATCHED and police_id and not child.police_id
+                and not Child.objects.filter(organisation=review.organisation, police_id__iexact=police_id).exists()):
+            writer.fill_police_ids({child.pk: police_id})
         writer.write(writer.plan(rows, assigned_child=child.pk))
         writer.open_referrals()
         counts = {k: int(v) for k, v in writer.counts.items()}

@@ -189,11 +189,11 @@ class Writer:
             self.arrests = {r["source_reference"]: r for r in load(Arrest, ARREST_FIELDS, "source_reference")}
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE {quote(REFS)}")
-        self.pending = set()
-        for references in MatchReview.objects.pending().filter(source=self.source).values_list(
-            "source_references", flat=True
+        self.pending: dict[str, int] = {}  # reference -> the review it waits in
+        for review_id, references in MatchReview.objects.pending().filter(source=self.source).values_list(
+            "id", "source_references"
         ):
-            self.pending.update(references)
+            self.pending.update(dict.fromkeys(references, review_id))
         # Rows a reviewer discarded ("not for this service") stay discarded while they are
         # the same; a row the police have changed since is matched again.
         self.discarded: dict[str, dict] = {}
@@ -222,9 +222,11 @@ class Writer:
         self._existing(valid)
         assigned: list[tuple[ValidRow, object]] = []
         groups: dict[tuple, list[ValidRow]] = {}
+        newer: dict[int, list[ValidRow]] = {}
         for item in valid:
             row = item.data
             if row.source_reference in self.pending and assigned_child is None:
+                newer.setdefault(self.pending[row.source_reference], []).append(item)
                 self.counts["queued"] += 1
                 continue
             discarded = self.discarded.get(row.source_reference)
@@ -240,6 +242,7 @@ class Writer:
                 groups.setdefault(row.person_key(), []).append(item)
         if groups:
             assigned.extend(self._match(groups))
+        self._refresh_reviews(newer)
         self.timings["plan"] = time.perf_counter() - started
         return assigned
 
@@ -293,6 +296,13 @@ class Writer:
         insert(Child, new_children)
         self.created_children.update(c["id"] for c in new_children)
         self.counts["children_created"] += len(new_children)
+        self.fill_police_ids(police_ids)
+        self._save_reviews()
+        return assigned
+
+    def fill_police_ids(self, police_ids: dict[int, str]) -> None:
+        """Record the file's police identifier on matched children that had none, so the
+        next file matches exactly; each one goes into the child's history of changes."""
         filled = []
         for child_id, police_id in police_ids.items():
             if Child.objects.filter(pk=child_id, police_id="").update(police_id=police_id):
@@ -301,10 +311,18 @@ class Writer:
                     reason=FILLED_FROM_POLICE, changed_by_id=self.user_id,
                     changed_at=self.stamp["recorded_at"], batch_id=self.stamp["batch_id"],
                 ))
-        # A detail filled in from police data is part of the record's history of changes.
         DetailChange.objects.bulk_create(filled)
-        self._save_reviews()
-        return assigned
+
+    def _refresh_reviews(self, newer: dict[int, list[ValidRow]]) -> None:
+        """Rows still waiting for review that this file sends again: the newer version waits
+        in their place, so what the reviewer decides on is what the police sent last."""
+        for review in MatchReview.objects.filter(pk__in=list(newer)).select_for_update():
+            latest = {item.data.source_reference: {"row": item.row, "data": staged(item.data)}
+                      for item in newer[review.pk]}
+            rows = [latest.get(r["data"].get("source_reference"), r) for r in review.rows]
+            if rows != review.rows:
+                review.rows = rows
+                review.save(update_fields=["rows"])
 
     def _save_reviews(self) -> None:
         reviews = []

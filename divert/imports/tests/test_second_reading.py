@@ -211,3 +211,47 @@ def test_a_disposal_that_contradicts_the_home_office_outcome_type_is_a_problem()
         "expected community_resolution"
     ]
     assert [v.data.disposal for v in result.valid] == ["youth_conditional_caution", "outcome_22"]
+
+
+@pytest.mark.django_db
+def test_a_reviewer_matching_a_row_records_its_police_id_and_cannot_pick_a_voided_child(personas, run_import):
+    """Attaching a queued row to a child records the file's police ID on the child (as an
+    automatic match does, with the history of changes), so the next file matches exactly;
+    a child recorded in error cannot be chosen."""
+    from divert.core.errors import DomainError
+    from divert.imports.actions import resolve_match_review
+    from divert.people.models import Child, DetailChange
+
+    rows = [outcome_row("A", police_id="PNC-77", first_name="Alfy", last_name="Testchild",
+                        date_of_birth="14/03/2010")]
+    run_import(to_csv(rows))
+    review = MatchReview.objects.get()
+    voided = Child.objects.create(organisation=personas.north, first_name="Alfie", last_name="Testchild",
+                                  date_of_birth=dt.date(2010, 3, 14), voided_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    with pytest.raises(DomainError):
+        resolve_match_review(by=personas.performance_officer, review=review, decision="matched",
+                             child=voided, today=TODAY)
+    resolve_match_review(by=personas.performance_officer, review=review, decision="matched",
+                         child=personas.child_a, today=TODAY)
+    personas.child_a.refresh_from_db()
+    assert personas.child_a.police_id == "PNC-77"
+    assert DetailChange.objects.filter(child=personas.child_a, field="police_id").count() == 1
+    again, _ = run_import(to_csv([outcome_row("B", police_id="PNC-77", first_name="Alfy",
+                                              last_name="Testchild", date_of_birth="14/03/2010")]))
+    assert (again.rows_created, again.rows_queued) == (1, 0)
+
+
+@pytest.mark.django_db
+def test_a_newer_version_of_a_row_waiting_for_review_takes_its_place(personas, run_import):
+    """The police correct a row while it waits in the review queue: the reviewer's decision
+    writes the corrected row, not the first version."""
+    from divert.imports.actions import resolve_match_review
+    from divert.offending.models import Outcome
+
+    person = {"first_name": "Alfy", "last_name": "Testchild", "date_of_birth": "14/03/2010"}
+    run_import(to_csv([outcome_row("A", outcome_date="10/02/2025", **person)]))
+    again, _ = run_import(to_csv([outcome_row("A", outcome_date="12/02/2025", **person)]))
+    assert again.rows_queued == 1 and MatchReview.objects.count() == 1
+    resolve_match_review(by=personas.performance_officer, review=MatchReview.objects.get(), decision="matched",
+                         child=personas.child_a, today=TODAY)
+    assert Outcome.objects.get(source_reference="A").outcome_date == dt.date(2025, 2, 12)
