@@ -39,6 +39,9 @@ OUTCOME_FIELDS = ("disposal", "ho_outcome_type", "outcome_date", "custody_releas
 OUTCOME_LOADED = (*OUTCOME_FIELDS, "offence_id")
 ARREST_FIELDS = ("arrested_at", "released_at", "result")
 CUSTODY_REFERRAL_SOURCES = {"rui": "custody_rui", "bail": "custody_bail", "nfa": "custody_nfa"}
+# Only recent events open referrals: importing years of history must not fill the
+# allocation queue with Community Resolutions or releases long past.
+REFERRAL_WITHIN_DAYS = {"police_cr": 28, "custody": 7}
 REFS = "divert_import_refs"  # a temporary table: the references in the file being written
 
 
@@ -487,9 +490,13 @@ class Writer:
         if options is None:
             return
         wanted: list[tuple[int, object, dict]] = []
+        too_old = Counter()
         programme = options.community_resolution_programme
         if programme is not None:
             resolutions = [o for o in self.new_outcomes if o["disposal"] == "community_resolution"]
+            since = self.today - dt.timedelta(days=REFERRAL_WITHIN_DAYS["police_cr"])
+            too_old["Community Resolution"] = sum(o["outcome_date"] < since for o in resolutions)
+            resolutions = [o for o in resolutions if o["outcome_date"] >= since]
             offences = Offence.objects.in_bulk([o["offence_id"] for o in resolutions])
             for outcome in resolutions:
                 wanted.append((outcome["child_id"], programme, {
@@ -498,13 +505,23 @@ class Writer:
                 }))
         programme = options.custody_release_programme
         if programme is not None:
+            since = self.today - dt.timedelta(days=REFERRAL_WITHIN_DAYS["custody"])
             for arrest in self.new_arrests:
                 source = CUSTODY_REFERRAL_SOURCES.get(arrest["result"])
                 if arrest["released_at"] is not None and source:
+                    if arrest["released_at"].astimezone(LONDON).date() < since:
+                        too_old["release from custody"] += 1
+                        continue
                     wanted.append((arrest["child_id"], programme, {
                         "source": source, "received_on": arrest["released_at"].astimezone(LONDON).date(),
                         "released_at": arrest["released_at"],
                     }))
+        for what, number in too_old.items():
+            if number:
+                days = REFERRAL_WITHIN_DAYS["police_cr" if what == "Community Resolution" else "custody"]
+                self.file_notices.append(
+                    f"{number} {what}{'s' if number != 1 else ''} dated more than {days} days before today "
+                    f"opened no referral: a file of past records fills in history, not today's work.")
         if not wanted:
             return
         children = Child.objects.in_bulk({child_id for child_id, _, _ in wanted})

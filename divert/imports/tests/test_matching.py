@@ -163,13 +163,14 @@ def test_a_community_resolution_can_open_a_referral(personas, source, run_import
                        community_resolution_programme=personas.programme)
     rows = [outcome_row("A", police_id="P-5", first_name="Newby", last_name="Person", date_of_birth="01/01/2012"),
             outcome_row("B", local_id="N-0001", disposal="youth_caution")]
-    run, _ = run_import(to_csv(rows))
+    soon_after = {"today": dt.date(2025, 2, 20), "complete_to": dt.date(2025, 2, 19)}
+    run, _ = run_import(to_csv(rows), **soon_after)
     assert run.referrals_opened == 1
     referral = Referral.objects.get()
     assert referral.source == "police_cr" and referral.received_on == dt.date(2025, 2, 10)
     assert referral.child.first_name == "Newby" and not referral.child.police_only
     assert list(referral.offences.values_list("source_reference", flat=True)) == ["A"]
-    again, _ = run_import(to_csv(rows))
+    again, _ = run_import(to_csv(rows), **soon_after)
     assert again.referrals_opened == 0 and Referral.objects.count() == 1
 
 
@@ -186,7 +187,7 @@ def test_a_custody_release_can_open_a_following_arrest_referral(personas, custod
             {"source_reference": "CU-2", "local_id": "N-0002", "first_name": "Bella", "last_name": "Testchild",
              "date_of_birth": "14/03/2010", "arrested_at": "05/04/2025 18:20",
              "released_at": "05/04/2025 20:10", "result": "charged"}]
-    run, _ = run_import(to_csv(rows), into=custody_source)
+    run, _ = run_import(to_csv(rows), into=custody_source, today=dt.date(2025, 4, 6), complete_to=dt.date(2025, 4, 5))
     referral = Referral.objects.get()
     assert referral.source == "custody_rui"
     assert referral.released_at == dt.datetime(2025, 4, 4, 1, 10, tzinfo=dt.UTC)

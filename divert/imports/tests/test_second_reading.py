@@ -92,9 +92,10 @@ def test_a_release_that_arrives_in_a_later_extract_opens_the_following_arrest_re
     set_source_options(by=personas.performance_officer, source=custody_source,
                        custody_release_programme=personas.programme)
     still_held = custody_row(local_id="N-0002", first_name="Bella", released_at="", result="")
-    run_import(to_csv([still_held]), into=custody_source, complete_to=dt.date(2025, 4, 3))
+    run_import(to_csv([still_held]), into=custody_source, complete_to=dt.date(2025, 4, 3), today=dt.date(2025, 4, 3))
     released = custody_row(local_id="N-0002", first_name="Bella", released_at="04/04/2025 02:10", result="rui")
-    run, _ = run_import(to_csv([released]), into=custody_source, complete_to=dt.date(2025, 4, 4))
+    run, _ = run_import(to_csv([released]), into=custody_source, complete_to=dt.date(2025, 4, 4),
+                        today=dt.date(2025, 4, 5))
     assert run.rows_updated == 1
     assert Referral.objects.filter(source="custody_rui").count() == 1  # fails: no referral is opened
 
@@ -255,3 +256,23 @@ def test_a_newer_version_of_a_row_waiting_for_review_takes_its_place(personas, r
     resolve_match_review(by=personas.performance_officer, review=MatchReview.objects.get(), decision="matched",
                          child=personas.child_a, today=TODAY)
     assert Outcome.objects.get(source_reference="A").outcome_date == dt.date(2025, 2, 12)
+
+
+@pytest.mark.django_db
+def test_a_file_of_past_records_opens_no_referrals_for_them(personas, source, custody_source, run_import):
+    """Loading years of history must not fill the allocation queue: Community Resolutions
+    more than 28 days old and releases more than 7 days old open no referral, and the
+    import says so."""
+    from divert.imports.actions import set_source_options
+    from divert.referrals.models import Referral
+
+    set_source_options(by=personas.performance_officer, source=source,
+                       community_resolution_programme=personas.programme)
+    set_source_options(by=personas.performance_officer, source=custody_source,
+                       custody_release_programme=personas.programme)
+    old_cr, validation = run_import(to_csv([outcome_row("A", police_id="P-5")]))  # 10/02/2025, today 30/06/2025
+    old_release, custody_validation = run_import(to_csv([custody_row(local_id="N-0002")]), into=custody_source)
+    assert (old_cr.referrals_opened, old_release.referrals_opened, Referral.objects.count()) == (0, 0, 0)
+    assert any("1 Community Resolution dated more than 28 days before today opened no referral" in str(p)
+               for p in validation.problems)
+    assert any("1 release from custody dated more than 7 days" in str(p) for p in custody_validation.problems)
