@@ -352,6 +352,7 @@ def resolve_match_review(*, by, review: MatchReview, decision: str, today: dt.da
     elif decision not in (MatchReview.Decision.NEW_CHILD, MatchReview.Decision.DISCARDED):
         raise DomainError("Choose whether to match, record a new child or discard.", field="decision")
     counts = {}
+    notices: list[str] = []
     if decision != MatchReview.Decision.DISCARDED:
         from divert.imports.validation import ROW_MODELS
 
@@ -369,7 +370,8 @@ def resolve_match_review(*, by, review: MatchReview, decision: str, today: dt.da
             )
         options = SourceOptions.objects.filter(source=source).first()
         writer = Writer(organisation=review.organisation, source=source, kind=kind, by=by, batch=batch,
-                        run=review.run, today=today, options=options)
+                        run=review.run, today=today, options=options,
+                        received_on=review.received_on or timezone.localtime(review.created_at).date())
         police_id = next((r.data.police_id for r in rows if r.data.police_id), "")
         if (decision == MatchReview.Decision.MATCHED and police_id and not child.police_id
                 and not Child.objects.filter(organisation=review.organisation, police_id__iexact=police_id).exists()):
@@ -381,6 +383,7 @@ def resolve_match_review(*, by, review: MatchReview, decision: str, today: dt.da
                                            children=writer.children_to_recheck)
         counts["checkpoints_completed"] = checkpoints["completed"]
         finish_batch(batch, counts={**counts, "review": review.pk}, verb="wrote_reviewed_rows")
+        notices = [*writer.file_notices, *(f"No referral opened: {message}" for _, message in writer.notices)]
     review.decision = decision
     review.child = child if decision != MatchReview.Decision.DISCARDED else None
     review.decided_by = _user(by)
@@ -388,6 +391,7 @@ def resolve_match_review(*, by, review: MatchReview, decision: str, today: dt.da
     review.save(update_fields=["decision", "child", "decided_by", "decided_at"])
     record_event(by=by, verb="resolved_match_review", obj=review, child=review.child,
                  organisation=review.organisation_id, details={"decision": decision, "counts": counts})
+    review.notices = notices  # for the person deciding: e.g. why no referral was opened
     return review
 
 

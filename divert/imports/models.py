@@ -195,6 +195,9 @@ class MatchReview(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    received_on = models.DateField(
+        null=True, blank=True, help_text="The day the import that queued these rows ran."
+    )
 
     objects = MatchReviewQuerySet.as_manager()
 

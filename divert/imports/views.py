@@ -148,12 +148,14 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
             decision = MatchReview.Decision.MATCHED
             child = children.get(int(choice.split(":", 1)[1]))
         try:
-            actions.resolve_match_review(by=request.user, review=review, decision=decision, child=child,
-                                         today=timezone.localdate())
+            decided = actions.resolve_match_review(by=request.user, review=review, decision=decision, child=child,
+                                                   today=timezone.localdate())
         except DomainError as error:
             form.add_domain_error(error)
         else:
             messages.success(request, "Decision recorded.")
+            for notice in decided.notices:
+                messages.info(request, notice)
             return redirect("imports:reviews")
     person = dict(review.rows[0]["data"]) if review.rows else {}
     if person.get("date_of_birth"):

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from operator import itemgetter
 
 from django.db import connection, models
+from django.db.models import Count
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -134,7 +135,8 @@ class Writer:
     """
 
     def __init__(self, *, organisation, source, kind: str, by, batch, run, today: dt.date,
-                 options=None, progress: Callable[[str, int, int | None], None] | None = None):
+                 options=None, progress: Callable[[str, int, int | None], None] | None = None,
+                 received_on: dt.date | None = None):
         self.organisation = organisation
         self.source = source
         self.kind = kind
@@ -142,6 +144,9 @@ class Writer:
         self.batch = batch
         self.run = run
         self.today = today
+        # The day the rows reached Divert (for rows from the review queue, the day they were
+        # queued): how recent an event must be to open a referral is measured from it.
+        self.received_on = received_on or today
         self.options = options
         self.progress = progress or (lambda stage, done, total: None)
         self.counts: Counter = Counter()
@@ -198,12 +203,21 @@ class Writer:
         ):
             self.pending.update(dict.fromkeys(references, review_id))
         # Rows a reviewer discarded ("not for this service") stay discarded while they are
-        # the same; a row the police have changed since is matched again.
+        # the same; a row the police have changed since is matched again. Rows a reviewer
+        # attached to a child stay with that child.
         self.discarded: dict[str, dict] = {}
-        for rows in MatchReview.objects.filter(source=self.source, decision=MatchReview.Decision.DISCARDED).order_by(
-            "decided_at"
-        ).values_list("rows", flat=True):
-            self.discarded.update({r["data"].get("source_reference"): r["data"] for r in rows})
+        self.decided: dict[str, int] = {}
+        for decision, child_id, rows in MatchReview.objects.filter(source=self.source).exclude(
+            decision=MatchReview.Decision.PENDING
+        ).order_by("decided_at").values_list("decision", "child_id", "rows"):
+            for r in rows:
+                reference = r["data"].get("source_reference")
+                if decision == MatchReview.Decision.DISCARDED:
+                    self.discarded[reference] = r["data"]
+                    self.decided.pop(reference, None)
+                elif child_id is not None:
+                    self.decided[reference] = child_id
+                    self.discarded.pop(reference, None)
 
     def _known_child(self, row: PersonRow) -> int | None:
         """The child a row already belongs to, known from the records its own reference wrote.
@@ -217,7 +231,9 @@ class Writer:
                 known = self.offence_by_key.get(row.source_reference)
         else:
             known = self.arrests.get(row.source_reference)
-        return known["child_id"] if known is not None else None
+        if known is not None:
+            return known["child_id"]
+        return self.decided.get(row.source_reference)
 
     def plan(self, valid: list[ValidRow], *, assigned_child=None) -> list[tuple[ValidRow, object]]:
         """Pair each row with its child (an id or a matcher entry); queue the uncertain ones."""
@@ -319,13 +335,16 @@ class Writer:
     def _refresh_reviews(self, newer: dict[int, list[ValidRow]]) -> None:
         """Rows still waiting for review that this file sends again: the newer version waits
         in their place, so what the reviewer decides on is what the police sent last."""
+        changed = []
         for review in MatchReview.objects.filter(pk__in=list(newer)).select_for_update():
             latest = {item.data.source_reference: {"row": item.row, "data": staged(item.data)}
                       for item in newer[review.pk]}
-            rows = [latest.get(r["data"].get("source_reference"), r) for r in review.rows]
+            rows = [latest[ref] if (ref := r["data"].get("source_reference")) in latest
+                    and latest[ref]["data"] != r["data"] else r for r in review.rows]
             if rows != review.rows:
                 review.rows = rows
-                review.save(update_fields=["rows"])
+                changed.append(review)
+        MatchReview.objects.bulk_update(changed, ["rows"], batch_size=500)
 
     def _save_reviews(self) -> None:
         reviews = []
@@ -337,7 +356,7 @@ class Writer:
                 organisation=self.organisation, run=self.run, source=self.source,
                 source_references=[r.data.source_reference for r in rows],
                 rows=[{"row": r.row, "data": staged(r.data)} for r in rows],
-                candidates=candidates, best_score=found.best_score,
+                candidates=candidates, best_score=found.best_score, received_on=self.received_on,
             ))
         MatchReview.objects.bulk_create(reviews, batch_size=500)
 
@@ -371,6 +390,7 @@ class Writer:
         offence_of_row: list[dict] = []
         seen_in_file: set[tuple[str, int]] = set()
         source_id = self.source.pk
+        sole = self._sole_outcome_offences(assigned)
         for item, child in assigned:
             row: OutcomeRow = item.data
             child_id = _child_id(child)
@@ -386,17 +406,17 @@ class Writer:
             }
             offence = self.offences.get((key, child_id))
             outcome = self.outcomes.get(row.source_reference)
-            if offence is None and outcome is not None:
-                # The row's outcome is stored under an offence keyed otherwise (the police
-                # have since filled in the crime reference): that offence takes the new key.
-                offence = self.offence_by_id.get(outcome["offence_id"])
-                if offence is not None and offence["child_id"] == child_id:
-                    self.offences.pop((offence["source_reference"], child_id), None)
-                    offence["source_reference"] = key
-                    self.offences[(key, child_id)] = offence
-                    changed_offences[offence["id"]] = offence
-                else:
-                    offence = None
+            if offence is None and outcome is not None and outcome["offence_id"] in sole:
+                # The row's outcome is the only one stored under an offence keyed otherwise (the
+                # police have since filled in or corrected the crime reference): that offence
+                # takes the new key. An offence with other outcomes keeps its key, and this
+                # outcome moves to an offence of its own (below).
+                offence = self.offence_by_id[outcome["offence_id"]]
+                sole.discard(offence["id"])
+                self.offences.pop((offence["source_reference"], child_id), None)
+                offence["source_reference"] = key
+                self.offences[(key, child_id)] = offence
+                changed_offences[offence["id"]] = offence
             state = "unchanged"
             if offence is None:
                 offence = {"child_id": child_id, "source_id": source_id, "source_reference": key,
@@ -421,6 +441,7 @@ class Writer:
 
         new_outcomes: list[dict] = []
         changed_outcomes: list[dict] = []
+        left: dict[int, dict] = {}  # offences an outcome moved away from -> the offence it moved to
         for (item, _child), offence, state in zip(assigned, offence_of_row, states, strict=True):
             row: OutcomeRow = item.data
             if row.disposal:
@@ -435,6 +456,8 @@ class Writer:
                     new_outcomes.append(outcome)
                     state = "created"
                 elif any(outcome[f] != v for f, v in values.items()):
+                    if outcome["offence_id"] != offence["id"]:
+                        left[outcome["offence_id"]] = offence
                     outcome.update(values)
                     changed_outcomes.append(outcome)
                     state = "updated" if state == "unchanged" else state
@@ -444,6 +467,37 @@ class Writer:
         insert(Outcome, new_outcomes)
         update(Outcome, changed_outcomes, list(OUTCOME_LOADED))
         self.new_outcomes = new_outcomes
+        self._void_emptied_offences(left)
+
+    def _sole_outcome_offences(self, assigned) -> set[int]:
+        """Offences whose one stored outcome is a row of this file now keyed to another offence."""
+        moving = set()
+        for item, child in assigned:
+            outcome = self.outcomes.get(item.data.source_reference)
+            if outcome is not None:
+                offence = self.offence_by_id.get(outcome["offence_id"])
+                if offence is not None and (offence["source_reference"], offence["child_id"]) != (
+                    item.data.offence_key, _child_id(child)
+                ):
+                    moving.add(offence["id"])
+        if not moving:
+            return set()
+        counts = Outcome.objects.filter(offence_id__in=moving).values("offence_id").annotate(n=Count("id"))
+        return {c["offence_id"] for c in counts if c["n"] == 1}
+
+    def _void_emptied_offences(self, left: dict[int, dict]) -> None:
+        """An offence whose outcomes all moved to another (the police gave them one crime
+        reference) is voided, not deleted; its reference is freed and kept in the reason."""
+        if not left:
+            return
+        still_used = set(Outcome.objects.current().filter(offence_id__in=list(left)).values_list("offence_id", flat=True))
+        for offence_id in set(left) - still_used:
+            old = self.offence_by_id.get(offence_id, {}).get("source_reference", "")
+            Offence.objects.filter(pk=offence_id).update(
+                voided_at=self.stamp["recorded_at"], source_reference="",
+                void_reason=f"The same offence as {left[offence_id]['id']}: the police now give its outcomes "
+                            f"crime reference {left[offence_id]['source_reference']} (this one was keyed {old}).",
+            )
 
     def _write_arrests(self, assigned) -> None:
         new: list[dict] = []
@@ -494,7 +548,7 @@ class Writer:
         programme = options.community_resolution_programme
         if programme is not None:
             resolutions = [o for o in self.new_outcomes if o["disposal"] == "community_resolution"]
-            since = self.today - dt.timedelta(days=REFERRAL_WITHIN_DAYS["police_cr"])
+            since = self.received_on - dt.timedelta(days=REFERRAL_WITHIN_DAYS["police_cr"])
             too_old["Community Resolution"] = sum(o["outcome_date"] < since for o in resolutions)
             resolutions = [o for o in resolutions if o["outcome_date"] >= since]
             offences = Offence.objects.in_bulk([o["offence_id"] for o in resolutions])
@@ -505,7 +559,7 @@ class Writer:
                 }))
         programme = options.custody_release_programme
         if programme is not None:
-            since = self.today - dt.timedelta(days=REFERRAL_WITHIN_DAYS["custody"])
+            since = self.received_on - dt.timedelta(days=REFERRAL_WITHIN_DAYS["custody"])
             for arrest in self.new_arrests:
                 source = CUSTODY_REFERRAL_SOURCES.get(arrest["result"])
                 if arrest["released_at"] is not None and source:
@@ -520,7 +574,7 @@ class Writer:
             if number:
                 days = REFERRAL_WITHIN_DAYS["police_cr" if what == "Community Resolution" else "custody"]
                 self.file_notices.append(
-                    f"{number} {what}{'s' if number != 1 else ''} dated more than {days} days before today "
+                    f"{number} {what}{'s' if number != 1 else ''} dated more than {days} days before the import "
                     f"opened no referral: a file of past records fills in history, not today's work.")
         if not wanted:
             return

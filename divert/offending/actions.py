@@ -100,3 +100,37 @@ def load_offence_types(*, by, organisation, rows: list[dict]) -> int:
         )
     record_event(by=by, verb="imported_offence_types", organisation=organisation, details={"rows": len(rows)})
     return len(rows)
+
+
+def fold_same_offences(sender, *, keep, duplicate, by, **kwargs) -> None:
+    """Before two records of one child are merged: an offence both records hold from the
+    same police source and crime reference becomes one. Everything that pointed at the
+    duplicate's copy (outcomes, referral and episode links, victims) moves to the kept
+    offence, and the copy is voided with the reason (its reference freed, and kept in the
+    reason), so the merged record does not count the offence twice.
+    """
+    from django.utils import timezone
+
+    from divert.offending.models import Offence
+
+    now = timezone.now()
+    for copy in Offence.objects.filter(child=duplicate, source__isnull=False).exclude(source_reference=""):
+        kept = Offence.objects.filter(child=keep, source_id=copy.source_id,
+                                      source_reference=copy.source_reference).first()
+        if kept is None:
+            continue
+        for relation in Offence._meta.get_fields(include_hidden=True):
+            if relation.auto_created and relation.one_to_many:
+                relation.related_model._base_manager.filter(**{relation.field.name: copy}).update(
+                    **{relation.field.name: kept})
+            elif relation.auto_created and relation.many_to_many:
+                through = relation.through._base_manager
+                own, other = relation.field.m2m_reverse_field_name(), relation.field.m2m_field_name()
+                already = through.filter(**{own: kept}).values(other)
+                through.filter(**{own: copy, f"{other}__in": already}).delete()
+                through.filter(**{own: copy}).update(**{own: kept})
+        Offence.objects.filter(pk=copy.pk).update(
+            voided_at=now, voided_by=by if getattr(by, "pk", None) else None, source_reference="",
+            void_reason=f"The same offence as {kept.pk} (records of one child merged; "
+                        f"crime reference {copy.source_reference}).",
+        )

@@ -11,6 +11,7 @@ from divert.audit.actions import record_event
 from divert.core.dates import add_years
 from divert.core.errors import DomainError
 from divert.people.models import CORRECTABLE_FIELDS, Child, DetailChange, detail_text
+from divert.people.signals import merging
 
 EDITABLE_FIELDS = set(CORRECTABLE_FIELDS)
 
@@ -139,6 +140,7 @@ def merge_children(*, by, keep: Child, duplicate: Child, reason: str) -> Child:
     if not reason.strip():
         raise DomainError("Give the reason these are the same child.", field="reason")
     _merge_restrictions(by=by, keep=keep, duplicate=duplicate)
+    merging.send(sender=Child, keep=keep, duplicate=duplicate, by=by)
     moved: dict[str, int] = {}
     # Walk the relations generically, so this bottom-layer action imports no app above it.
     for relation in Child._meta.get_fields(include_hidden=True):

@@ -273,6 +273,6 @@ def test_a_file_of_past_records_opens_no_referrals_for_them(personas, source, cu
     old_cr, validation = run_import(to_csv([outcome_row("A", police_id="P-5")]))  # 10/02/2025, today 30/06/2025
     old_release, custody_validation = run_import(to_csv([custody_row(local_id="N-0002")]), into=custody_source)
     assert (old_cr.referrals_opened, old_release.referrals_opened, Referral.objects.count()) == (0, 0, 0)
-    assert any("1 Community Resolution dated more than 28 days before today opened no referral" in str(p)
+    assert any("1 Community Resolution dated more than 28 days before the import opened no referral" in str(p)
                for p in validation.problems)
     assert any("1 release from custody dated more than 7 days" in str(p) for p in custody_validation.problems)
