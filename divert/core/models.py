@@ -10,6 +10,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 
+def in_parts(ids, size: int = 5000):
+    """Ids in sorted lists of at most `size`, so no `__in` query passes more parameters
+    than a database allows (older SQLite builds allow 32,766, or 999)."""
+    ids = sorted(ids)
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
 class RecordedQuerySet(models.QuerySet):
     """Querysets for records that carry provenance and can be voided."""
 

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from divert.core.dates import add_months
+from divert.core.models import in_parts
 from divert.offending.codes import FORMAL_GROUPS
 
 WAITING_MONTHS = 6
@@ -167,9 +168,8 @@ def complete_checkpoints(*, by, organisation, today: dt.date, batch=None, childr
     )
     checkpoints = list(in_scope.filter(~Q(status=CheckpointStatus.COMPLETE) | Q(further_arrest__isnull=True)))
     seen = {c.pk for c in checkpoints}
-    children = sorted(set(children))
-    for start in range(0, len(children), 5000):  # a bounded number of parameters per query
-        checkpoints += [c for c in in_scope.filter(child_id__in=children[start:start + 5000]) if c.pk not in seen]
+    for part in in_parts(children):  # a bounded number of parameters per query
+        checkpoints += [c for c in in_scope.filter(child_id__in=part) if c.pk not in seen]
     counts = {"completed": 0, "awaiting_data": 0, "updated": 0}
     if not checkpoints:
         return counts

@@ -18,6 +18,7 @@ from django.db.models import Count
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from divert.core.models import in_parts
 from divert.imports import matching
 from divert.imports.formats import LONDON
 from divert.imports.models import MatchReview
@@ -188,9 +189,10 @@ class Writer:
             self.offences = {(r["source_reference"], r["child_id"]): r
                              for r in load(Offence, OFFENCE_FIELDS, "offence_key")}
             elsewhere = {o["offence_id"] for o in self.outcomes.values()} - {o["id"] for o in self.offences.values()}
-            for r in Offence.objects.filter(id__in=elsewhere).values("id", "child_id", "source_reference",
-                                                                     *OFFENCE_FIELDS):
-                self.offences[(r["source_reference"], r["child_id"])] = r
+            for part in in_parts(elsewhere):
+                for r in Offence.objects.filter(id__in=part).values("id", "child_id", "source_reference",
+                                                                    *OFFENCE_FIELDS):
+                    self.offences[(r["source_reference"], r["child_id"])] = r
             self.offence_by_id = {o["id"]: o for o in self.offences.values()}
             self.offence_by_key = {key: o for (key, _), o in self.offences.items()}
         else:
@@ -248,11 +250,11 @@ class Writer:
                 newer.setdefault(self.pending[row.source_reference], []).append(item)
                 self.counts["queued"] += 1
                 continue
+            child_id = self._known_child(row)
             discarded = self.discarded.get(row.source_reference)
-            if discarded is not None and assigned_child is None and discarded == staged(row):
+            if child_id is None and discarded is not None and assigned_child is None and discarded == staged(row):
                 self.counts["unchanged"] += 1
                 continue
-            child_id = self._known_child(row)
             if child_id is not None:
                 assigned.append((item, child_id))
             elif assigned_child is not None:
@@ -336,7 +338,8 @@ class Writer:
         """Rows still waiting for review that this file sends again: the newer version waits
         in their place, so what the reviewer decides on is what the police sent last."""
         changed = []
-        for review in MatchReview.objects.filter(pk__in=list(newer)).select_for_update():
+        reviews = [r for part in in_parts(newer) for r in MatchReview.objects.filter(pk__in=part).select_for_update()]
+        for review in reviews:
             latest = {item.data.source_reference: {"row": item.row, "data": staged(item.data)}
                       for item in newer[review.pk]}
             rows = [latest[ref] if (ref := r["data"].get("source_reference")) in latest
@@ -482,15 +485,17 @@ class Writer:
                     moving.add(offence["id"])
         if not moving:
             return set()
-        counts = Outcome.objects.filter(offence_id__in=moving).values("offence_id").annotate(n=Count("id"))
-        return {c["offence_id"] for c in counts if c["n"] == 1}
+        return {c["offence_id"] for part in in_parts(moving)
+                for c in Outcome.objects.filter(offence_id__in=part).values("offence_id").annotate(n=Count("id"))
+                if c["n"] == 1}
 
     def _void_emptied_offences(self, left: dict[int, dict]) -> None:
         """An offence whose outcomes all moved to another (the police gave them one crime
         reference) is voided, not deleted; its reference is freed and kept in the reason."""
         if not left:
             return
-        still_used = set(Outcome.objects.current().filter(offence_id__in=list(left)).values_list("offence_id", flat=True))
+        still_used = {offence_id for part in in_parts(left) for offence_id in
+                      Outcome.objects.current().filter(offence_id__in=part).values_list("offence_id", flat=True)}
         for offence_id in set(left) - still_used:
             old = self.offence_by_id.get(offence_id, {}).get("source_reference", "")
             Offence.objects.filter(pk=offence_id).update(

@@ -155,3 +155,21 @@ def test_merging_two_records_of_one_child_who_each_hold_an_offence_for_the_same_
     offences = Offence.objects.current().filter(child=keep)
     assert [o.outcomes.count() for o in offences] == [2]
     assert Offence.objects.filter(voided_at__isnull=False, void_reason__contains="CR/2025/5").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_discarded_row_that_was_later_written_is_updated_when_sent_as_first_seen(personas, run_import):
+    """A row discarded by a reviewer, then corrected by the police (and written), then sent
+    again as it first was: it has a record now, so it updates that record."""
+    from divert.imports.actions import resolve_match_review
+    from divert.offending.models import Outcome
+
+    first = outcome_row("A", first_name="Alfy", last_name="Testchild", date_of_birth="14/03/2010")
+    run_import(to_csv([first]))
+    resolve_match_review(by=personas.performance_officer, review=MatchReview.objects.get(), decision="discarded",
+                         today=TODAY)
+    run_import(to_csv([{**first, "local_id": "N-0001", "outcome_date": "12/02/2025"}]))
+    assert Outcome.objects.get(source_reference="A").outcome_date == dt.date(2025, 2, 12)
+    again, _ = run_import(to_csv([first]))
+    assert again.rows_updated == 1
+    assert Outcome.objects.get(source_reference="A").outcome_date == dt.date(2025, 2, 10)
