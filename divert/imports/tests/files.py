@@ -25,6 +25,15 @@ def outcome_row(ref="CO-1", **values) -> dict:
     return row
 
 
+def custody_row(ref="CU-1", **values) -> dict:
+    """A valid custody release row for a child like the personas' child_a, with overrides."""
+    row = {"source_reference": ref, "local_id": "", "first_name": "Alfy", "last_name": "Testchild",
+           "date_of_birth": "14/03/2010", "arrested_at": "03/04/2025 18:20",
+           "released_at": "04/04/2025 02:10", "result": "rui"}
+    row.update(values)
+    return row
+
+
 def to_csv(rows: list[dict], headings=None, encoding="utf-8") -> bytes:
     """Rows as CSV bytes."""
     headings = headings or (list(rows[0].keys()) if rows else OUTCOME_HEADINGS)

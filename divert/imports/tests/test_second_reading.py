@@ -7,17 +7,9 @@ import datetime as dt
 import pytest
 
 from divert.imports.models import MatchReview
-from divert.imports.tests.files import outcome_row, to_csv
+from divert.imports.tests.files import custody_row, outcome_row, to_csv
 
 TODAY = dt.date(2025, 6, 30)
-
-
-def custody_row(ref="CU-1", **values) -> dict:
-    row = {"source_reference": ref, "local_id": "", "first_name": "Alfy", "last_name": "Testchild",
-           "date_of_birth": "14/03/2010", "arrested_at": "03/04/2025 18:20",
-           "released_at": "04/04/2025 02:10", "result": "rui"}
-    row.update(values)
-    return row
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from divert.imports.models import MatchReview
-from divert.imports.tests.files import outcome_row, to_csv
+from divert.imports.tests.files import custody_row, outcome_row, to_csv
 
 TODAY = dt.date(2025, 6, 30)
 
@@ -78,14 +78,6 @@ def test_two_outcomes_given_the_same_crime_reference_later_leave_no_empty_offenc
     # Offence "B" is left with no outcome: voided (kept, as every mistake is), not counted.
     assert Offence.objects.current().count() == 1
     assert Offence.objects.count() == 2
-
-
-def custody_row(ref="CU-1", **values) -> dict:
-    row = {"source_reference": ref, "local_id": "", "first_name": "Alfy", "last_name": "Testchild",
-           "date_of_birth": "14/03/2010", "arrested_at": "03/04/2025 18:20",
-           "released_at": "04/04/2025 02:10", "result": "rui"}
-    row.update(values)
-    return row
 
 
 @pytest.mark.django_db
