@@ -368,6 +368,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Scoped, audited access to a prevention and diversion service's records.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema is for signed-in users and token holders only, like every other view.
+    "SERVE_PERMISSIONS": ["divert.api.permissions.RoleRequired"],
 }
 API_TOKEN_DAYS = env_int("DIVERT_API_TOKEN_DAYS", 90)
 

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from divert.accounts.models import CHILD_ROLES, PATHWAY_ROLES, Programme
 from divert.api import serializers as s
+from divert.api.permissions import RoleRequired
 from divert.audit.actions import record_event
 from divert.casework import actions as cw
 from divert.casework.models import (
@@ -280,3 +281,5 @@ class SchemaView(SpectacularAPIView):
     """The OpenAPI 3 schema (for signed-in users and token holders)."""
 
     allowed_roles = (SIGNED_IN,)
+    # drf-spectacular's own default (SERVE_PERMISSIONS, AllowAny) would ignore allowed_roles.
+    permission_classes = [RoleRequired]

@@ -84,6 +84,17 @@ def test_schema_is_served_to_signed_in_users(client, personas):
     assert b"/api/children/" in response.content
 
 
+def test_schema_is_refused_without_signing_in(client, personas):
+    response = client.get("/api/schema/")
+    assert response.status_code in (401, 403)
+    assert b"/api/children/" not in response.content
+
+
+def test_schema_is_refused_to_a_bad_token(client, personas):
+    response = client.get("/api/schema/", HTTP_AUTHORIZATION="Bearer not-a-token")
+    assert response.status_code == 401
+
+
 def test_token_command_issues_a_working_token(client, personas):
     from io import StringIO
 
