@@ -8,7 +8,7 @@
 # Helpers:
 #   make install  Create .venv if missing; pip install -e ".[dev]" only when pyproject.toml changed.
 #   make assets   Rebuild divert/static/divert/ from the npm packages (npm ci + sass; needs node).
-#   make lint     ruff check.
+#   make lint     ruff check and lint-imports (the layer contracts in pyproject.toml).
 #   make clean    Remove caches, test artifacts and node_modules (keeps .venv and var/).
 
 .PHONY: demo test install assets lint clean
@@ -27,6 +27,7 @@ assets:
 
 lint: install
 	.venv/bin/ruff check divert conftest.py tests
+	.venv/bin/lint-imports
 
 clean:
 	rm -rf test-artifacts build node_modules .ruff_cache .hypothesis .mypy_cache .pytest_cache

@@ -3,6 +3,7 @@
 #
 #   1 install   .venv (created if missing; pip install only when pyproject.toml changed)
 #   2 lint      ruff check (not fatal yet: set LINT_FATAL=1 to make it count)
+#     layers    lint-imports: the layer contracts in pyproject.toml (fatal with LINT_FATAL=1)
 #   3 sqlite    pytest -m "not browser" on SQLite
 #   4 postgres  the same suite on PostgreSQL as a non-superuser role; finds, starts or
 #               (as root) installs a PostgreSQL server on 127.0.0.1:5432
@@ -108,8 +109,19 @@ if [[ $installed == 1 ]]; then
   else
     record lint warning $(($(date +%s) - start)) "ruff found problems; not fatal until LINT_FATAL=1"
   fi
+  # The layer order (pyproject.toml [tool.importlinter], docs/architecture.md).
+  say "layers: lint-imports"
+  start=$(date +%s)
+  if .venv/bin/lint-imports; then
+    record layers passed $(($(date +%s) - start))
+  elif [[ "${LINT_FATAL:-}" == 1 ]]; then
+    record layers failed $(($(date +%s) - start)) "an upward import or a circle"
+  else
+    record layers warning $(($(date +%s) - start)) "an upward import or a circle; not fatal until LINT_FATAL=1"
+  fi
 else
   record lint not-run 0 "install failed"
+  record layers not-run 0 "install failed"
 fi
 
 # --- 3. SQLite --------------------------------------------------------------------------
