@@ -1,4 +1,4 @@
-"""Routes for the data-protection pages on a child's record."""
+"""Routes for the child's pages (the record itself is web:child_detail)."""
 
 from django.urls import path
 
@@ -7,6 +7,10 @@ from divert.people import views
 app_name = "people"
 
 urlpatterns = [
+    path("children/", views.child_list, name="child_list"),
+    path("children/find/", views.find_or_add_child, name="find_child"),
+    path("children/new/", views.new_child, name="new_child"),
+    path("children/<int:child_id>/merge/", views.merge, name="merge"),
     path("children/<int:child_id>/details/", views.correct_details, name="correct_details"),
     path("children/<int:child_id>/restrict-access/", views.restrict_access, name="restrict_access"),
     path("record-restrictions/<int:restriction_id>/lift/", views.lift_restriction, name="lift_restriction"),

@@ -1,4 +1,5 @@
-"""Pages: sign in, home, caseload and the child record."""
+"""General pages: sign in, home, my work, team, follow-up, and the child's record (which brings every
+pathway app together; the other child pages are in people)."""
 
 from django.urls import path
 
@@ -14,9 +15,5 @@ urlpatterns = [
     path("my-work/", views.my_work, name="my_work"),
     path("team/", views.team, name="team"),
     path("follow-up/", views.follow_up, name="follow_up"),
-    path("children/", views.child_list, name="child_list"),
-    path("children/find/", views.find_or_add_child, name="find_child"),
-    path("children/new/", views.new_child, name="new_child"),
-    path("children/<int:child_id>/merge/", views.merge, name="merge"),
     path("children/<int:child_id>/", views.child_detail, name="child_detail"),
 ]
