@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from divert.accounts.models import ApiToken
 from divert.core.crypto import keyed_hash
-
-TOKEN_PREFIX = "dvt_"  # noqa: S105 - a public prefix, not a secret
-
-
-def issue_token(*, user, name: str, days: int | None = None, now=None) -> tuple[ApiToken, str]:
-    """Create a token for `user`; returns the row and the secret, which is shown once."""
-    now = now or timezone.now()
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user,
-        name=name,
-        prefix=secret[: len(TOKEN_PREFIX) + 6],
-        key_hash=keyed_hash(secret, purpose="api-token"),
-        created_at=now,
-        expires_at=now + timedelta(days=days or settings.API_TOKEN_DAYS),
-    )
-    return token, secret
 
 
 class HashedTokenAuthentication(authentication.BaseAuthentication):

@@ -169,7 +169,7 @@ def test_a_user_of_an_mfa_organisation_cannot_remove_their_authenticator(client,
 
 
 def test_bearer_tokens_are_not_held_up_by_the_mfa_rule(client, north_requires_mfa):
-    from divert.api.auth import issue_token
+    from divert.accounts.actions import issue_token
 
     _, secret = issue_token(user=north_requires_mfa.worker_a, name="test")
     response = client.get("/api/children/", HTTP_AUTHORIZATION=f"Bearer {secret}")

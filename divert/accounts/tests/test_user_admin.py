@@ -103,7 +103,7 @@ def test_deactivating_a_leaver_signs_them_out_at_once(client, admin_client, pers
     from django.contrib.sessions.models import Session
     from django.test import Client
 
-    from divert.api.auth import issue_token
+    from divert.accounts.actions import issue_token
 
     leaver = Client()
     leaver.force_login(personas.worker_a)

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from divert.api.auth import issue_token
+from divert.accounts.actions import issue_token
 from divert.audit.models import AuditEvent
 
 pytestmark = pytest.mark.usefixtures("frozen")

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from divert.accounts.actions import issue_token
 from divert.accounts.models import ApiToken
-from divert.api.auth import issue_token
 from divert.audit.models import AuditEvent
 from divert.people.tests.test_scoping import EXPECTED
 from divert.web.tests.test_child_pages import CHILDREN, NO_CHILD_ROLES

@@ -97,7 +97,7 @@ def test_voided_child_is_out_of_every_scope(personas):
 
 
 def test_api_limit_is_bounded(client, personas):
-    from divert.api.auth import issue_token
+    from divert.accounts.actions import issue_token
 
     _, secret = issue_token(user=personas.performance_officer, name="t")
     response = client.get("/api/children/?limit=100000", HTTP_AUTHORIZATION=f"Bearer {secret}")

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.urls import resolve
 
-from divert.api.auth import issue_token
+from divert.accounts.actions import issue_token
 from divert.casework.models import Session
 from divert.core.access import declared_access
 from divert.people import actions

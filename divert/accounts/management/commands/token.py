@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from divert.accounts.actions import issue_token
 from divert.accounts.models import ApiToken, User
-from divert.api.auth import issue_token
 from divert.audit.actions import record_event
 
 

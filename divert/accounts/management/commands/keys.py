@@ -9,6 +9,9 @@ run while the service is in use and be stopped and run again: a value already un
 newest key is left alone. Text stored before encryption is encrypted on the way. A value
 no configured key can read is counted and left as it is (the command then fails).
 Procedure: docs/operations.md, "Rotating the field encryption keys".
+
+The command lives in accounts (not core) because it writes an audit event and re-encrypts
+the two-factor secrets that accounts keeps through django-allauth.
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from allauth.mfa.models import Authenticator
 from cryptography.fernet import Fernet, InvalidToken
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Case, ExpressionWrapper, F, TextField, Value, When
 
+from divert.audit.actions import record_event
 from divert.core.crypto import PREFIX, encrypt_text, field_fernet, field_keys
 from divert.core.fields import EncryptedTextField
 
@@ -124,8 +129,6 @@ def scan_mfa_secrets(*, write: bool, batch_size: int = BATCH_SIZE) -> FieldRepor
 
     Without this, removing an old key after rotation would leave every authenticator app
     and recovery code unreadable, and nobody with two-factor could sign in."""
-    from allauth.mfa.models import Authenticator
-
     report = FieldReport("mfa.Authenticator.data")
     newest = Fernet(field_keys()[0].encode())
     last = None
@@ -203,8 +206,6 @@ class Command(BaseCommand):
             f"newest key, {stale} not, {totals[UNREADABLE]} unreadable by any configured key."
         )
         if write:
-            from divert.audit.actions import record_event
-
             record_event(by=None, verb="rotated_field_keys", details={
                 "fields": len(reports), "re_encrypted": sum(r.rewritten for r in reports),
                 "unreadable": totals[UNREADABLE], "keys": len(field_keys()),

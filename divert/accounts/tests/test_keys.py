@@ -7,9 +7,9 @@ from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from divert.accounts.management.commands.keys import encrypted_fields
 from divert.audit.models import AuditEvent
 from divert.casework.models import Session
-from divert.core.management.commands.keys import encrypted_fields
 from divert.people.models import Child
 from divert.referrals.models import Referral
 
