@@ -133,6 +133,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Cache-Control: no-store on every answer (pages and API answers carry child data).
+    "divert.core.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -318,11 +320,22 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("DIVERT_SESSION_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
-SESSION_COOKIE_SECURE = env_bool("DIVERT_SECURE_COOKIES", not INSECURE_ENV)
+# Behind a reverse proxy that terminates TLS, Django sees plain HTTP: the proxy's
+# X-Forwarded-Proto header says whether the browser used HTTPS. Trust it only when a proxy
+# sets it (and strips any copy the browser sent); then HSTS, secure cookies and the
+# redirect to HTTPS all follow from the browser's real scheme.
+DIVERT_BEHIND_TLS_PROXY = env_bool("DIVERT_BEHIND_TLS_PROXY", False)
+if DIVERT_BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DIVERT_SSL_REDIRECT", DIVERT_BEHIND_TLS_PROXY)
+# The load balancer's health check may come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SESSION_COOKIE_SECURE = env_bool("DIVERT_SECURE_COOKIES", DIVERT_BEHIND_TLS_PROXY or not INSECURE_ENV)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
-# HSTS only where the site is served over TLS (secure cookies on).
+# HSTS only where the site is served over TLS (secure cookies on); Django sends it on
+# HTTPS requests only, which behind a proxy needs DIVERT_BEHIND_TLS_PROXY.
 SECURE_HSTS_SECONDS = env_int("DIVERT_HSTS_SECONDS", 31536000 if SESSION_COOKIE_SECURE else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = False
 # A strict Content-Security-Policy: no inline script or style, nothing from elsewhere.
