@@ -9,7 +9,6 @@ urlpatterns = [
     path("", include("divert.people.urls")),
     path("", include("divert.referrals.urls")),
     path("", include("divert.casework.urls")),
-    path("", include("divert.audit.urls")),
     path("imports/", include("divert.imports.urls")),
     path("kpis/", include("divert.kpis.urls")),
     path("evaluation/", include("divert.evaluation.urls")),

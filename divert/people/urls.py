@@ -12,6 +12,7 @@ urlpatterns = [
     path("children/new/", views.new_child, name="new_child"),
     path("children/<int:child_id>/merge/", views.merge, name="merge"),
     path("children/<int:child_id>/details/", views.correct_details, name="correct_details"),
+    path("children/<int:child_id>/audit/", views.child_audit, name="child_audit"),
     path("children/<int:child_id>/restrict-access/", views.restrict_access, name="restrict_access"),
     path("record-restrictions/<int:restriction_id>/lift/", views.lift_restriction, name="lift_restriction"),
     path("children/<int:child_id>/restrict-processing/", views.restrict_processing, name="restrict_processing"),

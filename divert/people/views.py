@@ -25,9 +25,11 @@ from divert.accounts.models import (
     MANAGER_ROLES,
     ORGANISATION_ROLES,
     PATHWAY_ROLES,
+    Role,
     User,
 )
 from divert.audit.actions import record_event
+from divert.audit.models import AuditEvent
 from divert.core.access import allow, get_visible_or_404
 from divert.core.errors import DomainError
 from divert.core.pages import form_page
@@ -272,3 +274,17 @@ def merge(request: HttpRequest, child_id: int) -> HttpResponse:
                      success_url=reverse("web:child_detail", args=[child.pk]),
                      success_message="Records merged. Both histories are on this record.",
                      back_url=reverse("web:child_detail", args=[child.pk]))
+
+
+@allow(Role.TEAM_MANAGER, Role.SERVICE_MANAGER)
+def child_audit(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Everyone who has seen or changed this child's record, newest first. Looking is audited too."""
+    child = get_visible_or_404(Child, request.user, pk=child_id)
+    record_event(by=request.user, verb="viewed_audit_trail", obj=child, child=child)
+    events = (
+        AuditEvent.objects.filter(organisation_id=child.organisation_id, child_id=child.pk)
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "people/child_audit.html", {"child": child, "page": page})

@@ -1,10 +1,15 @@
-"""`divert audit seal|verify [--org SLUG]`: seal the audit hash chain, or verify it."""
+"""`divert audit seal|verify [--org SLUG]`: seal the audit hash chain, or verify it.
+
+The chain is audit's (`divert/audit/chain.py`); the command lives in accounts because it
+names organisations, which sit above audit in the layers.
+"""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from divert.accounts.models import Organisation
 from divert.audit.chain import seal_all, verify_chain
 
 
@@ -45,8 +50,6 @@ class Command(BaseCommand):
             raise CommandError("The audit trail failed verification.", returncode=2)
 
     def _chains(self, slug: str | None) -> list[tuple[str, object]]:
-        from divert.accounts.models import Organisation
-
         if slug:
             organisation = Organisation.objects.filter(slug=slug).first()
             if organisation is None:
