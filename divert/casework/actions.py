@@ -32,7 +32,7 @@ from divert.casework.models import (
     PlanReview,
     Session,
 )
-from divert.core.dates import add_months
+from divert.core.dates import follow_up_window
 from divert.core.errors import DomainError
 from divert.offending.codes import Disposal
 from divert.people.actions import check_processing_allowed
@@ -131,7 +131,7 @@ def _schedule(*, by, referral, anchor: str, anchor_date: dt.date, group: str) ->
             anchor=anchor,
             anchor_date=anchor_date,
             months=months,
-            due_on=add_months(anchor_date, months),
+            due_on=follow_up_window(anchor_date, months).end,
             group=group,
             recorded_by=_by(by),
         )

@@ -38,15 +38,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate
 
-from divert.core.dates import add_months
-from divert.evaluation.dates import AddDays, AddMonths
-from divert.imports.followup import (
+from divert.core.dates import (
     WAITING_MONTHS,
-    arrests_covered,
-    outcomes_covered,
-    source_coverage,
-    window,
+    AddDays,
+    add_months,
+    follow_up_window,
+    follow_up_window_sql,
 )
+from divert.imports.followup import arrests_covered, outcomes_covered, source_coverage
 from divert.kpis.stats import Difference, Interval, difference_of_proportions, is_volatile, wilson
 from divert.offending.codes import FORMAL_GROUPS
 
@@ -253,7 +252,9 @@ class Rules:
         arrests_to = min(arrests_to, as_at) if arrests_to else None
         return cls(
             mature={
-                n: latest_anchor(lambda a, n=n: window(a, n)[1] <= as_at, from_day=as_at, months=n)
+                n: latest_anchor(
+                    lambda a, n=n: follow_up_window(a, n).end <= as_at, from_day=as_at, months=n
+                )
                 for n in WINDOWS
             },
             covered_ab={
@@ -375,13 +376,8 @@ def units(
         start = Case(
             When(anchor="offer", then=AddDays(F("anchor_date"), shift)), default=F("anchor_date")
         )
-    return (
-        qs.alias(start=start)
-        .alias(
-            end=AddMonths(F("start"), F("months")),
-        )
-        .alias(deadline=AddMonths(F("end"), Value(WAITING_MONTHS)))
-    )
+    edges = follow_up_window_sql(F("start"), F("months"))
+    return qs.alias(start=start).alias(end=edges["end"]).alias(deadline=edges["deadline"])
 
 
 def _count(queryset):

@@ -1,7 +1,7 @@
 """Completing follow-up checkpoints once police data covers their window.
 
 Definitions (../shared/definitions.md, "Local prevention follow-up"): the window is
-[anchor date, anchor date + N months). Tier a, proven reoffence: an offence committed in
+[anchor date, anchor date + N months), as `divert.core.dates.follow_up_window` sets it. Tier a, proven reoffence: an offence committed in
 the window and proven by a caution or conviction within the window + 6 months. Tier b,
 any further formal police outcome (including Community Resolution and Outcome 22): an
 offence committed in the window with an outcome recorded within the window + 6 months.
@@ -20,12 +20,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from divert.core.dates import add_months
+from divert.core.dates import follow_up_window
 from divert.core.models import in_parts
 from divert.offending.codes import FORMAL_GROUPS
 
-WAITING_MONTHS = 6
-ONE_DAY = dt.timedelta(days=1)
 OUTCOME_SOURCE_KINDS = ("crime_outcomes", "community_resolutions", "bundle", "generator")
 ARREST_SOURCE_KINDS = ("custody_releases", "bundle", "generator")
 
@@ -52,21 +50,15 @@ class CheckpointResult:
         return self.proven_reoffence is not None
 
 
-def window(anchor_date: dt.date, months: int) -> tuple[dt.date, dt.date]:
-    """The window [start, end): end is the first day after it."""
-    return anchor_date, add_months(anchor_date, months)
-
-
 def outcomes_covered(anchor_date: dt.date, months: int, complete_to: dt.date | None) -> bool:
     """Outcome data reaches the last day of the window's 6-month waiting period."""
-    _, end = window(anchor_date, months)
-    return complete_to is not None and complete_to >= add_months(end, WAITING_MONTHS) - ONE_DAY
+    last = follow_up_window(anchor_date, months).last_proving_day
+    return complete_to is not None and complete_to >= last
 
 
 def arrests_covered(anchor_date: dt.date, months: int, complete_to: dt.date | None) -> bool:
     """Arrest data reaches the window's last day."""
-    _, end = window(anchor_date, months)
-    return complete_to is not None and complete_to >= end - ONE_DAY
+    return complete_to is not None and complete_to >= follow_up_window(anchor_date, months).last_day
 
 
 def evaluate_checkpoint(
@@ -79,22 +71,21 @@ def evaluate_checkpoint(
     arrest_dates: Iterable[dt.date],
 ) -> CheckpointResult:
     """The three tiers for one window, each None until its data is complete."""
-    start, end = window(anchor_date, months)
+    window = follow_up_window(anchor_date, months)
     proven = further = arrested = None
     if outcomes_covered(anchor_date, months, outcomes_complete_to):
-        deadline = add_months(end, WAITING_MONTHS)
         proven = further = False
         for offence in offences:
-            if not start <= offence.committed_on < end:
+            if not window.contains(offence.committed_on):
                 continue
             for outcome_date, group in offence.outcomes:
-                if outcome_date >= deadline:
+                if not window.proven_in_time(outcome_date):
                     continue
                 further = True
                 if group in FORMAL_GROUPS:
                     proven = True
     if arrests_covered(anchor_date, months, arrests_complete_to):
-        arrested = any(start <= day < end for day in arrest_dates)
+        arrested = any(window.contains(day) for day in arrest_dates)
     return CheckpointResult(proven, further, arrested)
 
 

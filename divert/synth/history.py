@@ -12,8 +12,8 @@ import datetime as dt
 import json
 import random
 
-from divert.core.dates import add_months, add_working_days, age_on
-from divert.imports.followup import WAITING_MONTHS, evaluate_checkpoint
+from divert.core.dates import add_months, add_working_days, age_on, follow_up_window
+from divert.imports.followup import evaluate_checkpoint
 from divert.synth import params as p
 from divert.synth import vocab
 from divert.synth.bulk import TABLE_KEYS, Ids
@@ -583,7 +583,7 @@ class OrgHistory(PoliceMixin, CaseworkMixin):
         rows = self.rows["checkpoints"]
         created = self.rec(anchor_date, worker, 3)
         for months in (3, 6, 9, 12):
-            due = add_months(anchor_date, months)
+            window = follow_up_window(anchor_date, months)
             result = evaluate_checkpoint(
                 anchor_date=anchor_date,
                 months=months,
@@ -596,9 +596,8 @@ class OrgHistory(PoliceMixin, CaseworkMixin):
             if result.complete:
                 status = "complete"
                 # Completed by the first monthly import whose data reached the waiting period's end.
-                covered = add_months(due, WAITING_MONTHS) - ONE_DAY
-                completed_on = min(self.imported(covered).date(), self.last_day)
-            elif due <= self.today:
+                completed_on = min(self.imported(window.last_proving_day).date(), self.last_day)
+            elif window.end <= self.today:
                 status = "awaiting_data"
             else:
                 status = "due"
@@ -609,7 +608,7 @@ class OrgHistory(PoliceMixin, CaseworkMixin):
                     anchor,
                     anchor_date,
                     months,
-                    due,
+                    window.end,
                     group,
                     status,
                     result.proven_reoffence,

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from divert.audit.models import AuditEvent
-from divert.imports.followup import OffenceFacts, evaluate_checkpoint, window
+from divert.core.dates import follow_up_window
+from divert.imports.followup import OffenceFacts, evaluate_checkpoint
 from divert.imports.tests.files import outcome_row, to_csv
 
 D = dt.date
@@ -25,8 +26,11 @@ def offence(committed, *outcomes):
 
 
 def test_windows_are_half_open_and_clamp_to_the_month_end():
-    assert window(ANCHOR, 3) == (D(2025, 1, 10), D(2025, 4, 10))
-    assert window(D(2024, 8, 31), 6) == (D(2024, 8, 31), D(2025, 2, 28))
+    window = follow_up_window(ANCHOR, 3)
+    assert (window.start, window.end, window.deadline) == (D(2025, 1, 10), D(2025, 4, 10), D(2025, 10, 10))
+    assert (window.last_day, window.last_proving_day) == (D(2025, 4, 9), D(2025, 10, 9))
+    clamped = follow_up_window(D(2024, 8, 31), 6)
+    assert (clamped.end, clamped.last_day, clamped.deadline) == (D(2025, 2, 28), D(2025, 2, 27), D(2025, 8, 28))
 
 
 def test_an_offence_in_the_window_proven_by_caution_is_a_proven_reoffence():

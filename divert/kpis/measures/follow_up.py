@@ -1,6 +1,8 @@
 """Local prevention follow-up (Divert's own measure, not the official one).
 
 Children offered support are followed for 3, 6, 9 and 12 months from the offer date
+(the window is `divert.core.dates.follow_up_window`: from the offer day inclusive to the
+same day N months later exclusive; the proving deadline is its end + 6 months, exclusive)
 (intention to treat: participants accepted, even if they later withdrew; the comparison
 group declined or did not respond). A window's cohort is the children whose window ended
 in the report period. Three tiers, reported separately: (a) proven reoffence (offence
@@ -16,13 +18,14 @@ import datetime as dt
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import TruncDate
 
-from divert.core.dates import add_months
-from divert.kpis.measures.common import Scope, month_key, per_unit, tally_units
+from divert.core.dates import add_months, follow_up_window, follow_up_window_sql
+from divert.kpis.measures.common import Scope, per_unit, tally_units
 from divert.kpis.results import Cell, Flags, Result, rate_cell
 from divert.kpis.stats import difference_of_proportions, is_volatile
 from divert.offending.codes import FORMAL_GROUPS, DisposalGroup
 
 WINDOWS = (3, 6, 9, 12)
+ONE_DAY = dt.timedelta(days=1)
 TIERS = {
     "proven_reoffence": "proven reoffence",
     "further_outcome": "any further police outcome (including Community Resolution and Outcome 22)",
@@ -35,17 +38,33 @@ WARNING = (
 )
 
 
+def offer_days(period, months: int) -> tuple[dt.date, dt.date]:
+    """The first and last offer dates whose `months` window's last day falls in `period`.
+
+    The window is `follow_up_window`'s (anchor day inclusive to anchor + N months
+    exclusive); a later offer never has an earlier last day, so both edges are found by
+    stepping from the calendar guess.
+    """
+    def last_day(offered_on: dt.date) -> dt.date:
+        return follow_up_window(offered_on, months).last_day
+
+    first = add_months(period.start, -months) - dt.timedelta(days=4)
+    while last_day(first) < period.start:
+        first += ONE_DAY
+    last = add_months(period.end, -months) + dt.timedelta(days=4)
+    while last_day(last) > period.end:
+        last -= ONE_DAY
+    return first, last
+
+
 def _cohort(scope: Scope, months: int):
     """Offers whose `months` window ended in the period, with the group (intention to treat)."""
     from divert.referrals.codes import Decision
     from divert.referrals.models import Offer, Referral
 
-    # The window ends in the period when the offer date is `months` earlier (day clamped).
-    first = add_months(scope.period.start, -months)
-    last = add_months(scope.period.end, -months)
-    while add_months(last + dt.timedelta(days=1), months) <= scope.period.end:
-        last = last + dt.timedelta(days=1)
+    first, last = offer_days(scope.period, months)
     referrals = scope.records(Referral.objects).filter(scope.programme_filter(), child__in=scope.children())
+    edges = follow_up_window_sql("offered_on", months)
     return (
         scope.records(Offer.objects)
         .filter(referral__in=referrals, offered_on__gte=first, offered_on__lte=last)
@@ -53,7 +72,8 @@ def _cohort(scope: Scope, months: int):
         .annotate(
             group=Case(When(child_decision=Decision.ACCEPTED, then=Value("participant")),
                        default=Value("comparison")),
-            anchor_key=month_key("offered_on"),
+            window_end=edges["end"],
+            deadline=edges["deadline"],
         )
     )
 
@@ -67,25 +87,27 @@ def follow_up(scope: Scope) -> dict:
     results: dict = {unit: [] for unit in scope.units}
     window_end = scope.period.end
     lagging = {needed: sources_incomplete(scope, needed) for needed in (window_end, add_months(window_end, 6))}
+    non_prevention = [g for g in DisposalGroup.values if g != DisposalGroup.NONE]
     for months in WINDOWS:
         cohort = _cohort(scope, months)
-        in_window = Q(committed_on__gt=OuterRef("offered_on")) & Q(ck__lte=OuterRef("anchor_key") + months * 100)
-        offences = scope.records(Offence.objects).filter(child=OuterRef("referral__child")).annotate(
-            ck=month_key("committed_on"))
+        # The window from `follow_up_window`: committed on or after the offer day, before its end.
+        offences = scope.records(Offence.objects).filter(
+            child=OuterRef("referral__child"),
+            committed_on__gte=OuterRef("offered_on"), committed_on__lt=OuterRef("window_end"),
+        )
 
-        def proven_by(groups, months=months):
+        def proven_by(groups):
             return Exists(scope.records(Outcome.objects).filter(
                 offence=OuterRef("pk"), disposal_group__in=groups, outcome_date__lte=scope.as_at,
-            ).annotate(ok=month_key("outcome_date")).filter(ok__lte=OuterRef(OuterRef("anchor_key")) + (months + 6) * 100))
+                outcome_date__lt=OuterRef(OuterRef("deadline")),
+            ))
 
-        non_prevention = [g for g in DisposalGroup.values if g != DisposalGroup.NONE]
         arrests = scope.records(Arrest.objects).filter(child=OuterRef("referral__child")).annotate(
-            day=TruncDate("arrested_at"), ak=month_key(TruncDate("arrested_at")),
-        ).filter(day__gt=OuterRef("offered_on"), ak__lte=OuterRef("anchor_key") + months * 100,
-                 day__lte=scope.as_at)
+            day=TruncDate("arrested_at"),
+        ).filter(day__gte=OuterRef("offered_on"), day__lt=OuterRef("window_end"), day__lte=scope.as_at)
         rows = cohort.annotate(
-            proven_reoffence=Exists(offences.filter(in_window).filter(proven_by(FORMAL_GROUPS))),
-            further_outcome=Exists(offences.filter(in_window).filter(proven_by(non_prevention))),
+            proven_reoffence=Exists(offences.filter(proven_by(FORMAL_GROUPS))),
+            further_outcome=Exists(offences.filter(proven_by(non_prevention))),
             further_arrest=Exists(arrests),
         )
         conditions = {"tracked": Q(pk__isnull=False), **{t: Q(**{t: True}) for t in TIERS}}

@@ -110,7 +110,7 @@ def test_follow_up_from_the_offer_by_group_and_tier(org, prog):
     from divert.offending.models import Arrest, DataSource
 
     DataSource.objects.create(organisation=org, name="Police", kind="crime_outcomes", complete_to=dt.date(2026, 1, 31))
-    offered = dt.date(2025, 1, 15)  # 3-month window ends 2025-04-15, in Q1
+    offered = dt.date(2025, 1, 15)  # 3-month window [2025-01-15, 2025-04-15): its last day is in Q1
     kids = {}
     for name, decision in (("reoffends", "accepted"), ("cr_only", "accepted"), ("withdrew", "accepted"),
                            ("declined", "declined"), ("silent", "no_response")):
@@ -120,8 +120,8 @@ def test_follow_up_from_the_offer_by_group_and_tier(org, prog):
         kids[name] = ref.child
     f.outcome(kids["reoffends"], dt.date(2025, 9, 1), "youth_caution", committed_on=dt.date(2025, 3, 1))
     f.outcome(kids["cr_only"], dt.date(2025, 3, 10), "community_resolution", committed_on=dt.date(2025, 3, 1))
-    f.outcome(kids["declined"], dt.date(2025, 5, 1), "fine", committed_on=dt.date(2025, 4, 15))  # last day
-    f.outcome(kids["silent"], dt.date(2025, 5, 1), "fine", committed_on=dt.date(2025, 4, 16))  # after the window
+    f.outcome(kids["declined"], dt.date(2025, 5, 1), "fine", committed_on=dt.date(2025, 4, 14))  # last day
+    f.outcome(kids["silent"], dt.date(2025, 5, 1), "fine", committed_on=dt.date(2025, 4, 15))  # anchor + 3 months: after
     Arrest.objects.create(child=kids["withdrew"], arrested_at=f.RECORDED.replace(year=2025, month=2, day=20),
                           recorded_at=f.RECORDED)
     results = {r.key: r for r in follow_up(Scope((org,), Q1, dt.date(2026, 1, 31)))}

@@ -7,8 +7,7 @@ import datetime as dt
 import pytest
 from django.db.models import DateField, IntegerField, Value
 
-from divert.core.dates import add_months
-from divert.evaluation.dates import AddDays, AddMonths
+from divert.core.dates import AddDays, AddMonths, add_months
 
 
 @pytest.mark.django_db
@@ -54,3 +53,21 @@ def test_add_days_in_the_database(personas):
         .get()
     )
     assert row["d"] == dt.date(2024, 3, 1)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("months", [3, 6, 9, 12])
+def test_follow_up_window_in_the_database_matches_python(personas, months):
+    from divert.accounts.models import Organisation
+    from divert.core.dates import follow_up_window, follow_up_window_sql
+
+    days = [dt.date(2023, 8, 25) + dt.timedelta(days=i) for i in range(0, 200, 2)]
+    annotations = {}
+    for i, day in enumerate(days):
+        edges = follow_up_window_sql(Value(day, output_field=DateField()), months)
+        annotations[f"e{i}"] = edges["end"]
+        annotations[f"d{i}"] = edges["deadline"]
+    row = Organisation.objects.filter(pk=personas.north.pk).annotate(**annotations).values(*annotations).get()
+    for i, day in enumerate(days):
+        window = follow_up_window(day, months)
+        assert (row[f"e{i}"], row[f"d{i}"]) == (window.end, window.deadline)
