@@ -385,6 +385,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["divert.api.permissions.RoleRequired"],
 }
 API_TOKEN_DAYS = env_int("DIVERT_API_TOKEN_DAYS", 90)
+if not 1 <= API_TOKEN_DAYS <= 365:
+    raise ImproperlyConfigured(f"DIVERT_API_TOKEN_DAYS must be between 1 and 365, not {API_TOKEN_DAYS}")
 
 # Police data imports: upload size limit, where uploads and rejected-row files are kept,
 # and how long a rejected-row file may be downloaded before it is deleted.

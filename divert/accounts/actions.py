@@ -261,8 +261,18 @@ def set_mfa_required(*, by, organisation: Organisation, required: bool) -> Organ
 TOKEN_PREFIX = "dvt_"  # noqa: S105 - a public prefix, not a secret
 
 
+TOKEN_DAYS_RANGE = range(1, 366)
+
+
 def issue_token(*, user, name: str, days: int | None = None, now=None) -> tuple[ApiToken, str]:
-    """Create a token for `user`; returns the row and the secret, which is shown once."""
+    """Create a token for `user` lasting `days` (1-365; default the setting); the secret is shown once."""
+    if days is None:
+        days = settings.API_TOKEN_DAYS
+    if days not in TOKEN_DAYS_RANGE:
+        raise DomainError(
+            f"A token must last between {TOKEN_DAYS_RANGE.start} and {TOKEN_DAYS_RANGE.stop - 1} days.",
+            field="days",
+        )
     now = now or timezone.now()
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -271,6 +281,6 @@ def issue_token(*, user, name: str, days: int | None = None, now=None) -> tuple[
         prefix=secret[: len(TOKEN_PREFIX) + 6],
         key_hash=keyed_hash(secret, purpose="api-token"),
         created_at=now,
-        expires_at=now + timedelta(days=days or settings.API_TOKEN_DAYS),
+        expires_at=now + timedelta(days=days),
     )
     return token, secret

@@ -8,6 +8,7 @@ from django.utils import timezone
 from divert.accounts.actions import issue_token
 from divert.accounts.models import ApiToken, User
 from divert.audit.actions import record_event
+from divert.core.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -32,7 +33,10 @@ class Command(BaseCommand):
         action = options["action"]
         if action == "issue":
             user = self._user(options["username"])
-            token, secret = issue_token(user=user, name=options["name"], days=options["days"])
+            try:
+                token, secret = issue_token(user=user, name=options["name"], days=options["days"])
+            except DomainError as exc:
+                raise CommandError(exc.message) from exc
             record_event(by=None, verb="issued_api_token", obj=token, organisation=user.organisation_id,
                          details={"user": user.pk, "via": "cli"})
             self.stdout.write(f"Token {token.pk} for {user.username}, expires {token.expires_at:%Y-%m-%d}.")
