@@ -164,6 +164,9 @@ class Release:
         }
 
 
+Row = tuple[str, ...]  # one combination of the quasi-identifiers
+
+
 def k_anonymise(candidates: Sequence[Candidate], *, k: int, ladder=LADDER) -> Release:
     """Coarsen rare combinations up the ladder, then withhold what still covers fewer than k children.
 
@@ -177,115 +180,154 @@ def k_anonymise(candidates: Sequence[Candidate], *, k: int, ladder=LADDER) -> Re
     """
     if k < 1:
         raise ValueError("k must be at least 1")
-    n = len(candidates)
-    levels = [dict.fromkeys(QUASI, 0) for _ in range(n)]
-    rules: list[list[str]] = [[] for _ in range(n)]
+    coarsening = _Coarsening(candidates, k)
+    for step in ladder:
+        if not coarsening.climb(step):
+            break
+    coarsening.group_at_widest()
+    return coarsening.release()
 
-    def value(i: int, attribute: str) -> str:
-        return candidates[i].levels[attribute][levels[i][attribute]]
 
-    def key(i: int) -> tuple[str, ...]:
-        return tuple(value(i, a) for a in QUASI)
+class _Coarsening:
+    """The rows' current level for each quasi-identifier, and the rules applied to each row."""
 
-    def widest(i: int) -> tuple[str, ...]:
-        return tuple(candidates[i].levels[a][-1] for a in QUASI)
+    def __init__(self, candidates: Sequence[Candidate], k: int) -> None:
+        self.candidates = candidates
+        self.k = k
+        self.n = len(candidates)
+        self.levels = [dict.fromkeys(QUASI, 0) for _ in range(self.n)]
+        self.rules: list[list[str]] = [[] for _ in range(self.n)]
 
-    def groups(rows: Iterable[int]) -> dict[tuple[str, ...], list[int]]:
-        found: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    # -- reading the current state
+
+    def value(self, i: int, attribute: str) -> str:
+        return self.candidates[i].levels[attribute][self.levels[i][attribute]]
+
+    def key(self, i: int) -> Row:
+        return tuple(self.value(i, a) for a in QUASI)
+
+    def widest(self, i: int) -> Row:
+        return tuple(self.candidates[i].levels[a][-1] for a in QUASI)
+
+    def groups(self, rows: Iterable[int]) -> dict[Row, list[int]]:
+        found: dict[Row, list[int]] = defaultdict(list)
         for i in rows:
-            found[key(i)].append(i)
+            found[self.key(i)].append(i)
         return found
 
-    def children(rows: Iterable[int]) -> int:
-        return len({candidates[i].child for i in rows})
+    def children(self, rows: Iterable[int]) -> int:
+        return len({self.candidates[i].child for i in rows})
 
-    def rare_rows() -> list[int]:
-        return [i for rows in groups(range(n)).values() if children(rows) < k for i in rows]
+    def rare_rows(self) -> set[int]:
+        """Rows whose combination covers fewer than k children."""
+        groups = self.groups(range(self.n)).values()
+        return {i for rows in groups if self.children(rows) < self.k for i in rows}
 
-    def raise_to(i: int, attribute: str, level: int, rule: str) -> None:
-        if levels[i][attribute] < level:
-            before = value(i, attribute)
-            levels[i][attribute] = level
-            if value(i, attribute) != before and rule not in rules[i]:
-                rules[i].append(rule)
+    def smallest_first(self, rows: list[int]) -> tuple[int, Row]:
+        return self.children(rows), self.key(rows[0])
 
-    for step in ladder:
-        current = groups(range(n))
-        rare = {i for rows in current.values() if children(rows) < k for i in rows}
+    # -- coarsening
+
+    def raise_to(self, i: int, attribute: str, level: int, rule: str) -> None:
+        if self.levels[i][attribute] < level:
+            before = self.value(i, attribute)
+            self.levels[i][attribute] = level
+            if self.value(i, attribute) != before and rule not in self.rules[i]:
+                self.rules[i].append(rule)
+
+    def lifted(self, i: int, step: Step) -> Row:
+        """Row i's combination if it were coarsened by this step."""
+        return tuple(
+            self.candidates[i].levels[a][max(self.levels[i][a], step.level)]
+            if a == step.attribute
+            else self.value(i, a)
+            for a in QUASI
+        )
+
+    def climb(self, step: Step) -> bool:
+        """Coarsen the rare rows (and the smallest partner each needs) by one rung.
+
+        False when no row is rare, so the ladder can stop.
+        """
+        current = self.groups(range(self.n))
+        rare = {i for rows in current.values() if self.children(rows) < self.k for i in rows}
         if not rare:
-            break
-
-        def lifted(i: int, step=step) -> tuple[str, ...]:
-            return tuple(
-                candidates[i].levels[a][max(levels[i][a], step.level)] if a == step.attribute else value(i, a)
-                for a in QUASI
-            )
-
-        targets: dict[tuple[str, ...], list[int]] = defaultdict(list)
+            return False
+        targets: dict[Row, list[int]] = defaultdict(list)
         for i in sorted(rare):
-            targets[lifted(i)].append(i)
+            targets[self.lifted(i, step)].append(i)
         # Combinations that already reach k but would join a target if coarsened the same way.
-        partners: dict[tuple[str, ...], list[list[int]]] = defaultdict(list)
+        partners: dict[Row, list[list[int]]] = defaultdict(list)
         for combination, rows in current.items():
-            if rows[0] not in rare and lifted(rows[0]) != combination:
-                partners[lifted(rows[0])].append(rows)
+            if rows[0] not in rare and self.lifted(rows[0], step) != combination:
+                partners[self.lifted(rows[0], step)].append(rows)
         for target, moving in targets.items():
             existing = current.get(target, [])
             joined = [] if existing and existing[0] in rare else existing
-            if children(moving + joined) < k and partners[target]:
+            if self.children(moving + joined) < self.k and partners[target]:
                 # The smallest such combination is enough: it reaches k on its own.
-                moving = moving + min(partners[target], key=lambda rows: (children(rows), key(rows[0])))
+                moving = moving + min(partners[target], key=self.smallest_first)
             for i in moving:
-                raise_to(i, step.attribute, step.level, step.rule)
-    # Still rare: every such row is at its widest values. Group it with whole
-    # combinations sharing those widest values, smallest first, until there are k.
-    rare = set(rare_rows())
-    if rare:
-        by_widest = defaultdict(list)
-        for i in range(n):
-            by_widest[widest(i)].append(i)
-        for top in {widest(i) for i in rare}:
+                self.raise_to(i, step.attribute, step.level, step.rule)
+        return True
+
+    def group_at_widest(self) -> None:
+        """Still rare: every such row is at its widest values. Group it with whole
+        combinations sharing those widest values, smallest first, until there are k."""
+        rare = self.rare_rows()
+        if not rare:
+            return
+        by_widest: dict[Row, list[int]] = defaultdict(list)
+        for i in range(self.n):
+            by_widest[self.widest(i)].append(i)
+        for top in {self.widest(i) for i in rare}:
             cluster = by_widest[top]
-            if children(cluster) < k:
-                continue  # cannot reach k at any level: withheld below
-            pooled = [i for i in cluster if i in rare]
-            others = sorted(
-                (rows for rows in groups(i for i in cluster if i not in rare).values()),
-                key=lambda rows: (children(rows), key(rows[0])),
-            )
-            for rows in others:
-                if children(pooled) >= k:
-                    break
-                pooled.extend(rows)
-            for i in pooled:
+            if self.children(cluster) < self.k:
+                continue  # cannot reach k at any level: withheld in release()
+            for i in self.pooled(cluster, rare):
                 for a in QUASI:
-                    raise_to(i, a, len(candidates[i].levels[a]) - 1, MERGED.rule)
-    final = groups(range(n))
-    kept = [i for rows in final.values() if children(rows) >= k for i in rows]
-    kept_set = set(kept)
-    withheld = [i for i in range(n) if i not in kept_set]
-    released_children = {candidates[i].child for i in kept}
-    by_rule: Counter = Counter()
-    for i in kept:
-        by_rule.update(rules[i])
-    sizes = [children(rows) for rows in final.values() if children(rows) >= k]
-    return Release(
-        k=k,
-        rows=tuple(
-            ReleasedRow(
-                candidates[i].child,
-                {a: value(i, a) for a in QUASI},
-                candidates[i].data,
-                tuple(rules[i]),
-            )
-            for i in sorted(kept)
-        ),
-        candidates=n,
-        withheld=len(withheld),
-        withheld_children=len({candidates[i].child for i in withheld} - released_children),
-        by_rule={rule: by_rule[rule] for rule in RULES if by_rule[rule]},
-        smallest_group=min(sizes) if sizes else None,
-    )
+                    self.raise_to(i, a, len(self.candidates[i].levels[a]) - 1, MERGED.rule)
+
+    def pooled(self, cluster: list[int], rare: set[int]) -> list[int]:
+        """The cluster's rare rows with the smallest other combinations that make up k."""
+        pooled = [i for i in cluster if i in rare]
+        others = self.groups(i for i in cluster if i not in rare).values()
+        for rows in sorted(others, key=self.smallest_first):
+            if self.children(pooled) >= self.k:
+                break
+            pooled.extend(rows)
+        return pooled
+
+    # -- the result
+
+    def release(self) -> Release:
+        """Keep the combinations that reach k; withhold the rest."""
+        final = self.groups(range(self.n))
+        kept = [i for rows in final.values() if self.children(rows) >= self.k for i in rows]
+        kept_set = set(kept)
+        withheld = [i for i in range(self.n) if i not in kept_set]
+        released_children = {self.candidates[i].child for i in kept}
+        by_rule: Counter = Counter()
+        for i in kept:
+            by_rule.update(self.rules[i])
+        sizes = [self.children(rows) for rows in final.values() if self.children(rows) >= self.k]
+        return Release(
+            k=self.k,
+            rows=tuple(
+                ReleasedRow(
+                    self.candidates[i].child,
+                    {a: self.value(i, a) for a in QUASI},
+                    self.candidates[i].data,
+                    tuple(self.rules[i]),
+                )
+                for i in sorted(kept)
+            ),
+            candidates=self.n,
+            withheld=len(withheld),
+            withheld_children=len({self.candidates[i].child for i in withheld} - released_children),
+            by_rule={rule: by_rule[rule] for rule in RULES if by_rule[rule]},
+            smallest_group=min(sizes) if sizes else None,
+        )
 
 
 # ---- the extract from the database -----------------------------------------------------

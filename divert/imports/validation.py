@@ -310,11 +310,36 @@ def validate_table(
     kind = formats.row_kind(source_kind)
     result = Validation(headings=table.headings, kind=kind, file_type=table.file_type)
     result.problems.extend(Problem(None, None, n, NOTICE) for n in table.notices)
-    columns = formats.resolve_headings(table.headings, mapping)
+    positions = _column_positions(table.headings, kind, mapping, result)
+    if result.errors:
+        result.refused = True
+        return result
+    rows = _RowChecker(kind, positions, {"today": today, "source_kind": source_kind})
+    try:
+        for number, cells in table.rows:
+            result.rows_read += 1
+            if progress and result.rows_read % 1000 == 0:
+                progress(result.rows_read)
+            rows.check(number, cells, result)
+    except FileRefused as exc:
+        result.refused = True
+        result.problems.append(Problem(None, None, str(exc)))
+    if progress:
+        progress(result.rows_read)
+    if result.rows_read == 0 and not result.refused:
+        result.problems.append(Problem(None, None, "The file has headings but no rows."))
+    return result
+
+
+def _column_positions(
+    headings: list[str], kind: str, mapping: dict[str, str] | None, result: Validation
+) -> dict[str, int]:
+    """Where each column Divert uses sits in the file; problems with the headings go to `result`."""
+    columns = formats.resolve_headings(headings, mapping)
     wanted = set(formats.columns_for(kind))
     positions: dict[str, int] = {}
     ignored = []
-    for index, (heading, column) in enumerate(zip(table.headings, columns, strict=True)):
+    for index, (heading, column) in enumerate(zip(headings, columns, strict=True)):
         if column is None or column not in wanted:
             if heading:
                 ignored.append(heading)
@@ -329,58 +354,63 @@ def validate_table(
     if ignored:
         names = ", ".join(f"'{h}'" for h in ignored[:20])
         result.problems.append(Problem(None, None, f"Columns Divert does not use were ignored: {names}.", NOTICE))
-    if result.errors:
-        result.refused = True
-        return result
+    return positions
 
-    model = ROW_MODELS[kind]
-    columns_in_order = tuple(positions)
-    context = {"today": today, "source_kind": source_kind}
-    seen_rows: dict[tuple, int] = {}
-    seen_refs: dict[str, tuple[int, tuple]] = {}
-    try:
-        for number, cells in table.rows:
-            result.rows_read += 1
-            if progress and result.rows_read % 1000 == 0:
-                progress(result.rows_read)
-            values = {}
-            for column, index in positions.items():
-                value = cells[index] if index < len(cells) else ""
-                value = _blank_to_none(value)
-                if value is not None:
-                    values[column] = value.strip() if isinstance(value, str) else value
-            key = tuple(values.get(c) for c in columns_in_order)
-            if key in seen_rows:
-                result.repeated += 1
-                result.problems.append(Problem(
-                    number, None, f"repeats row {seen_rows[key]} exactly; it is imported once", NOTICE
-                ))
-                continue
-            seen_rows[key] = number
-            instance, row_problems = _validate_row(model, values, context, number)
-            reference = _text(values.get("source_reference", ""))
-            if reference and not row_problems:
-                earlier = seen_refs.get(reference.upper())
-                if earlier is not None:
-                    row_problems.append(Problem(
-                        number, "source_reference",
-                        f"'{reference}' is also used by row {earlier[0]} with different details",
-                    ))
-                else:
-                    seen_refs[reference.upper()] = (number, key)
-            if row_problems:
-                result.problems.extend(row_problems)
-                result.rejected.append(RejectedRow(number, list(cells), row_problems))
-            else:
-                result.valid.append(ValidRow(number, instance))
-    except FileRefused as exc:
-        result.refused = True
-        result.problems.append(Problem(None, None, str(exc)))
-    if progress:
-        progress(result.rows_read)
-    if result.rows_read == 0 and not result.refused:
-        result.problems.append(Problem(None, None, "The file has headings but no rows."))
-    return result
+
+class _RowChecker:
+    """Checks rows one by one, remembering earlier rows to catch exact repeats and a
+    source reference used twice with different details."""
+
+    def __init__(self, kind: str, positions: dict[str, int], context: dict) -> None:
+        self.model = ROW_MODELS[kind]
+        self.positions = positions
+        self.columns_in_order = tuple(positions)
+        self.context = context
+        self.seen_rows: dict[tuple, int] = {}
+        self.seen_refs: dict[str, tuple[int, tuple]] = {}
+
+    def values(self, cells: list) -> dict:
+        """The row's non-blank cells by column, text trimmed."""
+        values = {}
+        for column, index in self.positions.items():
+            value = _blank_to_none(cells[index] if index < len(cells) else "")
+            if value is not None:
+                values[column] = value.strip() if isinstance(value, str) else value
+        return values
+
+    def check(self, number: int, cells: list, result: Validation) -> None:
+        """Check one row and record it in `result` as valid, rejected or a repeat."""
+        values = self.values(cells)
+        key = tuple(values.get(c) for c in self.columns_in_order)
+        if key in self.seen_rows:
+            result.repeated += 1
+            result.problems.append(Problem(
+                number, None, f"repeats row {self.seen_rows[key]} exactly; it is imported once", NOTICE
+            ))
+            return
+        self.seen_rows[key] = number
+        instance, row_problems = _validate_row(self.model, values, self.context, number)
+        if not row_problems:
+            row_problems = self.reference_reused(number, values, key)
+        if row_problems:
+            result.problems.extend(row_problems)
+            result.rejected.append(RejectedRow(number, list(cells), row_problems))
+        else:
+            result.valid.append(ValidRow(number, instance))
+
+    def reference_reused(self, number: int, values: dict, key: tuple) -> list[Problem]:
+        """A problem if an earlier row used this source reference with different details."""
+        reference = _text(values.get("source_reference", ""))
+        if not reference:
+            return []
+        earlier = self.seen_refs.get(reference.upper())
+        if earlier is None:
+            self.seen_refs[reference.upper()] = (number, key)
+            return []
+        return [Problem(
+            number, "source_reference",
+            f"'{reference}' is also used by row {earlier[0]} with different details",
+        )]
 
 
 def _validate_row(model: type[PersonRow], values: dict, context: dict, number: int):

@@ -153,44 +153,61 @@ def check_reference_file(file_name: str, data: bytes, *, columns: tuple[str, ...
         result.problems.append(Problem(None, None, str(exc)))
         return result
     result.problems.extend(Problem(None, None, n, NOTICE) for n in table.notices)
-    headings = [formats.normalise_heading(h) for h in table.headings]
-    positions = {}
-    for index, heading in enumerate(headings):
-        if heading in columns:
-            if heading in positions:
-                result.problems.append(Problem(1, heading, f"the column '{heading}' appears twice"))
-            positions[heading] = index
-    for column in required or columns:
-        if column not in positions:
-            result.problems.append(Problem(1, None, f"the column '{column}' is missing"))
+    positions = _reference_positions(table.headings, columns, required or columns, result)
     if result.errors:
         return result
     seen: dict = {}
     try:
         for number, cells in table.rows:
             result.rows_read += 1
-            values = {}
-            for column, index in positions.items():
-                value = cells[index] if index < len(cells) else ""
-                if isinstance(value, str):
-                    value = value.strip()
-                if value not in ("", None):
-                    values[column] = value
-            try:
-                row = model.model_validate(values)
-            except ValidationError as exc:
-                for error in exc.errors(include_url=False):
-                    column = str(error["loc"][0]) if error["loc"] else None
-                    result.problems.append(Problem(number, column, problem_message(error, values.get(column))))
-                continue
-            row_key = key(row)
-            if row_key in seen:
-                result.problems.append(Problem(number, None, f"{same} as row {seen[row_key]}"))
-                continue
-            seen[row_key] = number
-            result.rows.append(row.model_dump())
+            _check_reference_row(number, _cells_by_column(cells, positions), model, key, same, seen, result)
     except FileRefused as exc:
         result.problems.append(Problem(None, None, str(exc)))
     if result.rows_read == 0 and not result.errors:
         result.problems.append(Problem(None, None, "The file has headings but no rows."))
     return result
+
+
+def _reference_positions(headings: list[str], columns: tuple[str, ...], required: tuple[str, ...],
+                         result: PopulationFile) -> dict[str, int]:
+    """Where each known column sits; a repeated or missing column is a problem in `result`."""
+    positions: dict[str, int] = {}
+    for index, heading in enumerate(formats.normalise_heading(h) for h in headings):
+        if heading in columns:
+            if heading in positions:
+                result.problems.append(Problem(1, heading, f"the column '{heading}' appears twice"))
+            positions[heading] = index
+    for column in required:
+        if column not in positions:
+            result.problems.append(Problem(1, None, f"the column '{column}' is missing"))
+    return positions
+
+
+def _cells_by_column(cells: list, positions: dict[str, int]) -> dict:
+    """The row's non-blank cells by column, text trimmed."""
+    values = {}
+    for column, index in positions.items():
+        value = cells[index] if index < len(cells) else ""
+        if isinstance(value, str):
+            value = value.strip()
+        if value not in ("", None):
+            values[column] = value
+    return values
+
+
+def _check_reference_row(number: int, values: dict, model: type[BaseModel], key, same: str,
+                         seen: dict, result: PopulationFile) -> None:
+    """Check one row: valid and new rows go to `result.rows`, anything else to its problems."""
+    try:
+        row = model.model_validate(values)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            column = str(error["loc"][0]) if error["loc"] else None
+            result.problems.append(Problem(number, column, problem_message(error, values.get(column))))
+        return
+    row_key = key(row)
+    if row_key in seen:
+        result.problems.append(Problem(number, None, f"{same} as row {seen[row_key]}"))
+        return
+    seen[row_key] = number
+    result.rows.append(row.model_dump())

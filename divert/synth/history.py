@@ -425,18 +425,36 @@ class OrgHistory(PoliceMixin, CaseworkMixin):
             return Result("other", None, None)
 
         concerns = self.concerns(c, source, programme, events, prior, decided)
+        decision, tier = self.screening(referral_id, programme, concerns, manager, decided)
+        if decision == "screened_out":
+            referral_row("eligible", "", "screened_out")
+            c.worker = None
+            return Result("screened_out", decided, None)
+        return self.offer(
+            c,
+            referral_id=referral_id,
+            referral_row=referral_row,
+            decision=decision,
+            decided=decided,
+            tier=tier,
+            worker=worker,
+            programme=programme,
+            team=team,
+            source=source,
+            events=events,
+            concerns=concerns,
+        )
+
+    def screening(self, referral_id, programme: ProgrammeInfo, concerns: list[str], manager, decided):
+        """The manager's screening decision (and the tier for support), as a screening row."""
+        rng = self.rng
         decision = p.SCREENING(rng)
         agency, tier = "", None
         if decision == "screened_out":
-            if "cin_cp" in concerns and rand() < 0.5:
-                agency = "social_care"
-            elif "mental_health" in concerns and rand() < 0.4:
-                agency = "camhs"
-            else:
-                agency = p.SCREENED_OUT_AGENCY(rng)
+            agency = self.screened_out_agency(concerns)
         elif decision == "support":
             tier = self.choose_tier(programme, len(concerns))
-        rows["screenings"].append(
+        self.rows["screenings"].append(
             (
                 referral_id,
                 json.dumps(concerns),
@@ -449,19 +467,30 @@ class OrgHistory(PoliceMixin, CaseworkMixin):
                 *self.rec(decided, manager),
             )
         )
-        if decision == "screened_out":
-            referral_row("eligible", "", "screened_out")
-            c.worker = None
-            return Result("screened_out", decided, None)
+        return decision, tier
 
-        # The offer of voluntary support, and the child's (and a parent's) answer.
+    def screened_out_agency(self, concerns: list[str]) -> str:
+        """Where a child screened out is signposted, given the concerns found."""
+        rand = self.rng.random
+        if "cin_cp" in concerns and rand() < 0.5:
+            return "social_care"
+        if "mental_health" in concerns and rand() < 0.4:
+            return "camhs"
+        return p.SCREENED_OUT_AGENCY(self.rng)
+
+    def offer(
+        self, c: ChildState, *, referral_id, referral_row, decision, decided, tier, worker,
+        programme, team, source, events, concerns,
+    ) -> Result:
+        """The offer of voluntary support, the child's (and a parent's) answer, and the episode."""
+        rng = self.rng
+        rows = self.rows
         offered = min(decided + dt.timedelta(days=rng.randint(0, 3)), self.last_day)
         answer = (p.OPT_IN_DECISION if decision == "opt_in" else p.CHILD_DECISION)(rng)
         answered = offered + dt.timedelta(
             days=21 if answer == "no_response" else rng.randint(0, 14)
         )
         c.worker = worker
-        parent, parent_on = "not_required", None
         needs_parent = age_on(c.dob, offered) < 16
         if answered > self.last_day:
             referral_row("eligible", "", "offered")
@@ -481,40 +510,26 @@ class OrgHistory(PoliceMixin, CaseworkMixin):
                 )
             )
             return Result("other", None, worker)
-        if needs_parent:
-            parent = "accepted" if answer == "accepted" else p.PARENT_AFTER_DECLINE(rng)
-            parent_on = min(answered + dt.timedelta(days=rng.randint(0, 3)), self.last_day)
-        decline_reason = ""
-        if answer == "declined":
-            decline_reason = rng.choice(DECLINE_REASONS)
-        elif answer == "no_response":
-            decline_reason = "No response after three attempts to make contact"
+        parent, parent_on = self.parent_answer(answer, answered) if needs_parent else ("not_required", None)
+        decline_reason = self.decline_reason(answer)
         group = "participant" if answer == "accepted" else "comparison"
 
         episode = None
         if answer == "accepted":
-            start = max(answered, parent_on or answered)
-            if decision == "opt_in":
-                tier = programme.tiers[0]
             episode = self.episode(
                 c,
                 programme=programme,
                 team=team,
                 worker=worker,
-                tier=tier,
+                tier=programme.tiers[0] if decision == "opt_in" else tier,
                 referral_id=referral_id,
-                start=start,
+                start=max(answered, parent_on or answered),
                 source=source,
                 events=events,
                 concerns=concerns,
                 opt_in=decision == "opt_in",
             )
-        withdrawn_on, withdrawal_reason = None, ""
-        if episode and episode.closure == "declined":
-            withdrawn_on = episode.end
-            withdrawal_reason = rng.choice(
-                ("Child asked to stop the sessions", "Family no longer wish to take part")
-            )
+        withdrawn_on, withdrawal_reason = self.withdrawal(episode)
         rows["offers"].append(
             (
                 referral_id,
@@ -533,10 +548,37 @@ class OrgHistory(PoliceMixin, CaseworkMixin):
         referral_row("eligible", "", "accepted" if answer == "accepted" else "declined")
         closed = episode.end if episode and episode.completed else None
         c.offers.append((referral_id, offered, group, closed, worker))
+        return self.offer_result(episode, answered, worker)
+
+    def parent_answer(self, answer: str, answered: dt.date) -> tuple[str, dt.date]:
+        """A parent's answer for a child under 16, and when it came."""
+        rng = self.rng
+        parent = "accepted" if answer == "accepted" else p.PARENT_AFTER_DECLINE(rng)
+        return parent, min(answered + dt.timedelta(days=rng.randint(0, 3)), self.last_day)
+
+    def decline_reason(self, answer: str) -> str:
+        """Why an offer was not taken up ('' when it was accepted)."""
+        if answer == "declined":
+            return self.rng.choice(DECLINE_REASONS)
+        if answer == "no_response":
+            return "No response after three attempts to make contact"
+        return ""
+
+    def withdrawal(self, episode) -> tuple[dt.date | None, str]:
+        """When and why consent was withdrawn, for an episode the child chose to stop."""
+        if episode and episode.closure == "declined":
+            reason = self.rng.choice(
+                ("Child asked to stop the sessions", "Family no longer wish to take part")
+            )
+            return episode.end, reason
+        return None, ""
+
+    def offer_result(self, episode, answered: dt.date, worker) -> Result:
+        """How the referral ended: comparison, completed or not, and when."""
         if episode is None:
             return Result("comparison", answered, worker)
         if episode.end is None:
-            return Result("completed" if rand() < 0.7 else "not_completed", None, worker)
+            return Result("completed" if self.rng.random() < 0.7 else "not_completed", None, worker)
         return Result("completed" if episode.completed else "not_completed", episode.end, worker)
 
     def concerns(self, c, source, programme, events, prior, on) -> list[str]:
