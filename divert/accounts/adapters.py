@@ -34,6 +34,16 @@ class AccountAdapter(DefaultAccountAdapter):
         per username *and* address instead (see settings)."""
         return None
 
+    def authenticate(self, request, **credentials):
+        """A closed account with the right password is a failed sign-in, answered exactly as a
+        wrong password: allauth would otherwise show "account inactive", confirming the
+        password to whoever typed it. Django's backend has already refused the user (and
+        django-axes counted the failure), so only allauth's second look is dropped here."""
+        user = super().authenticate(request, **credentials)
+        if user is not None and not user.is_active:
+            return None
+        return user
+
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """A sign-in in the last few minutes counts as confirming it is you, so someone made to
         set up TOTP straight after signing in is not asked for their password again."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 import pytest
@@ -312,3 +313,32 @@ def test_someone_who_only_uses_sso_has_no_password_to_change(client, personas):
     client.force_login(personas.worker_a)
     response = client.get("/account/password/", follow=True)
     assert "You have no Divert password" in response.content.decode()
+
+
+# A closed account ---------------------------------------------------------------------
+
+
+def _without_csrf_token(response) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
+
+
+def test_a_closed_account_with_the_right_password_is_answered_as_a_wrong_password(client, personas):
+    from divert.accounts.actions import deactivate_user
+
+    deactivate_user(by=personas.administrator, user=personas.worker_a)
+    right = sign_in(client, "worker_a")
+    cache.clear()
+    wrong = sign_in(client, "worker_a", "not the password")
+    assert right.status_code == wrong.status_code == 200
+    assert _without_csrf_token(right) == _without_csrf_token(wrong)
+    assert "closed" not in right.content.decode()
+    assert client.get("/my-work/").status_code == 302
+
+
+def test_a_closed_accounts_right_password_counts_towards_the_lockout(client, personas):
+    from divert.accounts.actions import deactivate_user
+
+    deactivate_user(by=personas.administrator, user=personas.worker_a)
+    for _ in range(4):
+        assert sign_in(client, "worker_a").status_code == 200
+    assert sign_in(client, "worker_a").status_code == 429
