@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
@@ -25,10 +26,22 @@ from divert.audit.actions import record_event
 from divert.core.crypto import keyed_hash
 from divert.core.errors import DomainError
 
+# An organisation's short name, as used in --org and URLs.
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
 
 @transaction.atomic
 def create_organisation(*, by, name: str, slug: str, **fields) -> Organisation:
     """Create an organisation (a tenant)."""
+    if not name.strip():
+        raise DomainError("Give the organisation a name.", field="name")
+    if not SLUG.fullmatch(slug or ""):
+        raise DomainError(
+            "The short name must be lower-case letters, digits and hyphens, e.g. 'northbridge-yjs'.",
+            field="slug",
+        )
+    if fields.get("kind", Organisation.Kind.YJS) not in Organisation.Kind.values:
+        raise DomainError(f"The kind must be one of {', '.join(Organisation.Kind.values)}.", field="kind")
     if Organisation.objects.filter(slug=slug).exists():
         raise DomainError(f"An organisation with the short name '{slug}' already exists.", field="slug")
     organisation = Organisation.objects.create(name=name, slug=slug, **fields)

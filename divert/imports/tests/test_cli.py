@@ -80,7 +80,7 @@ def test_a_saved_mapping_is_used_by_name(personas, tmp_path):
 
 
 def test_unknown_organisation_and_unreadable_files_are_clear_errors(personas, tmp_path):
-    with pytest.raises(CommandError, match="No organisation with the short name 'nowhere'"):
+    with pytest.raises(CommandError, match="No organisation with slug 'nowhere'. Valid slugs"):
         run_cli("police", "x.csv", "--org", "nowhere", "--source", "S", "--complete-to", "2025-05-31")
     with pytest.raises(CommandError, match="Cannot read"):
         run_cli(*police(tmp_path / "missing.csv"))

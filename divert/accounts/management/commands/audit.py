@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from divert.accounts.command_line import organisation_by_slug
 from divert.accounts.models import Organisation
 from divert.audit.chain import seal_all, verify_chain
 
@@ -51,10 +52,7 @@ class Command(BaseCommand):
 
     def _chains(self, slug: str | None) -> list[tuple[str, object]]:
         if slug:
-            organisation = Organisation.objects.filter(slug=slug).first()
-            if organisation is None:
-                raise CommandError(f"No organisation with slug {slug}")
-            return [(slug, organisation)]
+            return [(slug, organisation_by_slug(slug))]
         chains: list[tuple[str, object]] = [
             (o.slug, o) for o in Organisation.objects.order_by("slug")
         ]

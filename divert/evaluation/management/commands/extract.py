@@ -13,6 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from divert.accounts.command_line import organisation_by_slug
 from divert.core.errors import DomainError
 from divert.evaluation.actions import export_research_extract
 from divert.evaluation.extract import RULES
@@ -35,11 +36,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         """Build, check and write the extract."""
-        from divert.accounts.models import Organisation
 
-        organisation = Organisation.objects.filter(slug=options["org"]).first()
-        if organisation is None:
-            raise CommandError(f"No organisation with slug {options['org']}")
+        organisation = organisation_by_slug(options["org"])
         out: Path = options["out"]
         fmt = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
         try:

@@ -8,6 +8,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from divert.accounts.command_line import organisation_by_slug
 from divert.audit.actions import record_event
 from divert.evaluation.tracker import tracker
 
@@ -45,11 +46,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         """Compute and print the tracker."""
-        from divert.accounts.models import Organisation, Programme
+        from divert.accounts.models import Programme
 
-        organisation = Organisation.objects.filter(slug=options["org"]).first()
-        if organisation is None:
-            raise CommandError(f"No organisation with slug {options['org']}")
+        organisation = organisation_by_slug(options["org"])
         programmes = None
         if options["programme"]:
             programmes = list(

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from divert.accounts.command_line import organisation_by_slug
 from divert.core.errors import DomainError
 from divert.imports.archive import unpack_bundle_zip
 from divert.imports.bundle import export_bundle, import_bundle
@@ -43,11 +44,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         """Run the chosen subcommand."""
-        from divert.accounts.models import Organisation, User
+        from divert.accounts.models import User
 
-        organisation = Organisation.objects.filter(slug=options["org"]).first()
-        if organisation is None:
-            raise CommandError(f"No organisation with slug {options['org']}")
+        organisation = organisation_by_slug(options["org"])
         directory: Path = options["directory"]
         if options["action"] == "export":
             counts = export_bundle(

@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from divert.accounts.command_line import organisation_by_slug
 from divert.core.errors import DomainError
 from divert.imports import actions
 from divert.imports.formats import IMPORTABLE_KINDS, parse_date
@@ -213,12 +214,7 @@ class Command(BaseCommand):
     # ---- helpers ------------------------------------------------------------------------
 
     def _organisation(self, slug: str):
-        from divert.accounts.models import Organisation
-
-        organisation = Organisation.objects.filter(slug=slug).first()
-        if organisation is None:
-            raise CommandError(f"No organisation with the short name {slug!r}.")
-        return organisation
+        return organisation_by_slug(slug)
 
     def _user(self, username: str | None, organisation):
         if not username:

@@ -8,6 +8,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from divert.accounts.command_line import organisations_by_slug
 from divert.audit.actions import record_event
 from divert.core.exports import safe_writer
 from divert.kpis.engine import compute_report
@@ -45,7 +46,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         """Compute and print the report."""
-        from divert.accounts.models import Organisation, Programme
+        from divert.accounts.models import Programme
 
         if options["bundle"]:
             return self._from_bundle(options)
@@ -55,10 +56,7 @@ class Command(BaseCommand):
             period = parse_period(options["period"])
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        orgs = list(Organisation.objects.filter(slug__in=options["org"]))
-        missing = set(options["org"]) - {o.slug for o in orgs}
-        if missing:
-            raise CommandError(f"No organisation with slug {', '.join(sorted(missing))}")
+        orgs = organisations_by_slug(options["org"])
         programmes = list(Programme.objects.filter(organisation__in=orgs, slug__in=options["programme"]))
         if len(programmes) != len(set(options["programme"])):
             raise CommandError("Unknown programme slug for these organisations")

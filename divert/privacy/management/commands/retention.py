@@ -11,6 +11,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from divert.accounts.command_line import organisation_by_slug
 from divert.privacy.actions import run_retention
 from divert.privacy.retention import plan_retention
 
@@ -28,11 +29,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         """Print the plan; with --execute, carry it out and print the counts recorded."""
-        from divert.accounts.models import Organisation, User
+        from divert.accounts.models import User
 
-        organisation = Organisation.objects.filter(slug=options["org"]).first()
-        if organisation is None:
-            raise CommandError(f"No organisation with slug {options['org']}")
+        organisation = organisation_by_slug(options["org"])
         try:
             as_at = dt.date.fromisoformat(options["as_at"]) if options["as_at"] else timezone.localdate()
         except ValueError as exc:

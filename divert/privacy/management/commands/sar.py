@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from divert.accounts.command_line import organisation_by_slug
 from divert.privacy.actions import record_subject_access_export
 from divert.privacy.sar import subject_access_data, subject_access_pdf
 
@@ -25,12 +26,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         """Write the export and audit it; the output names the record number only."""
-        from divert.accounts.models import Organisation, User
+        from divert.accounts.models import User
         from divert.people.models import Child
 
-        organisation = Organisation.objects.filter(slug=options["org"]).first()
-        if organisation is None:
-            raise CommandError(f"No organisation with slug {options['org']}")
+        organisation = organisation_by_slug(options["org"])
         child = Child.objects.filter(organisation=organisation, pk=options["child"]).first()
         if child is None:
             raise CommandError(f"No child {options['child']} in {organisation.slug}")
