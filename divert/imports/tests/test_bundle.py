@@ -296,3 +296,27 @@ def test_every_relation_a_bundle_file_carries_is_declared():
         for f in spec.model._meta.concrete_fields:
             if isinstance(f, m.ForeignKey) and f.name not in NOT_CARRIED:
                 assert f.name in spec.refs or f.name in spec.codes, (spec.name, f.name)
+
+
+@pytest.mark.django_db
+def test_a_manifest_that_is_not_a_json_object_is_a_problem_not_a_crash(north_records, tmp_path):
+    export_bundle(organisation=north_records.north, directory=tmp_path, now=NOW)
+    (tmp_path / "manifest.json").write_text("[]")
+    result = import_bundle(by=None, organisation=new_org(), directory=tmp_path)  # fails: AttributeError
+    assert not result.ok and not result.written
+
+
+@pytest.mark.django_db
+def test_a_bundle_outcome_whose_child_is_not_its_offences_child_is_refused(north_records, tmp_path):
+    """The police import never files a child's outcome under another child's offence; a
+    bundle checked 'like the police import' must not let one in either."""
+    export_bundle(organisation=north_records.north, directory=tmp_path, now=NOW)
+    offences = {o["id"]: o for o in read(tmp_path, "offences.csv")}
+    outcomes = read(tmp_path, "outcomes.csv")
+    children = [c["id"] for c in read(tmp_path, "children.csv")]
+    first = outcomes[0]
+    owner = offences[first["offence_id"]]["child_id"]
+    first["child_id"] = next(c for c in children if c != owner)
+    _write(tmp_path / "outcomes.csv", outcomes)
+    result = import_bundle(by=None, organisation=new_org(), directory=tmp_path)
+    assert not result.written  # fails: written, the outcome now belongs to a different child

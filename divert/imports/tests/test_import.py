@@ -277,3 +277,18 @@ def test_a_large_file_is_written_in_bulk_and_importing_it_again_changes_nothing(
     second, _ = run_import(to_csv(rows))
     assert (second.rows_created, second.rows_updated, second.rows_unchanged) == (0, 0, 2 * people)
     assert (Child.objects.count(), Offence.objects.count(), Outcome.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_rows_rejected_under_valid_rows_only_keep_the_source_from_being_complete(source, run_import):
+    """Importing only the valid rows leaves data out: the source is not complete to the new
+    date until the corrected rows arrive, or follow-up would read the gap as 'no outcome'."""
+    run_import(to_csv([outcome_row("A")]), complete_to=dt.date(2025, 4, 30))
+    rows = [outcome_row("B"), outcome_row("C", date_of_birth="31/02/2011")]
+    run, validation = run_import(to_csv(rows), complete_to=dt.date(2025, 5, 31), valid_rows_only=True)
+    assert (run.status, run.rows_created, run.rows_rejected) == ("complete", 1, 1)
+    assert DataSource.objects.get(pk=source.pk).complete_to == dt.date(2025, 4, 30)
+    assert any("1 row was rejected" in str(p) and "stays complete to 30/04/2025" in str(p)
+               for p in validation.problems)
+    run_import(to_csv([outcome_row("C")]), complete_to=dt.date(2025, 5, 31))
+    assert DataSource.objects.get(pk=source.pk).complete_to == dt.date(2025, 5, 31)

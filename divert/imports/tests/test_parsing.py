@@ -10,7 +10,7 @@ import pytest
 from django.test import override_settings
 
 from divert.imports.parsing import FileRefused, read_table
-from divert.imports.tests.files import outcome_row, to_csv, to_xlsx
+from divert.imports.tests.files import custody_row, outcome_row, to_csv, to_xlsx
 from divert.imports.validation import validate_file
 
 TODAY = dt.date(2025, 6, 30)
@@ -228,3 +228,34 @@ def test_a_workbook_with_xml_entities_is_refused_not_expanded():
             target.writestr(item, content)
     with pytest.raises(FileRefused, match="The workbook contains XML Divert will not read."):
         read_table("x.xlsx", buffer.getvalue())
+
+
+def test_a_file_checked_on_29_february_is_not_refused_row_by_row():
+    """The '30 years ago' check on dates of birth works out today.replace(year=-30), which
+    does not exist when today is 29 February: every row would be rejected on a leap day."""
+    result = validate_file("extract.csv", to_csv([outcome_row("A")]), source_kind="crime_outcomes",
+                           today=dt.date(2028, 2, 29))
+    assert [str(p) for p in result.errors] == []  # fails: date_of_birth: day is out of range for month
+    assert len(result.valid) == 1
+
+
+def test_a_custody_row_dated_in_the_future_is_a_problem():
+    """Offence and outcome dates in the future are refused; an arrest or release in the
+    future (a typo in the year) must be too, or it is stored as a real arrest."""
+    row = custody_row(arrested_at="03/04/2026 18:20", released_at="04/04/2026 02:10")
+    result = validate_file("custody.csv", to_csv([row]), source_kind="custody_releases", today=TODAY)
+    assert result.errors  # fails: accepted
+
+
+def test_a_disposal_that_contradicts_the_home_office_outcome_type_is_a_problem():
+    """Outcome type 8 is a Community Resolution: a row calling it a youth caution is wrong
+    one way or the other, and the two would be counted differently."""
+    rows = [outcome_row("A", ho_outcome_type="8", disposal="youth_caution"),
+            outcome_row("B", ho_outcome_type="2", disposal="youth_conditional_caution"),
+            outcome_row("C", ho_outcome_type="22", disposal="")]
+    result = validate_file("extract.csv", to_csv(rows), source_kind="crime_outcomes", today=TODAY)
+    assert [str(p) for p in result.errors] == [
+        "Row 2, disposal: 'youth_caution' does not go with Home Office outcome type 8: "
+        "expected community_resolution"
+    ]
+    assert [v.data.disposal for v in result.valid] == ["youth_conditional_caution", "outcome_22"]
