@@ -90,6 +90,12 @@ class Commissioner(models.Model):
         return self.name
 
 
+# Used when a programme has no lawful basis of its own recorded.
+DEFAULT_LAWFUL_BASIS = (
+    "Public task: Crime and Disorder Act 1998 s.37 and s.39, the duty to prevent offending by children"
+)
+
+
 class Programme(models.Model):
     """What an organisation delivers, with its eligibility rules and targets as data."""
 
@@ -148,6 +154,10 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def follow_up_lawful_basis(self) -> str:
+        """The lawful basis in force for keeping a declined or withdrawn child's data for follow-up."""
+        return (self.comparison_lawful_basis or "").strip() or DEFAULT_LAWFUL_BASIS
 
 
 class Tier(models.Model):

@@ -34,17 +34,9 @@ from divert.casework.models import (
 )
 from divert.core.dates import follow_up_window
 from divert.core.errors import DomainError
-from divert.offending.codes import Disposal
 from divert.people.actions import check_processing_allowed
-from divert.referrals.codes import Decision, Source
 
 FOLLOW_UP_MONTHS = (3, 6, 9, 12)
-
-ORDER_TYPE_BY_SOURCE = {
-    Source.POLICE_CR: Disposal.COMMUNITY_RESOLUTION,
-    Source.POLICE_OUTCOME_22: Disposal.OUTCOME_22,
-}
-
 
 SELF_RATINGS_CODE = "self-ratings"
 SELF_RATINGS_ITEMS = [
@@ -88,7 +80,7 @@ def _require_open(episode: Episode, doing: str) -> None:
 
 
 @transaction.atomic
-def open_episode(*, by, referral, start_date: dt.date, order_type: str | None = None) -> Episode:
+def open_episode(*, by, referral, start_date: dt.date, order_type: str) -> Episode:
     """Open the episode of work that follows an accepted offer (called by record_consent)."""
     if hasattr(referral, "episode"):
         raise DomainError("Support has already started for this referral.")
@@ -100,7 +92,7 @@ def open_episode(*, by, referral, start_date: dt.date, order_type: str | None = 
         referral=referral,
         team=child.team,
         worker=child.worker,
-        order_type=order_type or ORDER_TYPE_BY_SOURCE.get(referral.source, Disposal.PREVENTION),
+        order_type=order_type,
         tier=screening.tier,
         start_date=start_date,
         recorded_by=_by(by),
@@ -110,17 +102,13 @@ def open_episode(*, by, referral, start_date: dt.date, order_type: str | None = 
     return episode
 
 
-def follow_up_group(offer) -> str:
-    """Intention to treat: accepted (even if later withdrawn) is a participant."""
-    return FollowUpGroup.PARTICIPANT if offer.child_decision == Decision.ACCEPTED else FollowUpGroup.COMPARISON
-
-
 @transaction.atomic
-def schedule_follow_up(*, by, referral) -> list[FollowUpCheckpoint]:
-    """Set checkpoints at 3, 6, 9 and 12 months from the offer date (both groups)."""
-    offer = referral.offer
-    group = follow_up_group(offer)
-    return _schedule(by=by, referral=referral, anchor=Anchor.OFFER, anchor_date=offer.offered_on, group=group)
+def schedule_follow_up(*, by, referral, group: str) -> list[FollowUpCheckpoint]:
+    """Set checkpoints at 3, 6, 9 and 12 months from the offer date (both groups).
+
+    `group` is the referral's (FollowUpGroup), decided by the offer's answer in referrals."""
+    return _schedule(by=by, referral=referral, anchor=Anchor.OFFER, anchor_date=referral.offer.offered_on,
+                     group=group)
 
 
 def _schedule(*, by, referral, anchor: str, anchor_date: dt.date, group: str) -> list[FollowUpCheckpoint]:
@@ -390,20 +378,3 @@ def reopen_episode(*, by, episode: Episode, reason: str) -> Episode:
     record_event(by=by, verb="reopened_episode", obj=episode, child=episode.child_id,
                  details={"previous": previous, "reason_given": True})
     return episode
-
-
-@transaction.atomic
-def withdraw_consent(*, by, episode: Episode, withdrawn_on: dt.date, today: dt.date, reason: str) -> Episode:
-    """The child withdraws: support closes; the child stays a participant (intention to treat)."""
-    from divert.referrals.actions import comparison_lawful_basis
-
-    check_processing_allowed(episode.child_id)
-    offer = episode.referral.offer
-    offer.withdrawn_on = withdrawn_on
-    offer.withdrawal_reason = reason[:300]
-    # The basis in force at withdrawal, for keeping the child's data for follow-up.
-    offer.lawful_basis = comparison_lawful_basis(episode.programme)[:200]
-    offer.save(update_fields=["withdrawn_on", "withdrawal_reason", "lawful_basis"])
-    record_event(by=by, verb="withdrew_consent", obj=offer, child=episode.child_id)
-    return close_episode(by=by, episode=episode, end_date=withdrawn_on, today=today,
-                         reason=ClosureReason.DECLINED_TO_CONTINUE, successfully_completed=False)

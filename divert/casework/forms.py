@@ -129,10 +129,3 @@ class OnwardStatusForm(GovForm):
                                error_messages={"required": "Select the status"})
     status_on = DateField(label="Date", label_lower="date of the change")
 
-
-class WithdrawForm(GovForm):
-    """The child withdraws from support."""
-
-    withdrawn_on = DateField(label="Date the child withdrew", label_lower="date the child withdrew")
-    reason = forms.CharField(label="Reason the child gave", max_length=300,
-                             error_messages={"required": "Record the reason the child gave"})

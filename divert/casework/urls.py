@@ -14,7 +14,6 @@ urlpatterns = [
     path("episodes/<int:episode_id>/close/", views.close, name="close"),
     path("episodes/<int:episode_id>/reopen/", views.reopen, name="reopen"),
     path("episodes/<int:episode_id>/review/", views.review, name="review"),
-    path("episodes/<int:episode_id>/withdraw/", views.withdraw, name="withdraw"),
     path("onward/<int:onward_id>/", views.onward_status, name="onward_status"),
     path("recorded-in-error/<slug:kind>/<int:record_id>/", views.void, name="void"),
 ]

@@ -21,7 +21,6 @@ from divert.casework.forms import (
     PlanReviewForm,
     ReasonForm,
     SessionForm,
-    WithdrawForm,
 )
 from divert.casework.models import Assessment, Episode, OnwardReferral, Plan, Session
 from divert.casework.status_forms import apply_status_answers, current_statuses
@@ -219,20 +218,4 @@ def onward_status(request: HttpRequest, onward_id: int) -> HttpResponse:
         form_kwargs={"initial": {"status": onward.status}},
         success_url=_child_url(onward.episode), success_message="Onward referral updated.",
         back_url=_child_url(onward.episode),
-    )
-
-
-@allow(*PATHWAY_ROLES)
-def withdraw(request: HttpRequest, episode_id: int) -> HttpResponse:
-    """The child withdraws from support; they stay a participant for follow-up."""
-    episode = _episode(request, episode_id)
-    today = timezone.localdate()
-    return form_page(
-        request, WithdrawForm, heading="The child withdraws from support", caption=episode.child.full_name,
-        intro="Support closes. For follow-up the child stays in the participant group, because they accepted "
-              "the offer.",
-        save=lambda d: actions.withdraw_consent(by=request.user, episode=episode, withdrawn_on=d["withdrawn_on"],
-                                                today=today, reason=d["reason"]),
-        success_url=_child_url(episode), success_message="Withdrawal recorded and support closed.",
-        back_url=_child_url(episode),
     )

@@ -13,7 +13,11 @@ from django.db import transaction
 
 from divert.accounts.models import Tier
 from divert.audit.actions import record_event
+from divert.casework.actions import close_episode, open_episode, schedule_follow_up
+from divert.casework.codes import ClosureReason, FollowUpGroup
+from divert.casework.models import Episode
 from divert.core.errors import DomainError
+from divert.offending.codes import Disposal
 from divert.people.actions import check_processing_allowed
 from divert.referrals.codes import (
     Decision,
@@ -30,15 +34,16 @@ def _by(user):
     return user if getattr(user, "pk", None) else None
 
 
-# Used when a programme has no lawful basis of its own recorded.
-DEFAULT_LAWFUL_BASIS = (
-    "Public task: Crime and Disorder Act 1998 s.37 and s.39, the duty to prevent offending by children"
-)
+# The kind of work an episode is, from where the referral came (the rest are prevention).
+ORDER_TYPE_BY_SOURCE = {
+    Source.POLICE_CR: Disposal.COMMUNITY_RESOLUTION,
+    Source.POLICE_OUTCOME_22: Disposal.OUTCOME_22,
+}
 
 
-def comparison_lawful_basis(programme) -> str:
-    """The lawful basis in force for keeping a declined or withdrawn child's data for follow-up."""
-    return (programme.comparison_lawful_basis or "").strip() or DEFAULT_LAWFUL_BASIS
+def follow_up_group(offer: Offer) -> str:
+    """Intention to treat: accepted (even if later withdrawn) is a participant."""
+    return FollowUpGroup.PARTICIPANT if offer.child_decision == Decision.ACCEPTED else FollowUpGroup.COMPARISON
 
 
 def _not_future(day: dt.date, today: dt.date, what: str, field: str) -> None:
@@ -83,8 +88,6 @@ def create_referral(
     open_referrals = Referral.objects.current().filter(
         child=child, programme=programme, stage__in=[Stage.RECEIVED, Stage.OFFERED]
     )
-    from divert.casework.models import Episode
-
     episodes = Episode.objects.current().filter(child=child, programme=programme)
     result = check_eligibility(
         programme=programme,
@@ -222,8 +225,6 @@ def record_consent(  # noqa: C901 - the consent rules read best in one place
     Declined or no response: the child is followed up (police outcomes only) as the
     comparison group.
     """
-    from divert.casework.actions import open_episode, schedule_follow_up
-
     referral = offer.referral
     _require_stage(referral, Stage.OFFERED, doing="record consent")
     if child_decision not in {Decision.ACCEPTED, Decision.DECLINED, Decision.NO_RESPONSE}:
@@ -254,7 +255,7 @@ def record_consent(  # noqa: C901 - the consent rules read best in one place
     if not accepted:
         # The basis in force today is copied, so a later change to the programme's basis
         # does not rewrite what this child was told and kept under.
-        offer.lawful_basis = (lawful_basis or comparison_lawful_basis(referral.programme))[:200]
+        offer.lawful_basis = (lawful_basis or referral.programme.follow_up_lawful_basis())[:200]
     offer.save()
     referral.stage = Stage.ACCEPTED if accepted else Stage.DECLINED
     referral.save(update_fields=["stage"])
@@ -263,6 +264,22 @@ def record_consent(  # noqa: C901 - the consent rules read best in one place
         details={"child": offer.child_decision, "parent": offer.parent_decision},
     )
     if accepted:
-        open_episode(by=by, referral=referral, start_date=decided_on)
-    schedule_follow_up(by=by, referral=referral)
+        open_episode(by=by, referral=referral, start_date=decided_on,
+                     order_type=ORDER_TYPE_BY_SOURCE.get(referral.source, Disposal.PREVENTION))
+    schedule_follow_up(by=by, referral=referral, group=follow_up_group(offer))
     return offer
+
+
+@transaction.atomic
+def withdraw_consent(*, by, episode: Episode, withdrawn_on: dt.date, today: dt.date, reason: str) -> Episode:
+    """The child withdraws: support closes; the child stays a participant (intention to treat)."""
+    check_processing_allowed(episode.child_id)
+    offer = episode.referral.offer
+    offer.withdrawn_on = withdrawn_on
+    offer.withdrawal_reason = reason[:300]
+    # The basis in force at withdrawal, for keeping the child's data for follow-up.
+    offer.lawful_basis = episode.programme.follow_up_lawful_basis()[:200]
+    offer.save(update_fields=["withdrawn_on", "withdrawal_reason", "lawful_basis"])
+    record_event(by=by, verb="withdrew_consent", obj=offer, child=episode.child_id)
+    return close_episode(by=by, episode=episode, end_date=withdrawn_on, today=today,
+                         reason=ClosureReason.DECLINED_TO_CONTINUE, successfully_completed=False)

@@ -99,3 +99,11 @@ class AllocateForm(GovForm):
         self.fields["team"].queryset = teams
         self.fields["worker"].queryset = workers
         self.fields["worker"].label_from_instance = lambda u: u.display_name
+
+
+class WithdrawForm(GovForm):
+    """The child withdraws from support."""
+
+    withdrawn_on = DateField(label="Date the child withdrew", label_lower="date the child withdrew")
+    reason = forms.CharField(label="Reason the child gave", max_length=300,
+                             error_messages={"required": "Record the reason the child gave"})

@@ -12,5 +12,6 @@ urlpatterns = [
     path("referrals/<int:referral_id>/screen/", views.screen, name="screen"),
     path("referrals/<int:referral_id>/offer/", views.offer, name="offer"),
     path("referrals/<int:referral_id>/consent/", views.consent, name="consent"),
+    path("episodes/<int:episode_id>/withdraw/", views.withdraw, name="withdraw"),
     path("queue/", views.queue, name="queue"),
 ]

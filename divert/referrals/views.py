@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from divert.accounts.models import MANAGER_ROLES, PATHWAY_ROLES, Programme, Team, User
 from divert.audit.actions import record_event
+from divert.casework.models import Episode
 from divert.core.access import allow, get_visible_or_404
 from divert.core.dates import add_working_days
 from divert.core.errors import DomainError
@@ -21,7 +22,14 @@ from divert.people.actions import allocate_child
 from divert.people.models import Child
 from divert.referrals import actions
 from divert.referrals.codes import Decision, Stage
-from divert.referrals.forms import AllocateForm, ConsentForm, OfferForm, ReferralForm, ScreeningForm
+from divert.referrals.forms import (
+    AllocateForm,
+    ConsentForm,
+    OfferForm,
+    ReferralForm,
+    ScreeningForm,
+    WithdrawForm,
+)
 from divert.referrals.models import Referral
 
 
@@ -166,3 +174,21 @@ def queue(request: HttpRequest) -> HttpResponse:
         rows.append({"referral": r, "screening_due": due, "overdue": bool(due and due < today)})
     return render(request, "referrals/queue.html", {"rows": rows, "count": waiting.count()})
 
+
+@allow(*PATHWAY_ROLES)
+def withdraw(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """The child withdraws from support; they stay a participant for follow-up."""
+    episode = get_visible_or_404(
+        Episode.objects.visible_to(request.user).select_related("child", "referral__offer"),
+        request.user, pk=episode_id,
+    )
+    today = timezone.localdate()
+    return form_page(
+        request, WithdrawForm, heading="The child withdraws from support", caption=episode.child.full_name,
+        intro="Support closes. For follow-up the child stays in the participant group, because they accepted "
+              "the offer.",
+        save=lambda d: actions.withdraw_consent(by=request.user, episode=episode, withdrawn_on=d["withdrawn_on"],
+                                                today=today, reason=d["reason"]),
+        success_url=_child_url(episode.child_id), success_message="Withdrawal recorded and support closed.",
+        back_url=_child_url(episode.child_id),
+    )

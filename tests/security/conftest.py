@@ -280,7 +280,7 @@ def _url(text: str) -> str:
 
 def bearer(user) -> dict:
     """Headers for the API with a fresh token for `user`."""
-    from divert.api.auth import issue_token
+    from divert.accounts.actions import issue_token
 
     _, secret = issue_token(user=user, name="attack-tests")
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}

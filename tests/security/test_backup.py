@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 from django.db import connection
 
-from divert.api.auth import issue_token
+from divert.accounts.actions import issue_token
 from tests.security.conftest import TODAY
 
 pytestmark = [

@@ -78,7 +78,7 @@ def test_the_api_takes_no_passwords(client, personas):
 
 
 def test_guessed_bearer_tokens_are_refused_the_same_way(client, personas):
-    from divert.api.auth import TOKEN_PREFIX, issue_token
+    from divert.accounts.actions import TOKEN_PREFIX, issue_token
 
     _, real = issue_token(user=personas.worker_a, name="laptop")
     answers = {client.get("/api/children/", HTTP_AUTHORIZATION=f"Bearer {guess}").content

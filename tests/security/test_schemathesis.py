@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from divert.api.auth import issue_token
+from divert.accounts.actions import issue_token
 from divert.wsgi import application
 
 # The schema is generated in-process (it needs no database), exactly as /api/schema/ serves it.

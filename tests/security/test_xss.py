@@ -68,7 +68,7 @@ def xss(personas) -> Side:
     cw.close_episode(by=w, episode=episode, end_date=dt.date(2025, 4, 1), today=TODAY, reason="completed",
                      successfully_completed=True, exit_plan=PAYLOAD)
     cw.reopen_episode(by=manager, episode=Episode.objects.get(pk=episode.pk), reason=PAYLOAD)
-    cw.withdraw_consent(by=w, episode=Episode.objects.get(pk=episode.pk), withdrawn_on=dt.date(2025, 4, 2),
+    ref.withdraw_consent(by=w, episode=Episode.objects.get(pk=episode.pk), withdrawn_on=dt.date(2025, 4, 2),
                         today=TODAY, reason=PAYLOAD)
     people.update_child_details(by=w, child=Child.objects.get(pk=child.pk), today=TODAY, reason=PAYLOAD,
                                 school=PAYLOAD + " school")

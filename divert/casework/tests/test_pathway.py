@@ -140,7 +140,7 @@ def test_withdrawal_keeps_the_child_a_participant(personas, today, referral):
     offer = _offer(personas, today, referral)
     ref.record_consent(by=personas.worker_a, offer=offer, child_decision="accepted",
                        parent_decision="accepted", decided_on=D(2025, 3, 7), today=today)
-    episode = cw.withdraw_consent(by=personas.worker_a, episode=referral.episode,
+    episode = ref.withdraw_consent(by=personas.worker_a, episode=referral.episode,
                                   withdrawn_on=D(2025, 4, 1), today=today, reason="Moved school")
     assert (episode.closure_reason, episode.successfully_completed) == ("declined", False)
     assert set(referral.checkpoints.values_list("group", flat=True)) == {"participant"}

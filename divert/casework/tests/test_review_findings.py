@@ -28,7 +28,7 @@ def test_close_reopen_close_as_completed_again(personas, open_work):
 
 
 def test_reopen_refuses_after_withdrawal(personas, open_work):
-    episode = cw.withdraw_consent(by=personas.worker_a, episode=open_work["episode"], withdrawn_on=D(2025, 4, 1),
+    episode = ref.withdraw_consent(by=personas.worker_a, episode=open_work["episode"], withdrawn_on=D(2025, 4, 1),
                                   today=TODAY, reason="Moved school")
     with pytest.raises(DomainError, match="withdrew"):
         cw.reopen_episode(by=personas.team_manager, episode=episode, reason="Try again")

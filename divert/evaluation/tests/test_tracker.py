@@ -139,7 +139,7 @@ def test_an_arrest_dated_in_the_window_is_tier_c(personas, north_data):
 def test_decliners_are_the_comparison_group_and_a_withdrawn_child_stays_a_participant(
     personas, north_data
 ):
-    from divert.casework.actions import withdraw_consent
+    from divert.referrals.actions import withdraw_consent
     from divert.referrals.models import Referral
 
     north_data.complete_to(D(2026, 12, 31))

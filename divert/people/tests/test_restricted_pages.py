@@ -246,7 +246,7 @@ def test_every_pathway_action_is_refused_while_processing_is_restricted(personas
                                           today=today),
         lambda: cw.close_episode(by=w, episode=episode, end_date=day, today=today, reason="completed",
                                  successfully_completed=True),
-        lambda: cw.withdraw_consent(by=w, episode=episode, withdrawn_on=day, today=today, reason="x"),
+        lambda: ref.withdraw_consent(by=w, episode=episode, withdrawn_on=day, today=today, reason="x"),
         lambda: record_offence(by=w, child=p.child_a, committed_on=day, today=today),
         lambda: actions.record_status(by=w, child=p.child_a, status="accommodation", start_date=day,
                                       today=today, type="parents", suitability="suitable"),

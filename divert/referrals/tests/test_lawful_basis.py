@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 import time_machine
 
-from divert.casework import actions as cw
 from divert.referrals import actions as ref
 
 DAY = dt.date(2025, 3, 3)
@@ -48,7 +47,7 @@ def test_accepting_records_no_comparison_basis_but_withdrawing_does(personas, to
                        decided_on=DAY, today=today)
     offer.refresh_from_db()
     assert offer.lawful_basis == ""
-    cw.withdraw_consent(by=personas.worker_a, episode=offer.referral.episode, withdrawn_on=dt.date(2025, 4, 1),
+    ref.withdraw_consent(by=personas.worker_a, episode=offer.referral.episode, withdrawn_on=dt.date(2025, 4, 1),
                         today=today, reason="Moved school")
     offer.refresh_from_db()
     assert offer.lawful_basis == personas.programme.comparison_lawful_basis
