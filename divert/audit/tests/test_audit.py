@@ -86,3 +86,8 @@ def test_voided_record_is_kept_and_drops_out_of_known_on(personas):
     assert not Referral.objects.known_on(voided_at).filter(pk=referral.pk).exists()
     event = AuditEvent.objects.latest("id")
     assert (event.verb, event.child_id) == ("voided_record", personas.child_a.pk)
+
+
+def test_voiding_a_session_is_on_the_childs_trail(personas, open_work):
+    void_record(by=personas.worker_a, record=open_work["session"], reason="Wrong child")
+    assert AuditEvent.objects.latest("id").child_id == personas.child_a.pk

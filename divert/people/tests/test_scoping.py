@@ -2,6 +2,7 @@
 
 import pytest
 
+from divert.audit.actions import void_record
 from divert.people.models import Child
 
 EXPECTED = {
@@ -39,3 +40,8 @@ def test_administrator_given_a_case_role_sees_that_scope(personas):
     RoleGrant.objects.create(user=admin, role="case_worker")
     admin.__dict__.pop("roles", None)  # drop the cached roles
     assert set(Child.objects.visible_to(admin)) == {personas.child_b}
+
+
+def test_voided_child_is_out_of_every_scope(personas):
+    void_record(by=personas.service_manager, record=personas.child_b, reason="Test record")
+    assert not Child.objects.visible_to(personas.service_manager).filter(pk=personas.child_b.pk).exists()
