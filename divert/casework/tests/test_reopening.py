@@ -6,6 +6,7 @@ import pytest
 
 from divert.casework import actions as cw
 from divert.core.errors import DomainError
+from divert.referrals import actions as ref
 
 D = dt.date
 TODAY = D(2025, 6, 30)
