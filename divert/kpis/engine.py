@@ -26,7 +26,12 @@ from divert.kpis.measures.official import (
     use_of_custody,
 )
 from divert.kpis.measures.yjb import yjb_kpis
-from divert.kpis.periods import Period, rolling_12_months, year_ending_december_before
+from divert.kpis.periods import (
+    Period,
+    quarter_containing,
+    rolling_12_months,
+    year_ending_december_before,
+)
 from divert.kpis.results import Report, Result
 from divert.kpis.stats import change
 from divert.kpis.suppression import suppress_result
@@ -56,7 +61,7 @@ def official_measures(scope: Scope) -> dict:
     rolling = rolling_12_months(_month_end(period.end))
     december = year_ending_december_before(period.end)
     conversion_window = rolling_12_months(_month_end(add_months(period.end, -12)))
-    quarter_cohort = latest_mature_quarter_cohort(scope.as_at)
+    quarter_cohort = scope.cohort or latest_mature_quarter_cohort(scope.as_at)
     annual_cohort = twelve_month_cohort_ending(quarter_cohort)
     return _merge(
         by_unit(first_time_entrants, scope, rolling, key="fte.rolling_12_months"),
@@ -105,13 +110,15 @@ def measures(scope: Scope, *, with_disproportionality: bool = True) -> list[Resu
 def earlier_scope(scope: Scope, other: Period) -> Scope:
     """The scope for an earlier period, "as at" the same distance after it, so that the
     comparison is with the figure as it stood then (e.g. the previous reoffending cohort)."""
+    months = (scope.period.start.year - other.start.year) * 12 + scope.period.start.month - other.start.month
     if other.kind == "range" or scope.period.kind == "range":
         as_at = scope.as_at - (scope.period.start - other.start)
     else:
-        months = (scope.period.start.year - other.start.year) * 12 + scope.period.start.month - other.start.month
         as_at = add_months(scope.as_at, -months)
+    # A chosen cohort moves back by as many months as the period does.
+    cohort = quarter_containing(add_months(scope.cohort.start, -months)) if scope.cohort else None
     return Scope(scope.organisations, other, as_at, scope.known_on, scope.programmes, headline_only=True,
-                 by_org=scope.by_org)
+                 by_org=scope.by_org, cohort=cohort)
 
 
 def rag(result: Result, thresholds: dict) -> str | None:
@@ -179,16 +186,18 @@ def compute_report(
     known_on: dt.datetime | None = None,
     suppress: bool = False,
     with_changes: bool = True,
+    cohort: Period | None = None,
 ) -> Report:
     """Every measure for the organisations (or programmes) over `period`, as at `as_at`,
-    optionally as known on `known_on`; with RAG, direction of travel (against the previous
+    optionally as known on `known_on`, for a chosen reoffending `cohort` (a calendar quarter;
+    by default the latest mature one); with RAG, direction of travel (against the previous
     period and the same period last year) and comparators; suppressed for audiences
     without child-level access when `suppress` is set."""
     programmes = tuple(programmes)
     organisations = tuple(organisations) or tuple({p.organisation for p in programmes})
     if not organisations:
         raise ValueError("compute_report needs at least one organisation or programme")
-    scope = Scope(tuple(organisations), period, as_at, known_on, programmes)
+    scope = Scope(tuple(organisations), period, as_at, known_on, programmes, cohort=cohort)
     return _reports(scope, suppress=suppress, with_changes=with_changes)[None]
 
 

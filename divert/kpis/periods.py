@@ -136,6 +136,38 @@ def calendar_quarter(year: int, quarter: int) -> Period:
     return Period(start, end, "calendar_quarter", f"{start:%b}-{end:%b} {year}")
 
 
+def quarter_containing(day: dt.date) -> Period:
+    """The calendar quarter `day` is in."""
+    return calendar_quarter(day.year, (day.month - 1) // 3 + 1)
+
+
+_MONTHS = {f"{dt.date(2000, m, 1):%b}".lower(): m for m in range(1, 13)}
+_QUARTER_NAME = re.compile(r"^([a-z]{3})\s*-\s*([a-z]{3})\s+(\d{4})$", re.IGNORECASE)
+_YEAR_NAME = re.compile(r"^([a-z]{3})\s+(\d{4})\s*-\s*([a-z]{3})\s+(\d{4})$", re.IGNORECASE)
+
+
+def parse_cohort(text: str) -> Period:
+    """A reoffending cohort by the name the measures give it: the 3-month cohort
+    `Jan-Mar 2023`, or the 12-month cohort `Apr 2022-Mar 2023` (which ends with the
+    quarter Jan-Mar 2023). Returns that quarter: the 12-month cohort is the year ending
+    with it."""
+    text = " ".join(text.split())
+    if m := _QUARTER_NAME.match(text):
+        first, last, year = _MONTHS.get(m[1].lower()), _MONTHS.get(m[2].lower()), int(m[3])
+        if first is not None and first % 3 == 1 and last == first + 2:
+            return calendar_quarter(year, (first - 1) // 3 + 1)
+    if m := _YEAR_NAME.match(text):
+        first, start_year = _MONTHS.get(m[1].lower()), int(m[2])
+        last, end_year = _MONTHS.get(m[3].lower()), int(m[4])
+        if (first is not None and last is not None and last % 3 == 0
+                and add_months(dt.date(start_year, first, 1), 11) == dt.date(end_year, last, 1)):
+            return calendar_quarter(end_year, last // 3)
+    raise ValueError(
+        f"Cannot read the cohort '{text}': name a calendar quarter like 'Jan-Mar 2023' "
+        "or a 12-month cohort ending with one, like 'Apr 2022-Mar 2023'"
+    )
+
+
 def rolling_12_months(end: dt.date) -> Period:
     """Twelve months ending on `end` (a month end), labelled `12 months to March 2025`."""
     start = add_months(end.replace(day=1), -11)

@@ -46,6 +46,9 @@ class Scope:
     # Several organisations, each counted on its own (compute_reports): every query is
     # grouped by organisation, so one query serves them all.
     by_org: bool = False
+    # The reoffending cohort (a calendar quarter) when one is chosen; otherwise the latest
+    # mature one on the "as at" date.
+    cohort: Period | None = None
 
     @property
     def units(self) -> list:
@@ -83,7 +86,7 @@ class Scope:
     def with_period(self, period: Period) -> Scope:
         """The same scope over another period."""
         return Scope(self.organisations, period, self.as_at, self.known_on, self.programmes, self.headline_only,
-                     self.by_org)
+                     self.by_org, self.cohort)
 
 
 def per_unit(function):

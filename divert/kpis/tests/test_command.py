@@ -68,3 +68,39 @@ def test_bad_period_and_unknown_org_fail_loudly(org):
         run("--org", "cli-org", "--period", "2025Q9")
     with pytest.raises(CommandError, match="nowhere"):
         run("--org", "nowhere", "--period", "2025-26Q1")
+
+
+@pytest.mark.parametrize("name", ["Jan-Mar 2023", "jan-mar  2023", "Apr 2022-Mar 2023"])
+def test_cohort_picks_a_reoffending_cohort_by_name(org, name):
+    kid = f.child(org)
+    f.outcome(kid, dt.date(2023, 2, 1), "youth_caution")  # in the Jan-Mar 2023 cohort
+    f.outcome(kid, dt.date(2023, 9, 1), "youth_caution", committed_on=dt.date(2023, 6, 1))  # a reoffence
+    data = json.loads(run("--org", "cli-org", "--period", "2025-26Q1", "--as-at", "2025-07-31",
+                          "--cohort", name, "--format", "json", "--no-changes"))
+    measures = {m["key"]: m for m in data["measures"]}
+    quarter = measures["reoffending.3_month_cohort.binary"]
+    year = measures["reoffending.12_month_cohort.binary"]
+    assert (quarter["period"], quarter["numerator"], quarter["denominator"]) == ("Jan-Mar 2023", 1, 1)
+    assert (year["period"], year["numerator"], year["denominator"]) == ("Apr 2022-Mar 2023", 1, 1)
+    default = json.loads(run("--org", "cli-org", "--period", "2025-26Q1", "--as-at", "2025-07-31",
+                             "--format", "json", "--no-changes"))
+    latest = next(m for m in default["measures"] if m["key"] == "reoffending.3_month_cohort.binary")
+    assert latest["period"] == "Oct-Dec 2023"  # without --cohort: the latest mature one
+
+
+@pytest.mark.parametrize("name", ["Feb-Apr 2023", "2023Q1", "Apr 2022-Jun 2023"])
+def test_an_unreadable_cohort_name_says_what_to_write(org, name):
+    with pytest.raises(CommandError, match="Jan-Mar 2023"):
+        run("--org", "cli-org", "--period", "2025-26Q1", "--cohort", name)
+
+
+def test_cohort_moves_back_with_the_comparison_periods(org):
+    f.outcome(f.child(org), dt.date(2023, 2, 1), "youth_caution")  # Jan-Mar 2023: no reoffence
+    earlier = f.child(org)
+    f.outcome(earlier, dt.date(2022, 11, 1), "youth_caution")  # Oct-Dec 2022, the quarter before
+    f.outcome(earlier, dt.date(2023, 3, 1), "youth_caution", committed_on=dt.date(2023, 1, 10))
+    data = json.loads(run("--org", "cli-org", "--period", "2025-26Q1", "--as-at", "2025-07-31",
+                          "--cohort", "Jan-Mar 2023", "--format", "json"))
+    quarter = next(m for m in data["measures"] if m["key"] == "reoffending.3_month_cohort.binary")
+    assert (quarter["period"], quarter["value"]) == ("Jan-Mar 2023", 0)
+    assert quarter["changes"]["previous"]["value"] == 1  # the previous period's figure is Oct-Dec 2022's

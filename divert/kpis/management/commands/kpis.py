@@ -13,7 +13,7 @@ from divert.audit.actions import record_event
 from divert.core.exports import safe_writer
 from divert.kpis.engine import compute_report
 from divert.kpis.formatting import format_flags, format_fraction, format_interval, format_value
-from divert.kpis.periods import parse_period
+from divert.kpis.periods import Period, parse_cohort, parse_period
 
 
 def _date(value: str) -> dt.date:
@@ -21,6 +21,13 @@ def _date(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise CommandError(f"Expected a date like 2025-07-31, not {value!r}") from exc
+
+
+def _cohort(value: str) -> Period:
+    try:
+        return parse_cohort(value)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
 
 
 class Command(BaseCommand):
@@ -35,6 +42,9 @@ class Command(BaseCommand):
         parser.add_argument("--bundle", help="Compute from a case-level bundle folder instead of the database.")
         parser.add_argument("--period", required=True, help="2025-26Q1, 2025-26, 2024 or FROM..TO.")
         parser.add_argument("--as-at", type=_date, help="The 'as at' date (default: today).")
+        parser.add_argument("--cohort", type=_cohort,
+                            help="The reoffending cohort by name: 'Jan-Mar 2023' (3-month) or 'Apr 2022-Mar 2023' "
+                                 "(12-month, the year ending with that quarter). Default: the latest mature one.")
         parser.add_argument("--as-known-on", type=_date,
                             help="Use only records made by the end of this day (reproduce a published figure).")
         parser.add_argument("--programme", action="append", default=[], help="Programme slug (repeatable).")
@@ -67,7 +77,7 @@ class Command(BaseCommand):
             known_on = timezone.make_aware(end_of_day)
         report = compute_report(
             organisations=orgs, programmes=programmes, period=period, as_at=as_at, known_on=known_on,
-            suppress=options["suppress"], with_changes=not options["no_changes"],
+            suppress=options["suppress"], with_changes=not options["no_changes"], cohort=options["cohort"],
         )
         fmt = options["format"]
         for organisation in orgs:
@@ -75,6 +85,7 @@ class Command(BaseCommand):
                 "via": "command line", "format": fmt, "period": options["period"],
                 "as_at": as_at.isoformat(), "programmes": sorted(options["programme"]),
                 "suppressed": options["suppress"], "measures": len(report.measures),
+                "cohort": options["cohort"].label if options["cohort"] else None,
             })
         if fmt == "json":
             self.stdout.write(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
@@ -135,6 +146,8 @@ class Command(BaseCommand):
                 forward += [f"--{name.replace('_', '-')}", options[name].isoformat()]
         for slug in options["programme"]:
             forward += ["--programme", slug]
+        if options["cohort"]:
+            forward += ["--cohort", options["cohort"].label]
         forward += ["--suppress"] * bool(options["suppress"]) + ["--no-changes"] * bool(options["no_changes"])
         slug = (options["org"] or ["bundle"])[0]
         with tempfile.TemporaryDirectory(prefix="divert-bundle-") as folder:
