@@ -9,16 +9,24 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
 from divert.accounts.models import Programme, Role
 from divert.core.access import allow
+from divert.core.pages import form_page
+from divert.kpis import actions
+from divert.kpis.catalogue import measure_catalogue, measure_info
 from divert.kpis.engine import compute_report
 from divert.kpis.formatting import format_flags, format_fraction, format_interval, format_value
+from divert.kpis.forms import ComparatorFigureForm, RagThresholdForm, is_percentage
 from divert.kpis.periods import financial_quarter_containing, parse_period
+from divert.reference import actions as reference_actions
+from divert.reference.models import ComparatorFigure
 
 UNSUPPRESSED_ROLES = (Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER)
+MANAGERS = (Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER)
 RAG_CLASS = {"green": "govuk-tag--green", "amber": "govuk-tag--yellow", "red": "govuk-tag--red"}
 
 
@@ -99,3 +107,110 @@ def report(request: HttpRequest) -> HttpResponse:
         "report": result,
         "measures": [_measure(m) for m in result.measures] if result else [],
     })
+
+
+# ---- Measure settings: comparator figures and RAG thresholds (under /kpis/reference/) ----
+
+
+def _to_engine(measure_key: str, value: float | None) -> float | None:
+    """Percentages as entered → proportions (0-1) as the engine computes them."""
+    if value is None or not is_percentage(measure_key):
+        return value
+    return value / 100
+
+
+def _to_page(measure_key: str, value: float | None) -> float | None:
+    if value is None or not is_percentage(measure_key):
+        return value
+    return round(value * 100, 6)
+
+
+@allow(*MANAGERS)
+def comparators(request: HttpRequest) -> HttpResponse:
+    """Comparator figures entered, by measure and period."""
+    names = {m.key: m for m in measure_catalogue()}
+    figures = [
+        {"figure": f, "measure": names[f.measure_key].label if f.measure_key in names else f.measure_key,
+         "value": format_value(f.value, names[f.measure_key].unit) if f.measure_key in names else f"{f.value:g}"}
+        for f in ComparatorFigure.objects.filter(organisation_id=request.user.organisation_id)
+        .order_by("measure_key", "period_label", "comparator")
+    ]
+    return render(request, "kpis/comparators.html", {"figures": figures})
+
+
+def _comparator_page(request: HttpRequest, figure: ComparatorFigure | None) -> HttpResponse:
+    def save(data):
+        data = {**data, "value": _to_engine(data["measure_key"], data["value"])}
+        if figure is None:
+            return reference_actions.set_comparator_figure(by=request.user, organisation=request.user.organisation, **data)
+        return reference_actions.change_comparator_figure(by=request.user, figure=figure, **data)
+
+    initial = {}
+    if figure is not None:
+        initial = {"measure_key": figure.measure_key, "period_label": figure.period_label,
+                   "comparator": figure.comparator, "value": _to_page(figure.measure_key, figure.value),
+                   "source": figure.source}
+    return form_page(
+        request, ComparatorFigureForm, heading="Change a comparator figure" if figure else "Add a comparator figure",
+        save=save, success_url=reverse("kpis:comparators"), success_message="Comparator figure saved",
+        form_kwargs={"initial": initial}, back_url=reverse("kpis:comparators"), caption="Reference data",
+    )
+
+
+@allow(*MANAGERS)
+def comparator_add(request: HttpRequest) -> HttpResponse:
+    """Enter a published comparator figure (entering the same measure, period and comparator again corrects it)."""
+    return _comparator_page(request, None)
+
+
+@allow(*MANAGERS)
+def comparator_edit(request: HttpRequest, figure_id: int) -> HttpResponse:
+    """Correct a comparator figure."""
+    return _comparator_page(request, get_object_or_404(ComparatorFigure.objects.filter(organisation_id=request.user.organisation_id), pk=figure_id))
+
+
+@allow(*MANAGERS)
+def rag_thresholds(request: HttpRequest) -> HttpResponse:
+    """Every measure with its thresholds, if set."""
+    settings = request.user.organisation.rag_thresholds or {}
+    rows = []
+    for m in measure_catalogue():
+        t = settings.get(m.key)
+        rows.append({
+            "measure": m, "set": bool(t),
+            "green": format_value(t.get("green"), m.unit) if t and t.get("green") is not None else "",
+            "red": format_value(t.get("red"), m.unit) if t and t.get("red") is not None else "",
+            "direction": ("Higher is better" if t.get("higher_is_better", True) else "Lower is better") if t else "",
+        })
+    return render(request, "kpis/rag_thresholds.html", {"rows": rows})
+
+
+@allow(*MANAGERS)
+def rag_threshold_edit(request: HttpRequest) -> HttpResponse:
+    """Set (or change) one measure's thresholds: ?measure=<key> chooses it."""
+    organisation = request.user.organisation
+    key = request.GET.get("measure", "")
+    info = measure_info(key)
+    initial: dict = {"measure_key": key} if info else {}
+    current = (organisation.rag_thresholds or {}).get(key) if info else None
+    if current:
+        initial.update(green=_to_page(key, current.get("green")), red=_to_page(key, current.get("red")),
+                       higher_is_better="higher" if current.get("higher_is_better", True) else "lower")
+    elif info and info.higher_is_better is not None:
+        initial["higher_is_better"] = "higher" if info.higher_is_better else "lower"
+
+    def save(data):
+        k = data["measure_key"]
+        return actions.set_rag_threshold(
+            by=request.user, organisation=organisation, measure_key=k, green=_to_engine(k, data["green"]),
+            red=_to_engine(k, data["red"]), higher_is_better=data["higher_is_better"] == "higher",
+        )
+
+    return form_page(
+        request, RagThresholdForm, heading="Set RAG thresholds", save=save,
+        success_url=reverse("kpis:rag_thresholds"), success_message="Thresholds saved",
+        form_kwargs={"initial": initial}, back_url=reverse("kpis:rag_thresholds"),
+        caption="Measure settings",
+        intro="Higher is better: green at or above the green bound, red below the red bound, amber between. "
+              "Lower is better: green at or below the green bound, red above the red bound.",
+    )

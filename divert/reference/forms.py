@@ -6,10 +6,9 @@ from django import forms
 
 from divert.core.forms import DateField, GovForm
 from divert.imports.parsing import max_bytes
-from divert.kpis.catalogue import measure_catalogue, measure_choices
 from divert.offending.codes import YJBOffenceCategory
 from divert.people.codes import EthnicGroup, Sex
-from divert.reference.models import BoardMeeting, ComparatorFigure
+from divert.reference.models import BoardMeeting
 
 SECTOR_LABELS = {
     "social_care": "Children's social care",
@@ -19,11 +18,6 @@ SECTOR_LABELS = {
     "health": "Health",
 }
 SECTOR_CHOICES = [(s, SECTOR_LABELS[s]) for s in BoardMeeting.SECTORS]
-
-
-def _number(label: str, required: bool = True, **kwargs) -> forms.FloatField:
-    return forms.FloatField(label=label, required=required, error_messages={
-        "required": f"Enter the {label.lower()}", "invalid": f"The {label.lower()} must be a number"}, **kwargs)
 
 
 class PopulationCellForm(GovForm):
@@ -67,24 +61,6 @@ class PopulationImportForm(GovForm):
         return upload
 
 
-class ComparatorFigureForm(GovForm):
-    """A published figure for a comparator, for one measure and period."""
-
-    measure_key = forms.ChoiceField(label="Measure", error_messages={"required": "Choose the measure"})
-    period_label = forms.CharField(label="Period", max_length=40, help_text=(
-        "As the measures page shows it for this measure, for example 2025-26 Q1, 2024, "
-        "12 months to June 2025 or Oct-Dec 2023"), error_messages={"required": "Enter the period"})
-    comparator = forms.ChoiceField(label="Comparator", choices=ComparatorFigure.Comparator.choices,
-                                   widget=forms.RadioSelect, error_messages={"required": "Choose the comparator"})
-    value = _number("Value", help_text="In the measure's unit: percentages for rates shown as %, for example 32.5")
-    source = forms.CharField(label="Source", max_length=200, required=False,
-                             help_text="For example, YJB youth justice statistics 2024")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["measure_key"].choices = [("", "Choose a measure"), *measure_choices()]
-
-
 class BoardMeetingForm(GovForm):
     """A management board meeting and the sectors represented by a senior partner (KPI 8)."""
 
@@ -94,41 +70,6 @@ class BoardMeetingForm(GovForm):
         label="Sectors represented by a senior partner", choices=SECTOR_CHOICES, required=False,
         widget=forms.CheckboxSelectMultiple, help_text="Select all that sent a senior partner",
     )
-
-
-class RagThresholdForm(GovForm):
-    """One measure's green and red bounds and its direction."""
-
-    measure_key = forms.ChoiceField(label="Measure", error_messages={"required": "Choose the measure"})
-    higher_is_better = forms.ChoiceField(
-        label="Which is better?", choices=[("higher", "Higher is better"), ("lower", "Lower is better")],
-        widget=forms.RadioSelect, error_messages={"required": "Say whether higher or lower is better"})
-    green = _number("Green bound", required=False, help_text=(
-        "Green at or beyond this value. In the measure's unit: percentages for rates shown as %, for example 80"))
-    red = _number("Red bound", required=False, help_text=(
-        "Red beyond this value; amber between the two bounds"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["measure_key"].choices = [("", "Choose a measure"), *measure_choices()]
-
-    def clean(self):
-        """At least one bound, in the right order for the direction."""
-        data = super().clean()
-        green, red, direction = data.get("green"), data.get("red"), data.get("higher_is_better")
-        if "green" in data and "red" in data and green is None and red is None:
-            self.add_error("green", "Enter a green bound, a red bound or both")
-        elif green is not None and red is not None and direction:
-            if direction == "higher" and red > green:
-                self.add_error("red", "When higher is better, the red bound must not be above the green bound")
-            if direction == "lower" and red < green:
-                self.add_error("red", "When lower is better, the red bound must not be below the green bound")
-        return data
-
-
-def is_percentage(measure_key: str) -> bool:
-    """True for measures shown as percentages (entered as percentages, stored as 0-1)."""
-    return any(m.key == measure_key and m.unit == "proportion" for m in measure_catalogue())
 
 
 class OffenceTypeForm(GovForm):

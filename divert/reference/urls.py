@@ -16,12 +16,7 @@ urlpatterns = [
     path("offences/add/", views.offence_type_add, name="offence_type_add"),
     path("offences/import/", views.offence_types_import, name="offence_types_import"),
     path("offences/<int:offence_type_id>/", views.offence_type_edit, name="offence_type_edit"),
-    path("comparators/", views.comparators, name="comparators"),
-    path("comparators/add/", views.comparator_add, name="comparator_add"),
-    path("comparators/<int:figure_id>/", views.comparator_edit, name="comparator_edit"),
     path("board-meetings/", views.board_meetings, name="board_meetings"),
     path("board-meetings/add/", views.board_meeting_add, name="board_meeting_add"),
     path("board-meetings/<int:meeting_id>/", views.board_meeting_edit, name="board_meeting_edit"),
-    path("rag-thresholds/", views.rag_thresholds, name="rag_thresholds"),
-    path("rag-thresholds/set/", views.rag_threshold_edit, name="rag_threshold_edit"),
 ]

@@ -1,5 +1,6 @@
 """Pages for service managers and performance officers: the reference data the measures
-use (10-17 population, comparator figures, board meetings) and the RAG thresholds.
+use (10-17 population, offence reference, board meetings). The measure settings that name
+a measure (comparator figures, RAG thresholds) are kpis' pages, beside these.
 
 Everything is the user's own organisation's: a record of another organisation is a 404.
 """
@@ -16,25 +17,19 @@ from divert.accounts.models import Role
 from divert.core.access import allow
 from divert.core.errors import DomainError
 from divert.core.pages import form_page
-from divert.kpis import actions as kpi_actions
-from divert.kpis.catalogue import measure_catalogue, measure_info
-from divert.kpis.formatting import format_value
 from divert.offending import actions as offending_actions
 from divert.offending.models import OffenceType
 from divert.reference import actions
 from divert.reference.forms import (
     SECTOR_LABELS,
     BoardMeetingForm,
-    ComparatorFigureForm,
     OffenceTypeForm,
     OffenceTypeImportForm,
     PopulationCellForm,
     PopulationImportForm,
-    RagThresholdForm,
-    is_percentage,
 )
 from divert.reference.importing import check_offence_type_file, check_population_file
-from divert.reference.models import BoardMeeting, ComparatorFigure, Population
+from divert.reference.models import BoardMeeting, Population
 
 MANAGERS = (Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER)
 PROBLEMS_SHOWN = 200
@@ -47,19 +42,6 @@ def _org(request: HttpRequest):
 def _mine(request: HttpRequest, model):
     """The model's records for the user's organisation (none for users without one)."""
     return model.objects.filter(organisation_id=request.user.organisation_id)
-
-
-def _to_engine(measure_key: str, value: float | None) -> float | None:
-    """Percentages as entered → proportions (0-1) as the engine computes them."""
-    if value is None or not is_percentage(measure_key):
-        return value
-    return value / 100
-
-
-def _to_page(measure_key: str, value: float | None) -> float | None:
-    if value is None or not is_percentage(measure_key):
-        return value
-    return round(value * 100, 6)
 
 
 # ---- Population -------------------------------------------------------------------------
@@ -219,52 +201,6 @@ def offence_types_import(request: HttpRequest) -> HttpResponse:
     )
 
 
-# ---- Comparator figures -----------------------------------------------------------------
-
-
-@allow(*MANAGERS)
-def comparators(request: HttpRequest) -> HttpResponse:
-    """Comparator figures entered, by measure and period."""
-    names = {m.key: m for m in measure_catalogue()}
-    figures = [
-        {"figure": f, "measure": names[f.measure_key].label if f.measure_key in names else f.measure_key,
-         "value": format_value(f.value, names[f.measure_key].unit) if f.measure_key in names else f"{f.value:g}"}
-        for f in _mine(request, ComparatorFigure).order_by("measure_key", "period_label", "comparator")
-    ]
-    return render(request, "reference/comparators.html", {"figures": figures})
-
-
-def _comparator_page(request: HttpRequest, figure: ComparatorFigure | None) -> HttpResponse:
-    def save(data):
-        data = {**data, "value": _to_engine(data["measure_key"], data["value"])}
-        if figure is None:
-            return actions.set_comparator_figure(by=request.user, organisation=_org(request), **data)
-        return actions.change_comparator_figure(by=request.user, figure=figure, **data)
-
-    initial = {}
-    if figure is not None:
-        initial = {"measure_key": figure.measure_key, "period_label": figure.period_label,
-                   "comparator": figure.comparator, "value": _to_page(figure.measure_key, figure.value),
-                   "source": figure.source}
-    return form_page(
-        request, ComparatorFigureForm, heading="Change a comparator figure" if figure else "Add a comparator figure",
-        save=save, success_url=reverse("kpis:reference:comparators"), success_message="Comparator figure saved",
-        form_kwargs={"initial": initial}, back_url=reverse("kpis:reference:comparators"), caption="Reference data",
-    )
-
-
-@allow(*MANAGERS)
-def comparator_add(request: HttpRequest) -> HttpResponse:
-    """Enter a published comparator figure (entering the same measure, period and comparator again corrects it)."""
-    return _comparator_page(request, None)
-
-
-@allow(*MANAGERS)
-def comparator_edit(request: HttpRequest, figure_id: int) -> HttpResponse:
-    """Correct a comparator figure."""
-    return _comparator_page(request, get_object_or_404(_mine(request, ComparatorFigure), pk=figure_id))
-
-
 # ---- Board meetings ---------------------------------------------------------------------
 
 
@@ -306,53 +242,3 @@ def board_meeting_add(request: HttpRequest) -> HttpResponse:
 def board_meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """Correct a board meeting."""
     return _meeting_page(request, get_object_or_404(_mine(request, BoardMeeting), pk=meeting_id))
-
-
-# ---- RAG thresholds ---------------------------------------------------------------------
-
-
-@allow(*MANAGERS)
-def rag_thresholds(request: HttpRequest) -> HttpResponse:
-    """Every measure with its thresholds, if set."""
-    settings = _org(request).rag_thresholds or {}
-    rows = []
-    for m in measure_catalogue():
-        t = settings.get(m.key)
-        rows.append({
-            "measure": m, "set": bool(t),
-            "green": format_value(t.get("green"), m.unit) if t and t.get("green") is not None else "",
-            "red": format_value(t.get("red"), m.unit) if t and t.get("red") is not None else "",
-            "direction": ("Higher is better" if t.get("higher_is_better", True) else "Lower is better") if t else "",
-        })
-    return render(request, "reference/rag_thresholds.html", {"rows": rows})
-
-
-@allow(*MANAGERS)
-def rag_threshold_edit(request: HttpRequest) -> HttpResponse:
-    """Set (or change) one measure's thresholds: ?measure=<key> chooses it."""
-    organisation = _org(request)
-    key = request.GET.get("measure", "")
-    info = measure_info(key)
-    initial: dict = {"measure_key": key} if info else {}
-    current = (organisation.rag_thresholds or {}).get(key) if info else None
-    if current:
-        initial.update(green=_to_page(key, current.get("green")), red=_to_page(key, current.get("red")),
-                       higher_is_better="higher" if current.get("higher_is_better", True) else "lower")
-    elif info and info.higher_is_better is not None:
-        initial["higher_is_better"] = "higher" if info.higher_is_better else "lower"
-
-    def save(data):
-        k = data["measure_key"]
-        return kpi_actions.set_rag_threshold(
-            by=request.user, organisation=organisation, measure_key=k, green=_to_engine(k, data["green"]),
-            red=_to_engine(k, data["red"]), higher_is_better=data["higher_is_better"] == "higher",
-        )
-
-    return form_page(
-        request, RagThresholdForm, heading="Set RAG thresholds", save=save,
-        success_url=reverse("kpis:reference:rag_thresholds"), success_message="Thresholds saved",
-        form_kwargs={"initial": initial}, back_url=reverse("kpis:reference:rag_thresholds"),
-        caption="Measure settings",
-        intro="Higher is better: green at or above the green bound, red below the red bound, amber between. "
-              "Lower is better: green at or below the green bound, red above the red bound.",
-    )
