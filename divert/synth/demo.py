@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-# Every synthetic user has this password. Demo data only: never a real deployment.
-DEMO_PASSWORD = "divert-demo-2025"  # noqa: S105 - a published demo password
+from divert.accounts.models import Organisation, Role, User
+from divert.synth import organisations as orgs
+from divert.synth.generator import DEFAULT_TODAY, generate
+from divert.synth.organisations import DEMO_PASSWORD
+
+__all__ = ["DEMO_PASSWORD", "demo_logins", "ensure_demo_data"]
 
 
 def demo_logins() -> list[tuple[str, str]]:
     """(role, username) for each demo user that exists, in the order of the demo's plan."""
-    from divert.accounts.models import Role, User
-    from divert.synth import organisations as orgs
-
     planned = [(Role(c.user.role).label, c.user.username) for c in orgs.demo_commissioners()]
     for org_plan in orgs.demo_plans(children=0):
         planned.extend(
@@ -27,9 +28,6 @@ def demo_logins() -> list[tuple[str, str]]:
 
 def ensure_demo_data(*, today: dt.date | None = None, seed: int = 1) -> list[tuple[str, str]]:
     """Load the demo data if the database has no organisations; return the demo logins."""
-    from divert.accounts.models import Organisation
-    from divert.synth.generator import DEFAULT_TODAY, generate
-
     if not Organisation.objects.exists():
         generate(scale="demo", seed=seed, today=today or DEFAULT_TODAY)
     return demo_logins()

@@ -19,8 +19,8 @@ from divert.audit.models import Batch
 from divert.offending.models import OffenceType
 from divert.synth import organisations as orgs
 from divert.synth.bulk import TABLE_KEYS, TABLES, Ids, LoadStats, analyze, write_rows
-from divert.synth.demo import DEMO_PASSWORD
 from divert.synth.history import OrgHistory
+from divert.synth.organisations import DEMO_PASSWORD
 from divert.synth.reference import ensure_self_ratings_instrument, load_default_offence_types
 from divert.synth.texts import Narratives
 

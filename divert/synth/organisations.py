@@ -20,6 +20,9 @@ from divert.offending.models import DataSource
 from divert.synth import vocab
 from divert.synth.police import data_complete_to
 
+# Every synthetic user has this password. Demo data only: never a real deployment.
+DEMO_PASSWORD = "divert-demo-2025"  # noqa: S105 - a published demo password
+
 EARLY_INTERVENTION_TIERS = [("Light touch", 3, 4), ("Standard", 10, 12), ("Enhanced", 12, 16)]
 VIOLENCE_TIERS = [("Standard", 12, 16), ("Intensive", 16, 24)]
 

@@ -32,7 +32,6 @@ from divert.kpis.measures.common import (
     SEX_LABELS,
     Scope,
     age_band_expression,
-    age_on,
     aggregate_units,
     by_unit,
     current_on,
@@ -43,9 +42,10 @@ from divert.kpis.measures.common import (
     per_unit,
     tally_units,
 )
+from divert.kpis.measures.yjb_episodes import scope_episodes
+from divert.kpis.measures.yjb_other import kpi8_board, kpi9_serious_violence, kpi10_victims
 from divert.kpis.results import Cell, Result, count_cell, rate_cell, rate_result
 from divert.offending.codes import (
-    YJB_PROGRAMME_TYPE,
     Disposal,
 )
 
@@ -79,29 +79,6 @@ def _each(build):
     """A builder of one unit's results from its tally, applied to every unit."""
     return lambda tallies, rows: {unit: build(t) for unit, t in tallies.items()}
 START = OuterRef("start_date")
-
-
-def programme_type_expression(field: str = "order_type") -> Case:
-    """The YJB programme type (1-6; 0 for anything else) of an order type."""
-    whens = [
-        When(**{f"{field}__in": [str(c) for c, t in YJB_PROGRAMME_TYPE.items() if t == n]}, then=Value(n))
-        for n in range(1, 7)
-    ]
-    return Case(*whens, default=Value(0), output_field=IntegerField())
-
-
-def scope_episodes(scope: Scope):
-    """Every episode ending in the period (by the "as at" date), child aged 10-17 at its start."""
-    from divert.casework.models import Episode
-
-    return (
-        scope.records(Episode.objects)
-        .filter(scope.programme_filter(), child__in=scope.children())
-        .filter(end_date__gte=scope.period.start, end_date__lte=min(scope.period.end, scope.as_at))
-        .alias(start_age=age_on("child__date_of_birth", "start_date"))
-        .filter(start_age__gte=10, start_age__lte=17)
-        .annotate(programme_type=programme_type_expression())
-    )
 
 
 def kpi_rows(scope: Scope):
@@ -494,8 +471,6 @@ def yjb_kpis(scope: Scope) -> dict:
     for _, _, build in specs:
         for unit, got in build(tallies, rows).items():
             results[unit].extend(got)
-    from divert.kpis.measures.yjb_other import kpi8_board, kpi9_serious_violence, kpi10_victims
-
     for other in (kpi8_board, kpi9_serious_violence, kpi10_victims):
         for unit, got in by_unit(other, scope).items():
             results[unit].extend(got)

@@ -7,7 +7,7 @@ from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce
 
 from divert.kpis.measures.common import Scope, age_on, aggregate_units, group_units, per_unit
-from divert.kpis.measures.yjb import scope_episodes
+from divert.kpis.measures.yjb_episodes import scope_episodes
 from divert.kpis.results import Cell, Result, count_cell, rate_cell, rate_result
 from divert.kpis.stats import rate_interval
 from divert.offending.codes import FORMAL_GROUPS, SERIOUS_VIOLENCE_CATEGORIES

@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from divert.synth.demo import DEMO_PASSWORD
 from divert.synth.generator import DEFAULT_TODAY, DEFAULT_YEARS, SCALES, GeneratorRefused, generate
+from divert.synth.organisations import DEMO_PASSWORD
 
 
 def _date(value: str) -> dt.date:
