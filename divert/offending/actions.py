@@ -102,7 +102,7 @@ def load_offence_types(*, by, organisation, rows: list[dict]) -> int:
     return len(rows)
 
 
-def fold_same_offences(sender, *, keep, duplicate, by, **kwargs) -> None:
+def fold_same_offences(*, keep, duplicate, by) -> None:
     """Before two records of one child are merged: an offence both records hold from the
     same police source and crime reference becomes one. Everything that pointed at the
     duplicate's copy (outcomes, referral and episode links, victims) moves to the kept

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,7 +12,6 @@ from divert.audit.actions import record_event
 from divert.core.dates import add_years
 from divert.core.errors import DomainError
 from divert.people.models import CORRECTABLE_FIELDS, Child, DetailChange, detail_text
-from divert.people.signals import merging
 
 EDITABLE_FIELDS = set(CORRECTABLE_FIELDS)
 
@@ -122,11 +122,16 @@ def allocate_child(*, by, child: Child, team, worker=None) -> Child:
 
 
 @transaction.atomic
-def merge_children(*, by, keep: Child, duplicate: Child, reason: str) -> Child:
+def merge_child_records(
+    *, by, keep: Child, duplicate: Child, reason: str, before_move: Sequence[Callable[..., None]]
+) -> Child:
     """Merge a duplicate record into `keep`, keeping both histories.
 
     Every record that pointed at the duplicate (referrals, episodes, offences, statuses...)
     is moved to `keep`; the duplicate stays, marked as merged, so its history can be traced.
+    `before_move` are the steps of apps above people that must run first, each called as
+    step(keep=, duplicate=, by=) inside the transaction. People imports none of them: call
+    `privacy.actions.merge_children`, which names every step.
     """
     if keep.pk == duplicate.pk:
         raise DomainError("Choose two different records to merge.")
@@ -140,7 +145,8 @@ def merge_children(*, by, keep: Child, duplicate: Child, reason: str) -> Child:
     if not reason.strip():
         raise DomainError("Give the reason these are the same child.", field="reason")
     _merge_restrictions(by=by, keep=keep, duplicate=duplicate)
-    merging.send(sender=Child, keep=keep, duplicate=duplicate, by=by)
+    for step in before_move:
+        step(keep=keep, duplicate=duplicate, by=by)
     moved: dict[str, int] = {}
     # Walk the relations generically, so this bottom-layer action imports no app above it.
     for relation in Child._meta.get_fields(include_hidden=True):

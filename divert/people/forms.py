@@ -41,15 +41,6 @@ class ChildForm(GovForm):
     confirm_not_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
-class MergeForm(GovForm):
-    """Which record is the duplicate, and why."""
-
-    duplicate_id = forms.IntegerField(label="Record number of the duplicate", min_value=1,
-                                      help_text="Shown on the duplicate's record, after 'Record number'")
-    reason = forms.CharField(label="Why are these the same child?", max_length=300,
-                             error_messages={"required": "Give the reason these are the same child"})
-
-
 class CorrectDetailsForm(ChildForm):
     """Correct a child's details; the reason is kept with the old and new values."""
 

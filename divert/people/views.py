@@ -34,13 +34,12 @@ from divert.core.access import allow, get_visible_or_404
 from divert.core.errors import DomainError
 from divert.core.pages import form_page
 from divert.people import actions
-from divert.people.actions import create_child, merge_children
+from divert.people.actions import create_child
 from divert.people.forms import (
     ChildForm,
     CorrectDetailsForm,
     FindChildForm,
     LiftRestrictionForm,
-    MergeForm,
     ProcessingRestrictionForm,
     RestrictRecordForm,
 )
@@ -256,24 +255,6 @@ def new_child(request: HttpRequest) -> HttpResponse:
         form = ChildForm(initial={"first_name": request.GET.get("first_name", ""),
                                   "last_name": request.GET.get("last_name", "")})
     return render(request, "people/new_child.html", {"form": form, "duplicates": duplicates})
-
-
-@allow(*MANAGER_ROLES)
-def merge(request: HttpRequest, child_id: int) -> HttpResponse:
-    """Merge a duplicate record into this one (a manager's action, keeping both histories)."""
-    child = get_visible_or_404(Child, request.user, pk=child_id)
-    others = Child.objects.visible_to(request.user).exclude(pk=child.pk)
-
-    def save(data):
-        duplicate = others.filter(pk=data["duplicate_id"]).first()
-        if duplicate is None:
-            raise DomainError("There is no record with that number that you can see.", field="duplicate_id")
-        return merge_children(by=request.user, keep=child, duplicate=duplicate, reason=data["reason"])
-
-    return form_page(request, MergeForm, heading="Merge a duplicate record", caption=child.full_name, save=save,
-                     success_url=reverse("web:child_detail", args=[child.pk]),
-                     success_message="Records merged. Both histories are on this record.",
-                     back_url=reverse("web:child_detail", args=[child.pk]))
 
 
 @allow(Role.TEAM_MANAGER, Role.SERVICE_MANAGER)

@@ -10,6 +10,9 @@ from django.utils import timezone
 from divert.audit.actions import finish_batch, record_event, start_batch
 from divert.audit.models import Batch
 from divert.core.errors import DomainError
+from divert.offending.actions import fold_same_offences
+from divert.people.actions import merge_child_records
+from divert.people.models import Child
 from divert.privacy.models import Anchor, RecordType, RetentionAction, RetentionRule, RetentionRun
 from divert.privacy.retention import apply_plan, plan_retention
 
@@ -80,3 +83,17 @@ def record_subject_access_export(*, by, child, file_format: str, via: str = "web
     """Audit a subject access export of one child's record (who, which format, how)."""
     record_event(by=by, verb="exported_subject_access", obj=child, child=child,
                  details={"format": file_format, "via": via})
+
+
+@transaction.atomic
+def merge_children(*, by, keep: Child, duplicate: Child, reason: str) -> Child:
+    """Merge a duplicate record of a child into `keep`, keeping both histories.
+
+    A merge reaches every app's records of the child, so it is called from here, above the
+    pathway apps, and every app's own step is named below (no signals):
+    - offending: an offence both records hold from the same police source and crime
+      reference becomes one, so the merged record does not count it twice.
+    Then people moves every record of the duplicate to `keep` (people.actions.merge_child_records).
+    """
+    return merge_child_records(by=by, keep=keep, duplicate=duplicate, reason=reason,
+                               before_move=[fold_same_offences])

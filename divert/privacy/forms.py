@@ -33,3 +33,12 @@ class ConfirmRunForm(GovForm):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Confirm that you understand the records will be deleted or anonymised"},
     )
+
+
+class MergeForm(GovForm):
+    """Which record is the duplicate, and why."""
+
+    duplicate_id = forms.IntegerField(label="Record number of the duplicate", min_value=1,
+                                      help_text="Shown on the duplicate's record, after 'Record number'")
+    reason = forms.CharField(label="Why are these the same child?", max_length=300,
+                             error_messages={"required": "Give the reason these are the same child"})

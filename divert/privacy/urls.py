@@ -1,4 +1,5 @@
-"""Routes for the privacy app: retention rules and runs, subject access exports."""
+"""Routes for the privacy app: retention rules and runs, subject access exports, merging
+a duplicate record of a child."""
 
 from django.urls import path
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("retention/rules/<str:record_type>/", views.edit_rule, name="edit_rule"),
     path("retention/run/", views.run, name="run"),
     path("children/<int:child_id>/", views.subject_access, name="subject_access"),
+    path("children/<int:child_id>/merge/", views.merge, name="merge"),
     path("children/<int:child_id>/subject-access.json", views.subject_access_download,
          {"file_format": "json"}, name="subject_access_json"),
     path("children/<int:child_id>/subject-access.pdf", views.subject_access_download,

@@ -1,4 +1,5 @@
-"""Data protection pages: retention rules, dry run and runs; a child's subject access export."""
+"""Data protection pages: retention rules, dry run and runs; a child's subject access export;
+merging a duplicate record of a child (it reaches every app's records, so it sits above them)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from divert.accounts.models import Role
+from divert.accounts.models import MANAGER_ROLES, Role
 from divert.core.access import allow, get_visible_or_404
+from divert.core.errors import DomainError
 from divert.core.pages import form_page
 from divert.people.models import Child
 from divert.privacy import actions
-from divert.privacy.forms import ConfirmRunForm, RetentionRuleForm
+from divert.privacy.forms import ConfirmRunForm, MergeForm, RetentionRuleForm
 from divert.privacy.models import RecordType, RetentionRun
 from divert.privacy.retention import DEFAULTS, plan_retention, rules_for
 from divert.privacy.sar import subject_access_data, subject_access_pdf
@@ -120,3 +122,21 @@ def subject_access_download(request: HttpRequest, child_id: int, file_format: st
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@allow(*MANAGER_ROLES)
+def merge(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Merge a duplicate record into this one (a manager's action, keeping both histories)."""
+    child = get_visible_or_404(Child, request.user, pk=child_id)
+    others = Child.objects.visible_to(request.user).exclude(pk=child.pk)
+
+    def save(data):
+        duplicate = others.filter(pk=data["duplicate_id"]).first()
+        if duplicate is None:
+            raise DomainError("There is no record with that number that you can see.", field="duplicate_id")
+        return actions.merge_children(by=request.user, keep=child, duplicate=duplicate, reason=data["reason"])
+
+    return form_page(request, MergeForm, heading="Merge a duplicate record", caption=child.full_name, save=save,
+                     success_url=reverse("web:child_detail", args=[child.pk]),
+                     success_message="Records merged. Both histories are on this record.",
+                     back_url=reverse("web:child_detail", args=[child.pk]))

@@ -8,8 +8,8 @@ from divert.audit.models import AuditEvent
 from divert.casework import actions as cw
 from divert.casework.models import FollowUpCheckpoint, Instrument
 from divert.core.errors import DomainError
-from divert.people.actions import merge_children
 from divert.people.models import Child
+from divert.privacy.actions import merge_children
 from divert.referrals import actions as ref
 from divert.referrals.codes import Stage
 

@@ -6,7 +6,7 @@ import pytest
 
 from divert.imports.tests.files import outcome_row, to_csv
 from divert.offending.models import Offence, Outcome
-from divert.people.actions import merge_children
+from divert.privacy.actions import merge_children
 
 
 @pytest.mark.django_db

@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 
 from divert.core.errors import DomainError
-from divert.people.actions import allocate_child, create_child, merge_children, record_status
+from divert.people.actions import allocate_child, create_child, record_status
 from divert.people.models import Accommodation, Child
+from divert.privacy.actions import merge_children
 
 D = dt.date
 TODAY = D(2025, 6, 30)

@@ -12,6 +12,7 @@ from divert.casework.models import Session
 from divert.core.access import declared_access
 from divert.people import actions
 from divert.people.models import Child, DetailChange, RecordRestriction
+from divert.privacy import actions as privacy_actions
 from divert.web.tests.test_pathway_pages import ID_ROUTES
 
 
@@ -178,7 +179,7 @@ def test_merge_carries_restrictions_to_the_kept_record(personas, today):
     actions.restrict_record(by=p.team_manager, child=duplicate, user=p.worker_b, reason="Knows the family")
     actions.restrict_processing(by=p.team_manager, child=duplicate, reason="Accuracy contested")
     actions.restrict_processing(by=p.team_manager, child=p.child_a, reason="Accuracy contested")
-    actions.merge_children(by=p.team_manager, keep=p.child_a, duplicate=duplicate, reason="Same child")
+    privacy_actions.merge_children(by=p.team_manager, keep=p.child_a, duplicate=duplicate, reason="Same child")
     assert p.child_a.record_restrictions.active().filter(user=p.worker_b).exists()
     assert p.child_a.processing_restrictions.active().count() == 1
     assert p.child_a.processing_restrictions.count() == 2
@@ -192,7 +193,7 @@ def test_merge_refused_when_the_kept_records_worker_is_restricted_on_the_duplica
                                      first_name="Alfie", last_name="Testchild", date_of_birth=dt.date(2010, 3, 14))
     actions.restrict_record(by=p.team_manager, child=duplicate, user=p.worker_a, reason="Knows the family")
     with pytest.raises(DomainError, match="Allocate the child to someone else first"):
-        actions.merge_children(by=p.team_manager, keep=p.child_a, duplicate=duplicate, reason="Same child")
+        privacy_actions.merge_children(by=p.team_manager, keep=p.child_a, duplicate=duplicate, reason="Same child")
 
 
 # ---- Restriction of processing ------------------------------------------------------------

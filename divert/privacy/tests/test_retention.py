@@ -182,7 +182,8 @@ def test_open_work_is_kept(personas, open_work):
 
 
 def test_merged_duplicates_follow_their_record(personas, pathway, today):
-    from divert.people.actions import create_child, merge_children
+    from divert.people.actions import create_child
+    from divert.privacy.actions import merge_children
 
     duplicate = create_child(by=personas.worker_a, organisation=personas.north, today=today,
                              team=personas.team_a, first_name="Sid", last_name="Screened",

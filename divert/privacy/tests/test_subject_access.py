@@ -82,8 +82,9 @@ def test_victims_details_are_withheld(personas, pathway):
 
 
 def test_rectification_and_merge_history_are_included(personas, pathway, today):
-    from divert.people.actions import create_child, merge_children
+    from divert.people.actions import create_child
     from divert.people.models import DetailChange
+    from divert.privacy.actions import merge_children
 
     DetailChange.objects.create(child=personas.child_a, field="last_name", old_value="Testchilde",
                                 new_value="Testchild", reason="Spelling", changed_by=personas.team_manager)
