@@ -21,7 +21,7 @@ from divert.casework.codes import (
 from divert.core.fields import EncryptedTextField
 from divert.core.models import Recorded
 from divert.offending.codes import Disposal
-from divert.offending.models import ChildScopedQuerySet
+from divert.people.models import ChildScopedQuerySet
 
 
 class EpisodeQuerySet(ChildScopedQuerySet):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
-from divert.core.models import BulkRecorded, Recorded, RecordedQuerySet
+from divert.core.models import BulkRecorded, Recorded
 from divert.offending.codes import (
     ArrestResult,
     Disposal,
@@ -14,16 +14,7 @@ from divert.offending.codes import (
     YJBOffenceCategory,
     disposal_group_expression,
 )
-
-
-class ChildScopedQuerySet(RecordedQuerySet):
-    """Records reached through the children a user may see."""
-
-    def visible_to(self, user):
-        """Records about children the user may see."""
-        from divert.people.models import Child
-
-        return self.filter(child__in=Child.objects.visible_to(user))
+from divert.people.models import ChildScopedQuerySet
 
 
 class OffenceType(models.Model):

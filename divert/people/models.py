@@ -195,6 +195,15 @@ def detail_text(value) -> str:
 # ---- Restrictions and corrections (data protection) -----------------------------------
 
 
+class ChildScopedQuerySet(RecordedQuerySet):
+    """Records about a child (offences, referrals, episodes...), reached through the children a
+    user may see: every pathway app's records scope through `Child.objects.visible_to`."""
+
+    def visible_to(self, user):
+        """Records about children the user may see."""
+        return self.filter(child__in=Child.objects.visible_to(user))
+
+
 class RestrictionQuerySet(models.QuerySet):
     """Restrictions, active or lifted. Never deleted: lifting keeps the record."""
 

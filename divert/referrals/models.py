@@ -8,7 +8,7 @@ from django.db.models import F, Q
 
 from divert.core.fields import EncryptedTextField
 from divert.core.models import Recorded
-from divert.offending.models import ChildScopedQuerySet
+from divert.people.models import ChildScopedQuerySet
 from divert.referrals.codes import (
     Agency,
     Decision,
