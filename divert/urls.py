@@ -1,6 +1,11 @@
 """Top-level URL configuration."""
 
-from django.urls import include, path
+from django.urls import include, path, register_converter
+
+from divert.core.converters import IdConverter
+
+# `<id:...>` in every app's URLs: registered here, before the apps' URL modules load.
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", include("divert.web.urls")),

@@ -13,6 +13,30 @@ from dataclasses import dataclass
 
 from django.db.models import DateField, F, Func, Value
 
+# The dates a person may type or send (query strings, forms, the API, uploaded files). Far
+# wider than any real record, and far enough inside Python's year 1-9999 that date
+# arithmetic on them (periods before, follow-up after, ages) can never overflow.
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2199, 12, 31)
+RANGE_TEXT = f"between {EARLIEST.year} and {LATEST.year}"
+
+
+def check_date_in_range(day: dt.date, *, label: str = "date") -> dt.date:
+    """`day` if it lies between EARLIEST and LATEST; otherwise ValueError with a plain message."""
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"The {label} must be {RANGE_TEXT}.")
+    return day
+
+
+def parse_date(text: str, *, label: str = "date") -> dt.date:
+    """A YYYY-MM-DD date typed or sent by a person, in the sane range; ValueError says what is wrong."""
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValueError(f"The {label} must look like 2025-07-31.") from exc
+    return check_date_in_range(day, label=label)
+
+
 # The waiting period after a follow-up window in which an offence committed in it may be proven.
 WAITING_MONTHS = 6
 

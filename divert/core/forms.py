@@ -7,6 +7,8 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 
+from divert.core.dates import check_date_in_range
+
 
 class DateInputWidget(forms.MultiWidget):
     """The GOV.UK date input: separate day, month and year boxes."""
@@ -61,7 +63,10 @@ class DateField(forms.MultiValueField):
             raise ValidationError(f"The {self.label_lower} must be a real date") from exc
         if len(year) != 4:
             raise ValidationError("Year must include 4 numbers")
-        return value
+        try:
+            return check_date_in_range(value, label=self.label_lower)
+        except ValueError as exc:
+            raise ValidationError(str(exc).rstrip(".")) from exc
 
     def clean(self, value):
         """MultiValueField's own required checks give unhelpful messages; use ours."""

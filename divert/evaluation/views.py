@@ -13,6 +13,7 @@ from django.utils import timezone
 from divert.accounts.models import Programme, Role
 from divert.audit.actions import record_event
 from divert.core.access import allow
+from divert.core.dates import parse_date
 from divert.core.errors import DomainError
 from divert.evaluation.actions import FORMATS, check_k, export_research_extract
 from divert.evaluation.extract import COLUMNS, RULES, research_extract
@@ -50,9 +51,9 @@ def _options(request: HttpRequest) -> tuple[dt.date, Programme | None, str | Non
     today = timezone.localdate()
     error = None
     try:
-        as_at = dt.date.fromisoformat(request.GET["as_at"]) if request.GET.get("as_at") else today
-    except ValueError:
-        error, as_at = "The 'as at' date must look like 2025-07-31.", today
+        as_at = parse_date(request.GET["as_at"], label="'as at' date") if request.GET.get("as_at") else today
+    except ValueError as exc:
+        error, as_at = str(exc), today
     programme = None
     if request.GET.get("programme"):
         programme = Programme.objects.filter(  # no slug has a NUL byte, and PostgreSQL refuses one
@@ -227,9 +228,9 @@ def _extract_options(request: HttpRequest) -> tuple[dict, list[tuple[str, str]]]
     for name, key in (("as_at", "as_at"), ("date_from", "from"), ("date_to", "to")):
         if request.GET.get(key):
             try:
-                options[name] = dt.date.fromisoformat(request.GET[key])
-            except ValueError:
-                errors.append((key, f"The '{key.replace('_', ' ')}' date must look like 2025-07-31."))
+                options[name] = parse_date(request.GET[key], label=f"'{key.replace('_', ' ')}' date")
+            except ValueError as exc:
+                errors.append((key, str(exc)))
     if request.GET.get("k"):
         try:
             options["k"] = int(request.GET["k"])

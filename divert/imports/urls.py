@@ -8,9 +8,9 @@ app_name = "imports"
 
 urlpatterns = [
     path("", views.upload, name="upload"),
-    path("<int:run_id>/", views.run_detail, name="run"),
-    path("<int:run_id>/confirm/", views.confirm, name="confirm"),
-    path("<int:run_id>/rejected-rows.csv", views.download_errors, name="errors"),
+    path("<id:run_id>/", views.run_detail, name="run"),
+    path("<id:run_id>/confirm/", views.confirm, name="confirm"),
+    path("<id:run_id>/rejected-rows.csv", views.download_errors, name="errors"),
     path("reviews/", views.review_list, name="reviews"),
-    path("reviews/<int:review_id>/", views.review_detail, name="review"),
+    path("reviews/<id:review_id>/", views.review_detail, name="review"),
 ]

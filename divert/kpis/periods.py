@@ -7,7 +7,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from divert.core.dates import add_months
+from divert.core.dates import (
+    EARLIEST,
+    LATEST,
+    RANGE_TEXT,
+    add_months,
+    check_date_in_range,
+    parse_date,
+)
 
 _FQ = re.compile(r"^(\d{4})-(\d{2})\s*Q([1-4])$", re.IGNORECASE)
 _FY = re.compile(r"^(\d{4})-(\d{2})$")
@@ -180,24 +187,42 @@ def range_period(start: dt.date, end: dt.date) -> Period:
 
 
 def parse_period(text: str) -> Period:
-    """Parse `2025-26Q1`, `2025-26 Q1`, `2025-26`, `2024`, `2024Q1` or `2025-04-01..2025-06-30`."""
-    text = text.strip()
+    """Parse `2025-26Q1`, `2025-26 Q1`, `2025-26`, `2024`, `2024Q1` or `2025-04-01..2025-06-30`,
+    within the dates a person may ask for (core.dates); ValueError says what is wrong."""
+    period = _parse_period(text.strip())
+    try:
+        check_date_in_range(period.start, label="period")
+        check_date_in_range(period.end, label="period")
+    except ValueError as exc:
+        raise ValueError(f"The period must fall {RANGE_TEXT}.") from exc
+    return period
+
+
+def _year(text: str) -> int:
+    """A year typed by a person, in the sane range."""
+    year = int(text)
+    if not EARLIEST.year <= year <= LATEST.year:
+        raise ValueError(f"The period must fall {RANGE_TEXT}.")
+    return year
+
+
+def _parse_period(text: str) -> Period:
     if m := _FQ.match(text):
-        start_year, short, quarter = int(m[1]), int(m[2]), int(m[3])
+        start_year, short, quarter = _year(m[1]), int(m[2]), int(m[3])
         if (start_year + 1) % 100 != short:
             raise ValueError(f"'{text}' is not a financial year (expected {_fy_label(start_year)})")
         return financial_quarter(start_year, quarter)
     if m := _FY.match(text):
-        start_year, short = int(m[1]), int(m[2])
+        start_year, short = _year(m[1]), int(m[2])
         if (start_year + 1) % 100 != short:
             raise ValueError(f"'{text}' is not a financial year (expected {_fy_label(start_year)})")
         return financial_year(start_year)
     if m := _CY.match(text):
-        return calendar_year(int(m[1]))
+        return calendar_year(_year(m[1]))
     if m := _CQ.match(text):
-        return calendar_quarter(int(m[1]), int(m[2]))
+        return calendar_quarter(_year(m[1]), int(m[2]))
     if m := _RANGE.match(text):
-        return range_period(dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2]))
+        return range_period(parse_date(m[1], label="period's start"), parse_date(m[2], label="period's end"))
     raise ValueError(
         f"Cannot read the period '{text}': use 2025-26Q1, 2025-26, 2024, or FROM..TO dates"
     )

@@ -11,7 +11,7 @@ urlpatterns: list = [
     # Measure settings, beside the reference data pages under /kpis/reference/.
     path("reference/comparators/", views.comparators, name="comparators"),
     path("reference/comparators/add/", views.comparator_add, name="comparator_add"),
-    path("reference/comparators/<int:figure_id>/", views.comparator_edit, name="comparator_edit"),
+    path("reference/comparators/<id:figure_id>/", views.comparator_edit, name="comparator_edit"),
     path("reference/rag-thresholds/", views.rag_thresholds, name="rag_thresholds"),
     path("reference/rag-thresholds/set/", views.rag_threshold_edit, name="rag_threshold_edit"),
     path("reference/", include("divert.reference.urls")),

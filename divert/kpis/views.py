@@ -6,8 +6,6 @@ and commissioners see only suppressed aggregates (commissioners: the programmes 
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,6 +13,7 @@ from django.utils import timezone
 
 from divert.accounts.models import Programme, Role
 from divert.core.access import allow
+from divert.core.dates import parse_date
 from divert.core.pages import form_page
 from divert.kpis import actions
 from divert.kpis.catalogue import measure_catalogue, measure_info
@@ -83,9 +82,9 @@ def report(request: HttpRequest) -> HttpResponse:
     except ValueError as exc:
         error, period = str(exc), default
     try:
-        as_at = dt.date.fromisoformat(request.GET["as_at"]) if request.GET.get("as_at") else today
-    except ValueError:
-        error, as_at = "The 'as at' date must look like 2025-07-31.", today
+        as_at = parse_date(request.GET["as_at"], label="'as at' date") if request.GET.get("as_at") else today
+    except ValueError as exc:
+        error, as_at = str(exc), today
     suppress = not user.has_any_role(UNSUPPRESSED_ROLES)
     organisations, programmes = [], []
     if user.organisation_id and user.has_any_role(

@@ -15,5 +15,5 @@ urlpatterns = [
     path("my-work/", views.my_work, name="my_work"),
     path("team/", views.team, name="team"),
     path("follow-up/", views.follow_up, name="follow_up"),
-    path("children/<int:child_id>/", views.child_detail, name="child_detail"),
+    path("children/<id:child_id>/", views.child_detail, name="child_detail"),
 ]

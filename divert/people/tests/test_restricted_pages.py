@@ -33,7 +33,7 @@ def _restrict_worker_a(p):
 
 
 def _url(route, ids):
-    return "/" + re.sub(r"<int:(\w+)>", lambda m: str(ids[m.group(1)]), route).replace("<slug:kind>", "session")
+    return "/" + re.sub(r"<(?:int|id):(\w+)>", lambda m: str(ids[m.group(1)]), route).replace("<slug:kind>", "session")
 
 
 @pytest.fixture

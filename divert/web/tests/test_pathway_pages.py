@@ -160,7 +160,7 @@ def _id_routes():
                 yield from walk(p.url_patterns, prefix + str(p.pattern))
             elif isinstance(p, URLPattern):
                 route = prefix + str(p.pattern)
-                if re.search(r"<int:(child_id|referral_id|episode_id|session_id|record_id|onward_id)>", route):
+                if re.search(r"<id:(child_id|referral_id|episode_id|session_id|record_id|onward_id)>", route):
                     yield route
     return sorted(set(walk(get_resolver().url_patterns)))
 
@@ -180,7 +180,7 @@ def test_every_id_page_is_scoped(client, personas, open_work, route, persona):
            "episode_id": open_work["episode"].pk, "session_id": open_work["session"].pk}
     ids["record_id"] = open_work["session"].pk
     ids["onward_id"] = open_work["onward"].pk
-    url = "/" + re.sub(r"<int:(\w+)>", lambda m: str(ids[m.group(1)]), route).replace("<slug:kind>", "session")
+    url = "/" + re.sub(r"<(?:int|id):(\w+)>", lambda m: str(ids[m.group(1)]), route).replace("<slug:kind>", "session")
     client.force_login(personas.all_users()[persona])
     status = client.get(url).status_code
     if persona in {"worker_b", "other_org_worker"}:
