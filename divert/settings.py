@@ -102,7 +102,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
-    "django_htmx",
     "django_tasks",
     "django_tasks_db",
     # Divert's own apps, bottom of the dependency graph first.
@@ -143,7 +142,6 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "divert.accounts.middleware.MfaRequiredMiddleware",
     "divert.core.access.DenyByDefaultMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
