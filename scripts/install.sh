@@ -36,8 +36,10 @@ fi
 
 # The stamp: "<hash of pyproject.toml> <Python version> <mode>".
 wanted=$(.venv/bin/python -c 'import hashlib, sys; print(hashlib.sha256(open("pyproject.toml", "rb").read()).hexdigest(), sys.version.split()[0])')
-read -r stamped_hash stamped_python stamped_mode <"$stamp" 2>/dev/null || true
-if [[ "${stamped_hash:-} ${stamped_python:-}" == "$wanted" ]] \
+stamped_hash="" stamped_python="" stamped_mode=""
+[[ -f $stamp ]] && read -r stamped_hash stamped_python stamped_mode <"$stamp"
+# A stamp from before the modes has no mode: it was a dev install.
+if [[ "$stamped_hash $stamped_python" == "$wanted" ]] \
   && [[ ${stamped_mode:-dev} == dev || $mode == demo ]] \
   && .venv/bin/python -c 'import divert' 2>/dev/null; then
   echo "install: .venv is up to date (${stamped_mode:-dev})"
