@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import overload
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -17,6 +18,10 @@ BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 
 
+@overload
+def env_str(name: str, default: str) -> str: ...
+@overload
+def env_str(name: str, default: None = None) -> str | None: ...
 def env_str(name: str, default: str | None = None) -> str | None:
     """Return a string setting, or the default."""
     value = os.environ.get(name)
@@ -61,7 +66,7 @@ if DIVERT_ENV not in {"production", "demo", "test"}:
     raise ImproperlyConfigured(f"DIVERT_ENV must be production, demo or test, not {DIVERT_ENV!r}")
 INSECURE_ENV = DIVERT_ENV in {"demo", "test"}
 
-SECRET_KEY = env_str("DIVERT_SECRET_KEY")
+SECRET_KEY = env_str("DIVERT_SECRET_KEY", "")
 if not SECRET_KEY:
     if not INSECURE_ENV:
         raise ImproperlyConfigured(
@@ -81,7 +86,7 @@ if not FIELD_ENCRYPTION_KEYS and not INSECURE_ENV:
 HMAC_KEY = env_str("DIVERT_HMAC_KEY", SECRET_KEY)
 # Secret salt for the hashed child ids in research extracts (divert/evaluation/extract.py).
 # Demo and test use a fixed one; production must set it.
-RESEARCH_SALT = env_str("DIVERT_RESEARCH_SALT")
+RESEARCH_SALT = env_str("DIVERT_RESEARCH_SALT", "")
 if not RESEARCH_SALT:
     if not INSECURE_ENV:
         raise ImproperlyConfigured(

@@ -157,7 +157,7 @@ class AddMonths(Func):
         params = [*day_params, *months_params, *day_params, *day_params, *months_params]
         return f"min({same_day}, {month_end})", params
 
-    def as_sql(self, compiler, connection, **extra):  # pragma: no cover - other backends
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra):  # pragma: no cover - other backends
         """Only PostgreSQL and SQLite are supported."""
         raise NotImplementedError(f"AddMonths is not implemented for {connection.vendor}")
 
@@ -182,6 +182,6 @@ class AddDays(Func):
         )
         return f"date({day}, printf('%+d days', {days}))", [*day_params, *days_params]
 
-    def as_sql(self, compiler, connection, **extra):  # pragma: no cover - other backends
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra):  # pragma: no cover - other backends
         """Only PostgreSQL and SQLite are supported."""
         raise NotImplementedError(f"AddDays is not implemented for {connection.vendor}")

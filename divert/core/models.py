@@ -112,7 +112,7 @@ class Dated(Recorded):
         max_length=40, blank=True, help_text="Where this came from: assessment, closure, import..."
     )
 
-    objects = DatedQuerySet.as_manager()
+    objects = DatedQuerySet.as_manager()  # type: ignore[misc]  # django-stubs: a subclass's manager is an instance variable
 
     class Meta:
         abstract = True

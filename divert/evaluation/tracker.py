@@ -250,26 +250,23 @@ class Rules:
         """Data is never treated as complete beyond the 'as at' date."""
         outcomes_to = min(outcomes_to, as_at) if outcomes_to else None
         arrests_to = min(arrests_to, as_at) if arrests_to else None
+
+        def mature(n: int) -> Callable[[dt.date], bool]:
+            return lambda anchor: follow_up_window(anchor, n).end <= as_at
+
+        def outcomes_cover(n: int) -> Callable[[dt.date], bool]:
+            return lambda anchor: outcomes_covered(anchor, n, outcomes_to)
+
+        def arrests_cover(n: int) -> Callable[[dt.date], bool]:
+            return lambda anchor: arrests_covered(anchor, n, arrests_to)
+
         return cls(
-            mature={
-                n: latest_anchor(
-                    lambda a, n=n: follow_up_window(a, n).end <= as_at, from_day=as_at, months=n
-                )
-                for n in WINDOWS
-            },
+            mature={n: latest_anchor(mature(n), from_day=as_at, months=n) for n in WINDOWS},
             covered_ab={
-                n: latest_anchor(
-                    lambda a, n=n: outcomes_covered(a, n, outcomes_to),
-                    from_day=outcomes_to,
-                    months=n,
-                )
-                for n in WINDOWS
+                n: latest_anchor(outcomes_cover(n), from_day=outcomes_to, months=n) for n in WINDOWS
             },
             covered_c={
-                n: latest_anchor(
-                    lambda a, n=n: arrests_covered(a, n, arrests_to), from_day=arrests_to, months=n
-                )
-                for n in WINDOWS
+                n: latest_anchor(arrests_cover(n), from_day=arrests_to, months=n) for n in WINDOWS
             },
         )
 
@@ -361,7 +358,7 @@ def units(
         qs = qs.filter(~Exists(earlier))
     if anchor == "offer":
         qs = qs.filter(anchor="offer")
-        start = F("anchor_date")
+        start: F | Case = F("anchor_date")
     else:
         pseudo_days = pseudo_days or {}
         qs = qs.filter(

@@ -6,11 +6,12 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from divert.accounts.models import Programme, Role
+from divert.accounts.requests import SignedInRequest, organisation_of
 from divert.audit.actions import record_event
 from divert.core.access import allow
 from divert.core.dates import parse_date
@@ -46,7 +47,7 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.1f}%"
 
 
-def _options(request: HttpRequest) -> tuple[dt.date, Programme | None, str | None]:
+def _options(request: SignedInRequest) -> tuple[dt.date, Programme | None, str | None]:
     """The 'as at' date and programme from the query string (today and all by default)."""
     today = timezone.localdate()
     error = None
@@ -80,7 +81,7 @@ def _group_row(figure, link) -> dict:
 
 
 @allow(*TRACKER_ROLES)
-def tracker_page(request: HttpRequest) -> HttpResponse:
+def tracker_page(request: SignedInRequest) -> HttpResponse:
     """Participants against the comparison group for the user's organisation."""
     as_at, programme, error = _options(request)
     organisation = request.user.organisation
@@ -149,7 +150,7 @@ def tracker_page(request: HttpRequest) -> HttpResponse:
 
 
 @allow(*TRACKER_ROLES)
-def tracker_children(request: HttpRequest) -> HttpResponse:
+def tracker_children(request: SignedInRequest) -> HttpResponse:
     """The children behind one cell of the tracker, as far as the user may see them."""
     as_at, programme, error = _options(request)
     get = request.GET
@@ -219,9 +220,9 @@ def tracker_children(request: HttpRequest) -> HttpResponse:
 # ---- the research extract ----------------------------------------------------------------
 
 
-def _extract_options(request: HttpRequest) -> tuple[dict, list[tuple[str, str]]]:
+def _extract_options(request: SignedInRequest) -> tuple[dict, list[tuple[str, str]]]:
     """Dates and k from the query string, with (field, message) errors."""
-    organisation = request.user.organisation
+    organisation = organisation_of(request.user)
     errors = []
     options: dict = {"as_at": timezone.localdate(), "date_from": None, "date_to": None,
                      "k": organisation.k_anonymity}
@@ -245,7 +246,7 @@ def _extract_options(request: HttpRequest) -> tuple[dict, list[tuple[str, str]]]
 
 
 @allow(Role.PERFORMANCE_OFFICER)
-def extract_page(request: HttpRequest) -> HttpResponse:
+def extract_page(request: SignedInRequest) -> HttpResponse:
     """The research extract's k-anonymity report for the user's organisation, with downloads."""
     options, errors = _extract_options(request)
     release = None
@@ -269,7 +270,7 @@ def extract_page(request: HttpRequest) -> HttpResponse:
 
 
 @allow(Role.PERFORMANCE_OFFICER)
-def extract_download(request: HttpRequest) -> HttpResponse:
+def extract_download(request: SignedInRequest) -> HttpResponse:
     """The research extract as a CSV or Excel file (audited)."""
     options, errors = _extract_options(request)
     fmt = request.GET.get("format", "csv")

@@ -36,8 +36,8 @@ def unpack_bundle_zip(archive_path: Path, into: Path, *, max_bytes: int | None =
     many entries, unpacks to too many bytes, or holds an unsafe name, a link or an
     encrypted entry. The files may sit at the top of the zip or in one folder.
     """
-    max_bytes = max_bytes or getattr(settings, "DIVERT_BUNDLE_MAX_BYTES", DEFAULT_MAX_BYTES)
-    max_entries = max_entries or getattr(settings, "DIVERT_BUNDLE_MAX_ENTRIES", DEFAULT_MAX_ENTRIES)
+    max_bytes = max_bytes or int(getattr(settings, "DIVERT_BUNDLE_MAX_BYTES", DEFAULT_MAX_BYTES))
+    max_entries = max_entries or int(getattr(settings, "DIVERT_BUNDLE_MAX_ENTRIES", DEFAULT_MAX_ENTRIES))
     wanted = bundle_file_names()
     notices: list[str] = []
     try:

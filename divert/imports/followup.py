@@ -130,9 +130,10 @@ def source_coverage(organisation, *, known_on: dt.datetime | None = None) -> tup
 
     def least(kinds):
         dates = [to for _, kind, to in sources if kind in kinds]
-        if not dates or any(d is None for d in dates):
+        known = [d for d in dates if d is not None]
+        if not dates or len(known) < len(dates):
             return None
-        return min(dates)
+        return min(known)
 
     return least(OUTCOME_SOURCE_KINDS), least(ARREST_SOURCE_KINDS)
 

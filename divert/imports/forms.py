@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from divert.core.forms import DateField, GovForm
@@ -43,10 +45,12 @@ class UploadForm(GovForm):
 
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = DataSource.objects.filter(
+        source = cast(forms.ModelChoiceField, self.fields["source"])
+        source.queryset = DataSource.objects.filter(
             organisation=organisation, kind__in=IMPORTABLE_KINDS
         ).order_by("name")
-        self.fields["mapping"].queryset = ColumnMapping.objects.filter(organisation=organisation)
+        mapping = cast(forms.ModelChoiceField, self.fields["mapping"])
+        mapping.queryset = ColumnMapping.objects.filter(organisation=organisation)
 
     def clean_file(self):
         """Refuse files over the size limit before reading them."""
@@ -69,4 +73,4 @@ class ReviewForm(GovForm):
         choices = [(f"child:{child.pk}", label) for child, label in candidates]
         choices += [("new_child", "A child not yet known to the service: record a new child"),
                     ("discarded", "Not for this service: discard these rows")]
-        self.fields["decision"].choices = choices
+        cast(forms.ChoiceField, self.fields["decision"]).choices = choices

@@ -34,7 +34,7 @@ class Known:
     first: str
     last: str
     date_of_birth: dt.date
-    obj: object = None  # an unsaved Child created by this import
+    obj: dict | None = None  # the fields of a child this import will create (not saved yet)
     first_pairs: frozenset[str] = field(init=False, repr=False)
     last_pairs: frozenset[str] = field(init=False, repr=False)
 

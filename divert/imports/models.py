@@ -200,6 +200,8 @@ class MatchReview(models.Model):
     )
 
     objects = MatchReviewQuerySet.as_manager()
+    # Not stored: what resolve_match_review tells the person deciding (e.g. why no referral opened).
+    notices: list[str]
 
     class Meta:
         ordering = ["created_at", "id"]

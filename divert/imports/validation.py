@@ -8,7 +8,7 @@ date"). Exactly repeated rows are collapsed with a notice.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,13 +159,14 @@ class OutcomeRow(PersonRow):
         """Dates in order; an outcome has a date; a release date only after custody."""
         problems = []
         today = context.get("today")
+        ho_type = self.ho_outcome_type if self.ho_outcome_type is not None else -1  # -1: no such type
         if not self.disposal:
-            implied = formats.DISPOSAL_FROM_HO.get(self.ho_outcome_type)
+            implied = formats.DISPOSAL_FROM_HO.get(ho_type)
             if implied:
                 self.disposal = str(implied)
             elif context.get("source_kind") == "community_resolutions":
                 self.disposal = "community_resolution"
-        allowed = formats.DISPOSALS_FOR_HO.get(self.ho_outcome_type)
+        allowed = formats.DISPOSALS_FOR_HO.get(ho_type)
         if self.disposal and allowed and self.disposal not in allowed:
             problems.append(("disposal", f"'{self.disposal}' does not go with Home Office outcome type "
                                          f"{self.ho_outcome_type}: expected {' or '.join(sorted(allowed))}"))
@@ -232,7 +233,7 @@ class CustodyRow(PersonRow):
 ROW_MODELS: dict[str, type[PersonRow]] = {"outcome": OutcomeRow, "custody": CustodyRow}
 
 
-def problem_message(error: dict, value: Any) -> str:
+def problem_message(error: Mapping[str, Any], value: Any) -> str:
     """A pydantic error about one cell, in plain English (after "Row N, column: ")."""
     kind = error["type"]
     if kind == "missing":

@@ -8,12 +8,13 @@ import uuid
 from pathlib import Path
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from divert.accounts.models import Role
+from divert.accounts.requests import SignedInRequest
 from divert.audit.actions import record_event
 from divert.core.access import SIGNED_IN, allow
 from divert.core.errors import DomainError
@@ -31,7 +32,7 @@ def _runs(user):
 
 
 @allow(Role.PERFORMANCE_OFFICER)
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: SignedInRequest) -> HttpResponse:
     """Upload a police extract. A background task checks every row; the problems are shown
     on the import's page, and nothing is written until the person confirms."""
     user = request.user
@@ -70,7 +71,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 @allow(Role.PERFORMANCE_OFFICER)
-def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+def run_detail(request: SignedInRequest, run_id: int) -> HttpResponse:
     """An import: its problems (the preview), its progress while it runs, and its summary."""
     run = get_object_or_404(_runs(request.user).select_related("source", "mapping"), pk=run_id)
     problems = [{"row": r, "column": c, "message": m, "level": level} for r, c, m, level in run.problems]
@@ -87,7 +88,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 
 @allow(Role.PERFORMANCE_OFFICER)
 @require_POST
-def confirm(request: HttpRequest, run_id: int) -> HttpResponse:
+def confirm(request: SignedInRequest, run_id: int) -> HttpResponse:
     """Confirm a checked upload: it runs as a background task."""
     run = get_object_or_404(_runs(request.user), pk=run_id)
     updated = _runs(request.user).filter(pk=run.pk, status=ImportRun.Status.PREVIEWED).update(
@@ -102,7 +103,7 @@ def confirm(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 @allow(SIGNED_IN)
-def download_errors(request: HttpRequest, run_id: int) -> FileResponse:
+def download_errors(request: SignedInRequest, run_id: int) -> FileResponse:
     """The rejected rows: only for the uploader and the organisation's performance officers."""
     error_file = ImportErrorFile.objects.select_related("run").filter(run_id=run_id).first()
     if error_file is None or not error_file.may_download(request.user):
@@ -118,14 +119,14 @@ def download_errors(request: HttpRequest, run_id: int) -> FileResponse:
 
 
 @allow(Role.PERFORMANCE_OFFICER)
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: SignedInRequest) -> HttpResponse:
     """People from police files who could not be matched with certainty."""
     reviews = MatchReview.objects.visible_to(request.user).pending().select_related("source")[:200]
     return render(request, "imports/reviews.html", {"reviews": reviews})
 
 
 @allow(Role.PERFORMANCE_OFFICER)
-def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
+def review_detail(request: SignedInRequest, review_id: int) -> HttpResponse:
     """Decide who a queued person is: one of the candidates, a new child, or not for this service."""
     review = get_object_or_404(MatchReview.objects.visible_to(request.user).select_related("source"), pk=review_id)
     scores = {c["child"]: c for c in review.candidates}

@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from operator import itemgetter
+from typing import Any
 
 from django.db import connection, models
 from django.db.models import Count
@@ -161,7 +162,7 @@ class Writer:
         # Rows written by an import name its batch, which says who ran it and when; the
         # same person on each of 100,000 rows would cost a foreign-key check apiece.
         self.user_id = getattr(_user(by), "pk", None)
-        self.stamp = {"recorded_by_id": None if batch is not None else self.user_id,
+        self.stamp: dict[str, Any] = {"recorded_by_id": None if batch is not None else self.user_id,
                       "batch_id": getattr(batch, "pk", None), "recorded_at": timezone.now()}
 
     # ---- the plan: which child each row belongs to -------------------------------------
@@ -229,7 +230,7 @@ class Writer:
         """
         if self.kind == "outcome":
             known = self.outcomes.get(row.source_reference)
-            if known is None and row.offence_key == row.source_reference:
+            if known is None and isinstance(row, OutcomeRow) and row.offence_key == row.source_reference:
                 known = self.offence_by_key.get(row.source_reference)
         else:
             known = self.arrests.get(row.source_reference)
@@ -274,7 +275,7 @@ class Writer:
                 organisation=self.organisation, merged_into__isnull=True, voided_at__isnull=True
             ).values_list("id", "police_id", "local_id", "first_name", "last_name", "date_of_birth")
         )
-        assigned = []
+        assigned: list[tuple[ValidRow, object]] = []
         new_children: list[dict] = []
         self.reviews: list[tuple[list[ValidRow], matching.Match]] = []
         police_ids: dict[int, str] = {}
@@ -288,13 +289,14 @@ class Writer:
                                 last_name=person.last_name, date_of_birth=person.date_of_birth)
             if found.outcome in (matching.EXACT, matching.CERTAIN_MATCH):
                 child = found.child
+                assert child is not None, "an exact or certain match names its child"
                 if police_id and not child.police_id and police_id.upper() not in index.by_police:
                     # Remember the police identifier, so the next file matches exactly.
                     child.police_id = police_id.upper()
                     index.by_police[child.police_id].append(child)
                     if child.id is not None:
                         police_ids[child.id] = police_id
-                    else:
+                    elif child.obj is not None:
                         child.obj["police_id"] = police_id
                 assigned.extend((r, child) for r in rows)
             elif found.outcome == matching.NEW:
@@ -446,7 +448,7 @@ class Writer:
         changed_outcomes: list[dict] = []
         left: dict[int, dict] = {}  # offences an outcome moved away from -> the offence it moved to
         for (item, _child), offence, state in zip(assigned, offence_of_row, states, strict=True):
-            row: OutcomeRow = item.data
+            row = item.data
             if row.disposal:
                 values = {"disposal": row.disposal, "ho_outcome_type": row.ho_outcome_type,
                           "outcome_date": row.outcome_date, "custody_release_date": row.custody_release_date,
@@ -549,7 +551,7 @@ class Writer:
         if options is None:
             return
         wanted: list[tuple[int, object, dict]] = []
-        too_old = Counter()
+        too_old: Counter[str] = Counter()
         programme = options.community_resolution_programme
         if programme is not None:
             resolutions = [o for o in self.new_outcomes if o["disposal"] == "community_resolution"]

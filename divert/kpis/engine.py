@@ -264,13 +264,13 @@ def _reports(scope: Scope, *, suppress: bool, with_changes: bool, pool=None) -> 
             thresholds.update(org.rag_thresholds or {})
             for k, v in all_comparators.get(org.pk, {}).items():
                 comparators.setdefault(k, {}).update(v)
-        results = [
+        measures: list[Result] = [
             replace(r, rag=rag(r, thresholds), comparators=comparators.get((r.key, r.period), {}))
             for r in all_results.get(unit, [])
         ]
         if suppress:
             threshold = max(org.suppression_threshold for org in organisations)
-            results = [suppress_result(r, threshold) for r in results]
+            measures = [suppress_result(r, threshold) for r in measures]
         label = ", ".join(sorted(o.slug for o in organisations))
         if scope.programmes:
             label += " (" + ", ".join(sorted(p.slug for p in scope.programmes)) + ")"
@@ -279,7 +279,7 @@ def _reports(scope: Scope, *, suppress: bool, with_changes: bool, pool=None) -> 
             period=period.as_dict(),
             as_at=scope.as_at,
             known_on=scope.known_on,
-            measures=tuple(results),
+            measures=tuple(measures),
             suppressed=suppress,
         )
     return reports

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from divert.core.forms import GovForm
@@ -29,7 +31,7 @@ class ComparatorFigureForm(GovForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["measure_key"].choices = [("", "Choose a measure"), *measure_choices()]
+        cast(forms.ChoiceField, self.fields["measure_key"]).choices = [("", "Choose a measure"), *measure_choices()]
 
 
 class RagThresholdForm(GovForm):
@@ -46,11 +48,12 @@ class RagThresholdForm(GovForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["measure_key"].choices = [("", "Choose a measure"), *measure_choices()]
+        cast(forms.ChoiceField, self.fields["measure_key"]).choices = [("", "Choose a measure"), *measure_choices()]
 
     def clean(self):
         """At least one bound, in the right order for the direction."""
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         green, red, direction = data.get("green"), data.get("red"), data.get("higher_is_better")
         if "green" in data and "red" in data and green is None and red is None:
             self.add_error("green", "Enter a green bound, a red bound or both")

@@ -81,7 +81,7 @@ class Result:
 
 def _as_dict(obj: Any) -> Any:
     if isinstance(obj, Cell | Result):
-        out = {}
+        out: dict[str, Any] = {}
         for f in fields(obj):
             value = getattr(obj, f.name)
             if f.name == "breakdowns":

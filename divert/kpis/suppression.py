@@ -13,7 +13,9 @@ definitions appendix).
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TypeGuard
 
 import numpy as np
 from scipy.optimize import linprog
@@ -88,7 +90,7 @@ def _bounds(table, pos, hidden: dict, threshold: int) -> tuple[float, float | No
     return 0, None
 
 
-def recoverable(table: list[list[int]], hidden: dict, threshold: int, *, first_only: bool = False) -> list[tuple]:
+def recoverable(table: Sequence[Sequence[int]], hidden: dict, threshold: int, *, first_only: bool = False) -> list[tuple]:
     """Hidden positions whose value the published table pins down exactly (LP over the
     constraints a reader knows; the table's constraint matrix makes the bounds integral).
     With `first_only`, stop at the first one found (all the suppression loop needs)."""
@@ -120,7 +122,8 @@ def recoverable(table: list[list[int]], hidden: dict, threshold: int, *, first_o
         if high.status == 3:  # unbounded above: certainly not recoverable
             continue
         low = linprog(vec, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
-        if low.status == 0 and high.status == 0 and (-high.fun) - low.fun < 0.5:
+        if low.status == 0 and high.status == 0 and high.fun is not None and low.fun is not None \
+                and (-high.fun) - low.fun < 0.5:
             found.append(pos)
             if first_only:
                 break
@@ -152,7 +155,7 @@ def _shown_to_vary(table, hidden: dict, threshold: int) -> set:
                 return []
             row_delta[i] += d
             col_delta[j] += d
-        moved = [("cell", i, j) for (i, j), d in step.items() if d]
+        moved: list[tuple] = [("cell", i, j) for (i, j), d in step.items() if d]
         total = sum(row_delta)
         for pos, delta in ([(("row", i), row_delta[i]) for i in range(rows)]
                            + [(("col", j), col_delta[j]) for j in range(cols)] + [(("all",), total)]):
@@ -272,9 +275,13 @@ def _suppress_cells(cells: tuple[Cell, ...], threshold: int) -> tuple[Cell, ...]
         )
     if not cells:
         return cells
-    rates = all(isinstance(c.denominator, int) for c in cells)
-    if rates and all(c.denominator >= c.numerator for c in cells):
-        table = [[c.numerator for c in cells], [c.denominator - c.numerator for c in cells]]
+    # Every numerator is a count here (derived cells were handled above).
+    numerators = [c.numerator for c in cells]
+    denominators = [c.denominator for c in cells]
+    if not _counts(numerators):
+        raise ValueError("a breakdown cell without a count reached the count table")
+    if _counts(denominators) and all(d >= n for n, d in zip(numerators, denominators, strict=True)):
+        table = [numerators, [d - n for n, d in zip(numerators, denominators, strict=True)]]
         out = suppress_table(table, threshold)
         result = []
         for k, c in enumerate(cells):
@@ -295,10 +302,10 @@ def _suppress_cells(cells: tuple[Cell, ...], threshold: int) -> tuple[Cell, ...]
         return tuple(result)
     # Counts (and, where present, denominators that are not totals of a 2×k table, such
     # as a disproportionality stage against its preceding stage): each a 1×k table.
-    nums = suppress_table([[c.numerator for c in cells]], threshold).cells[0]
+    nums = suppress_table([numerators], threshold).cells[0]
     dens: tuple = (None,) * len(cells)
-    if all(isinstance(c.denominator, int) for c in cells):
-        dens = suppress_table([[c.denominator for c in cells]], threshold).cells[0]
+    if _counts(denominators):
+        dens = suppress_table([denominators], threshold).cells[0]
     result = []
     for k, c in enumerate(cells):
         num_ok = nums[k].isdigit()
@@ -316,6 +323,11 @@ def _suppress_cells(cells: tuple[Cell, ...], threshold: int) -> tuple[Cell, ...]
             details={} if hide else c.details,
         ))
     return tuple(result)
+
+
+def _counts(values: list[int | float | None]) -> TypeGuard[list[int]]:
+    """True when every value is a whole-number count."""
+    return all(isinstance(v, int) for v in values)
 
 
 def suppress_result(result: Result, threshold: int) -> Result:

@@ -6,12 +6,13 @@ and commissioners see only suppressed aggregates (commissioners: the programmes 
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
 from divert.accounts.models import Programme, Role
+from divert.accounts.requests import SignedInRequest, organisation_of
 from divert.core.access import allow
 from divert.core.dates import parse_date
 from divert.core.pages import form_page
@@ -71,7 +72,7 @@ def _measure(m) -> dict:
 
 
 @allow(Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER, Role.BOARD_MEMBER, Role.COMMISSIONER)
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: SignedInRequest) -> HttpResponse:
     """Every measure for the user's organisation (or funded programmes) and a period."""
     user = request.user
     today = timezone.localdate()
@@ -125,23 +126,23 @@ def _to_page(measure_key: str, value: float | None) -> float | None:
 
 
 @allow(*MANAGERS)
-def comparators(request: HttpRequest) -> HttpResponse:
+def comparators(request: SignedInRequest) -> HttpResponse:
     """Comparator figures entered, by measure and period."""
     names = {m.key: m for m in measure_catalogue()}
     figures = [
         {"figure": f, "measure": names[f.measure_key].label if f.measure_key in names else f.measure_key,
          "value": format_value(f.value, names[f.measure_key].unit) if f.measure_key in names else f"{f.value:g}"}
-        for f in ComparatorFigure.objects.filter(organisation_id=request.user.organisation_id)
+        for f in ComparatorFigure.objects.filter(organisation_id=organisation_of(request.user).pk)
         .order_by("measure_key", "period_label", "comparator")
     ]
     return render(request, "kpis/comparators.html", {"figures": figures})
 
 
-def _comparator_page(request: HttpRequest, figure: ComparatorFigure | None) -> HttpResponse:
+def _comparator_page(request: SignedInRequest, figure: ComparatorFigure | None) -> HttpResponse:
     def save(data):
         data = {**data, "value": _to_engine(data["measure_key"], data["value"])}
         if figure is None:
-            return reference_actions.set_comparator_figure(by=request.user, organisation=request.user.organisation, **data)
+            return reference_actions.set_comparator_figure(by=request.user, organisation=organisation_of(request.user), **data)
         return reference_actions.change_comparator_figure(by=request.user, figure=figure, **data)
 
     initial = {}
@@ -157,21 +158,21 @@ def _comparator_page(request: HttpRequest, figure: ComparatorFigure | None) -> H
 
 
 @allow(*MANAGERS)
-def comparator_add(request: HttpRequest) -> HttpResponse:
+def comparator_add(request: SignedInRequest) -> HttpResponse:
     """Enter a published comparator figure (entering the same measure, period and comparator again corrects it)."""
     return _comparator_page(request, None)
 
 
 @allow(*MANAGERS)
-def comparator_edit(request: HttpRequest, figure_id: int) -> HttpResponse:
+def comparator_edit(request: SignedInRequest, figure_id: int) -> HttpResponse:
     """Correct a comparator figure."""
-    return _comparator_page(request, get_object_or_404(ComparatorFigure.objects.filter(organisation_id=request.user.organisation_id), pk=figure_id))
+    return _comparator_page(request, get_object_or_404(ComparatorFigure.objects.filter(organisation_id=organisation_of(request.user).pk), pk=figure_id))
 
 
 @allow(*MANAGERS)
-def rag_thresholds(request: HttpRequest) -> HttpResponse:
+def rag_thresholds(request: SignedInRequest) -> HttpResponse:
     """Every measure with its thresholds, if set."""
-    settings = request.user.organisation.rag_thresholds or {}
+    settings = organisation_of(request.user).rag_thresholds or {}
     rows = []
     for m in measure_catalogue():
         t = settings.get(m.key)
@@ -185,9 +186,9 @@ def rag_thresholds(request: HttpRequest) -> HttpResponse:
 
 
 @allow(*MANAGERS)
-def rag_threshold_edit(request: HttpRequest) -> HttpResponse:
+def rag_threshold_edit(request: SignedInRequest) -> HttpResponse:
     """Set (or change) one measure's thresholds: ?measure=<key> chooses it."""
-    organisation = request.user.organisation
+    organisation = organisation_of(request.user)
     key = request.GET.get("measure", "")
     info = measure_info(key)
     initial: dict = {"measure_key": key} if info else {}

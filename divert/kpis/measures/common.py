@@ -8,10 +8,13 @@ query runs on SQLite and PostgreSQL without vendor SQL.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import wraps
+from typing import Any
 
 from django.db.models import (
+    Aggregate,
     Case,
     Count,
     Exists,
@@ -98,7 +101,7 @@ def per_unit(function):
         got = function(scope, *args, **kwargs)
         return got if scope.by_org else got[None]
 
-    wrapper.by_unit = function
+    wrapper.by_unit = function  # type: ignore[attr-defined]  # the measure for every unit
     return wrapper
 
 
@@ -166,7 +169,7 @@ class _DateFunc(Func):
     output_field = IntegerField()
     templates: dict[str, str] = {}
 
-    def as_sql(self, compiler, connection, **extra):
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra):
         """Fill the template for this database; arguments may appear several times."""
         template = self.templates.get(connection.vendor)
         if template is None:
@@ -239,7 +242,7 @@ def python_month_key(day: dt.date) -> int:
     return (day.year * 12 + day.month) * 100 + day.day
 
 
-def day_number(field) -> object:
+def day_number(field) -> DayNumber:
     """Days since 1970-01-01 as an integer expression, so differences and 'n days after'
     are plain integer arithmetic on every database."""
     return DayNumber(_ref(field))
@@ -305,7 +308,7 @@ def tally(queryset, conditions: dict[str, Q], dimensions: dict[str, object], sum
     return _tally(queryset, conditions, dimensions, sums, None, [None])[None]
 
 
-def tally_units(scope: Scope, queryset, org_path: str, conditions: dict[str, Q], dimensions: dict[str, object],
+def tally_units(scope: Scope, queryset, org_path: str, conditions: dict[str, Q], dimensions: Mapping[str, Any],
                 sums: dict | None = None) -> dict:
     """`tally` for every unit: {unit: tally}, still one query (grouped by organisation too)."""
     return _tally(queryset, conditions, dimensions, sums, F(org_path) if scope.by_org else None, scope.units)
@@ -313,7 +316,7 @@ def tally_units(scope: Scope, queryset, org_path: str, conditions: dict[str, Q],
 
 def _tally(queryset, conditions, dimensions, sums, unit, units) -> dict:
     # Prefixed so a count never clashes with an annotation of the same name.
-    counts = {f"n__{name}": Count("pk", filter=cond) for name, cond in conditions.items()}
+    counts: dict[str, Aggregate] = {f"n__{name}": Count("pk", filter=cond) for name, cond in conditions.items()}
     # Optional sums (e.g. reoffences) are margined the same way as counts.
     counts.update({f"n__{name}": Sum(expr) for name, expr in (sums or {}).items()})
     conditions = {**conditions, **dict.fromkeys(sums or {})}
@@ -326,7 +329,9 @@ def _tally(queryset, conditions, dimensions, sums, unit, units) -> dict:
         # No dimensions (headline only): one aggregate row. `.values()` with no fields would
         # select every column and group by the primary key, i.e. one row per child.
         rows = [queryset.order_by().aggregate(**counts)]
-    out = {u: {None: dict.fromkeys(conditions, 0), **{dim: {} for dim in dimensions}} for u in units}
+    out: dict[Any, dict[str | None, dict]] = {
+        u: {None: dict.fromkeys(conditions, 0), **{dim: {} for dim in dimensions}} for u in units
+    }
     for row in rows:  # one row per combination of groups
         t = out[row.get(UNIT)]
         for name in conditions:

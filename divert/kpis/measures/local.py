@@ -318,6 +318,8 @@ def pre_post(scope: Scope) -> dict:
         thresholds = {u: pc.reliable_threshold for u, pc in changes.items() if pc.reliable_threshold is not None}
         reliable: dict = {}
         if thresholds:
+            up: Case | Value
+            down: Case | Value
             if scope.by_org:
                 up = Case(*[When(child__organisation_id=u, then=Value(t)) for u, t in thresholds.items()],
                           default=Value(None), output_field=FloatField())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -335,7 +336,7 @@ def _reoffending_results(scope: Scope, cohort: Period, key_prefix: str, t: dict,
         )
         for dim, labels in (("sex", SEX_LABELS), ("ethnic_group", ETHNIC_LABELS)) if t.get(dim)
     }
-    common = dict(period=cohort.label, flags=flags, notes=tuple(notes), higher_is_better=False)
+    common: dict[str, Any] = dict(period=cohort.label, flags=flags, notes=tuple(notes), higher_is_better=False)
     binary = rate_result(
         f"{key_prefix}.binary", f"Proven reoffending: binary rate ({cohort.label} cohort)",
         REOFFENDING_DEFINITION + " Binary rate = reoffenders ÷ children in the cohort.",

@@ -105,7 +105,7 @@ def dimensions(scope: Scope | None = None) -> dict:
     }
 
 
-DIMENSION_LABELS = {
+DIMENSION_LABELS: dict[str, dict] = {
     "programme_type": PROGRAMME_TYPES,
     "ethnic_group": ETHNIC_LABELS,
     "age_band": {"10-14": "10-14", "15-17": "15-17"},
