@@ -34,6 +34,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from divert.core.errors import DomainError
+from divert.imports.parsing import FileRefused, check_no_nul
 
 FORMAT = "divert-bundle"
 VERSION = 2  # 2: casework, allocation, teams, funders, offence links, completeness history
@@ -509,6 +510,11 @@ def _read_file(
                     f"The row has {len(cells)} cells; the header has {len(header)}.",
                 )
             )
+            continue
+        try:
+            check_no_nul(number, header, cells)
+        except FileRefused as exc:
+            problems.append(BundleProblem(name, exc.row, exc.column, exc.message))
             continue
         record = dict(zip(header, cells, strict=True))
         try:

@@ -20,7 +20,32 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls (Excel 97-2003)
 
 
 class FileRefused(Exception):
-    """The file cannot be read at all; the message says why in plain English."""
+    """The file cannot be read at all; the message says why in plain English, and where
+    (row as a spreadsheet numbers it, column heading) when one cell is the reason."""
+
+    def __init__(self, message: str, *, row: int | None = None, column: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.row = row
+        self.column = column
+
+    def __str__(self) -> str:
+        if self.row is None:
+            return self.message
+        return f"Row {self.row}, {self.column}: {self.message}"
+
+
+NUL_MESSAGE = "contains a NUL character, which is not text: the file is damaged or not a text export"
+
+
+def check_no_nul(number: int, headings: list[str], cells: list) -> None:
+    """Refuse a row with a NUL character in any cell, naming the row and column: PostgreSQL
+    cannot store one and no real extract holds one. Used by every reader of uploads."""
+    for index, cell in enumerate(cells):
+        if isinstance(cell, str) and "\x00" in cell:
+            heading = headings[index] if index < len(headings) else ""
+            column = heading if heading and "\x00" not in heading else f"column {index + 1}"
+            raise FileRefused(f"The cell {NUL_MESSAGE}.", row=number, column=column)
 
 
 @dataclass
@@ -102,6 +127,8 @@ def read_csv(data: bytes) -> Table:
     except csv.Error as exc:
         raise FileRefused(f"The file is not valid CSV: {exc}.") from None
     notices = [] if encoding.startswith("UTF-8") else [f"The file was read as {encoding} text."]
+    headings = [h.strip() for h in headings]
+    check_no_nul(1, headings, headings)
 
     def rows() -> Iterator[tuple[int, list]]:
         number = 1
@@ -113,11 +140,12 @@ def read_csv(data: bytes) -> Table:
             except csv.Error as exc:
                 raise FileRefused(f"Row {number + 1}: the CSV is broken here ({exc}).") from None
             number += 1
+            check_no_nul(number, headings, cells)
             if not any(c.strip() for c in cells):
                 continue
             yield number, cells
 
-    return Table([h.strip() for h in headings], rows(), "csv", encoding, notices)
+    return Table(headings, rows(), "csv", encoding, notices)
 
 
 def read_xlsx(data: bytes) -> Table:
@@ -145,6 +173,11 @@ def read_xlsx(data: bytes) -> Table:
     headings = [str(h).strip() if h is not None else "" for h in headings_row]
     while headings and not headings[-1]:
         headings.pop()
+    try:
+        check_no_nul(1, headings, headings)
+    except FileRefused:
+        workbook.close()
+        raise
 
     def rows() -> Iterator[tuple[int, list]]:
         number = 1
@@ -152,6 +185,7 @@ def read_xlsx(data: bytes) -> Table:
             for number, cells in enumerate(values, start=2):  # noqa: B007 - kept for the message
                 if cells is None or all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
                     continue
+                check_no_nul(number, headings, cells)
                 yield number, ["" if c is None else c for c in cells]
         except FileRefused:
             raise

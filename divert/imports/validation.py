@@ -43,6 +43,11 @@ class Problem:
         return [self.row, self.column, self.message, self.level]
 
 
+def refusal_problem(exc: FileRefused) -> Problem:
+    """A refused file as a problem: by row and column when one cell is the reason."""
+    return Problem(exc.row, exc.column, exc.message)
+
+
 # ---- Row models -------------------------------------------------------------------------
 
 
@@ -324,7 +329,7 @@ def validate_table(
             rows.check(number, cells, result)
     except FileRefused as exc:
         result.refused = True
-        result.problems.append(Problem(None, None, str(exc)))
+        result.problems.append(refusal_problem(exc))
     if progress:
         progress(result.rows_read)
     if result.rows_read == 0 and not result.refused:
@@ -441,6 +446,6 @@ def validate_file(
         table = read_table(file_name, data)
     except FileRefused as exc:
         result = Validation(headings=[], kind=formats.row_kind(source_kind), refused=True)
-        result.problems.append(Problem(None, None, str(exc)))
+        result.problems.append(refusal_problem(exc))
         return result
     return validate_table(table, source_kind=source_kind, today=today, mapping=mapping, progress=progress)

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from divert.imports import formats
 from divert.imports.parsing import FileRefused, read_table
-from divert.imports.validation import NOTICE, Problem, problem_message
+from divert.imports.validation import NOTICE, Problem, problem_message, refusal_problem
 from divert.offending.codes import YJBOffenceCategory
 from divert.people.codes import EthnicGroup
 
@@ -150,7 +150,7 @@ def check_reference_file(file_name: str, data: bytes, *, columns: tuple[str, ...
     try:
         table = read_table(file_name, data)
     except FileRefused as exc:
-        result.problems.append(Problem(None, None, str(exc)))
+        result.problems.append(refusal_problem(exc))
         return result
     result.problems.extend(Problem(None, None, n, NOTICE) for n in table.notices)
     positions = _reference_positions(table.headings, columns, required or columns, result)
@@ -162,7 +162,7 @@ def check_reference_file(file_name: str, data: bytes, *, columns: tuple[str, ...
             result.rows_read += 1
             _check_reference_row(number, _cells_by_column(cells, positions), model, key, same, seen, result)
     except FileRefused as exc:
-        result.problems.append(Problem(None, None, str(exc)))
+        result.problems.append(refusal_problem(exc))
     if result.rows_read == 0 and not result.errors:
         result.problems.append(Problem(None, None, "The file has headings but no rows."))
     return result
