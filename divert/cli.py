@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import sys
 
+from divert.kpis import from_bundle
+
 # Commands that run the local demo get the demo environment unless one is configured.
 DEMO_COMMANDS = {"demo", "serve"}
 HELP_FLAGS = {"--help", "-h"}
@@ -49,6 +51,9 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     try:
+        if from_bundle.wants_bundle(argv):
+            # `kpis|tracker --bundle`: one process on a throwaway database (divert/kpis/from_bundle.py).
+            raise SystemExit(from_bundle.run(argv))
         execute_from_command_line(["divert", *argv])
     except ImproperlyConfigured as error:
         # A missing setting is the operator's to fix: say which, without a traceback.

@@ -111,20 +111,28 @@ def schedule_follow_up(*, by, referral, group: str) -> list[FollowUpCheckpoint]:
                      group=group)
 
 
-def _schedule(*, by, referral, anchor: str, anchor_date: dt.date, group: str) -> list[FollowUpCheckpoint]:
-    checkpoints = [
+def new_checkpoints(*, child_id: int, referral_id: int, anchor: str, anchor_date: dt.date, group: str,
+                    **recorded) -> list[FollowUpCheckpoint]:
+    """The (unsaved) checkpoints at 3, 6, 9 and 12 months from an anchor, each due when its
+    window ends. Also used by the bundle import for a bundle that carries none."""
+    return [
         FollowUpCheckpoint(
-            child_id=referral.child_id,
-            referral=referral,
+            child_id=child_id,
+            referral_id=referral_id,
             anchor=anchor,
             anchor_date=anchor_date,
             months=months,
             due_on=follow_up_window(anchor_date, months).end,
             group=group,
-            recorded_by=_by(by),
+            **recorded,
         )
         for months in FOLLOW_UP_MONTHS
     ]
+
+
+def _schedule(*, by, referral, anchor: str, anchor_date: dt.date, group: str) -> list[FollowUpCheckpoint]:
+    checkpoints = new_checkpoints(child_id=referral.child_id, referral_id=referral.pk, anchor=anchor,
+                                  anchor_date=anchor_date, group=group, recorded_by=_by(by))
     FollowUpCheckpoint.objects.bulk_create(checkpoints)
     record_event(by=by, verb="scheduled_follow_up", obj=referral, child=referral.child_id,
                  details={"anchor": anchor, "group": group})

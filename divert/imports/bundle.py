@@ -32,9 +32,15 @@ from pathlib import Path
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
+from divert.casework.actions import new_checkpoints
+from divert.casework.codes import Anchor, FollowUpGroup
+from divert.casework.models import FollowUpCheckpoint
 from divert.core.errors import DomainError
+from divert.imports.followup import complete_checkpoints
 from divert.imports.parsing import FileRefused, check_no_nul
+from divert.referrals.codes import Decision
 
 FORMAT = "divert-bundle"
 VERSION = 2  # 2: casework, allocation, teams, funders, offence links, completeness history
@@ -236,49 +242,77 @@ def to_text(f: models.Field, value) -> str:
     return str(value)
 
 
+def _json(text: str):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise ValueError("must be JSON, e.g. [] or {}") from None
+
+
+def _boolean(text: str) -> bool:
+    if text not in {"true", "false"}:
+        raise ValueError("must be true or false")
+    return text == "true"
+
+
+def _datetime(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError("must be a date and time like 2025-01-31T14:05:00+00:00") from None
+    if value.tzinfo is None:
+        raise ValueError("must include the offset from UTC, e.g. +00:00")
+    return value
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("must be a date like 2025-01-31") from None
+
+
+def _decimal(text: str) -> decimal.Decimal:
+    try:
+        return decimal.Decimal(text)
+    except decimal.InvalidOperation:
+        raise ValueError("must be a number") from None
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError("must be a whole number") from None
+
+
+# How a non-empty cell is read, by field type (the first that matches; DateTimeField
+# before DateField, which it extends). Any other field keeps the text.
+READERS = (
+    (models.JSONField, _json),
+    (models.BooleanField, _boolean),
+    (models.DateTimeField, _datetime),
+    (models.DateField, _date),
+    (models.DecimalField, _decimal),
+    (models.IntegerField | models.ForeignKey, _integer),
+)
+
+
+def _empty(f: models.Field):
+    """What an empty cell means for `f`: none, empty text, or a problem."""
+    if f.null:
+        return None
+    if isinstance(f, models.CharField | models.TextField) and not isinstance(f, models.JSONField):
+        return ""
+    raise ValueError("is required")
+
+
 def from_text(f: models.Field, text: str):
     """Bundle text as a value for `f`; raises ValueError with a plain message."""
     if text == "":
-        if f.null:
-            return None
-        if isinstance(f, models.CharField | models.TextField) and not isinstance(
-            f, models.JSONField
-        ):
-            return ""
-        raise ValueError("is required")
-    if isinstance(f, models.JSONField):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError:
-            raise ValueError("must be JSON, e.g. [] or {}") from None
-    if isinstance(f, models.BooleanField):
-        if text not in {"true", "false"}:
-            raise ValueError("must be true or false")
-        return text == "true"
-    if isinstance(f, models.DateTimeField):
-        try:
-            value = dt.datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError("must be a date and time like 2025-01-31T14:05:00+00:00") from None
-        if value.tzinfo is None:
-            raise ValueError("must include the offset from UTC, e.g. +00:00")
-        return value
-    if isinstance(f, models.DateField):
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            raise ValueError("must be a date like 2025-01-31") from None
-    if isinstance(f, models.DecimalField):
-        try:
-            return decimal.Decimal(text)
-        except decimal.InvalidOperation:
-            raise ValueError("must be a number") from None
-    if isinstance(f, models.IntegerField | models.ForeignKey):
-        try:
-            return int(text)
-        except ValueError:
-            raise ValueError("must be a whole number") from None
-    return text
+        return _empty(f)
+    reader = next((read for kind, read in READERS if isinstance(f, kind)), None)
+    return reader(text) if reader else text
 
 
 # ---- export -----------------------------------------------------------------------------
@@ -403,6 +437,13 @@ def import_bundle(*, by, organisation, directory: Path, dry_run: bool = False) -
                 "bundle", None, None, f"The database refused the data: {_constraint(exc)}"
             )
         )
+        return result
+    if not parsed["follow_up_checkpoints"] and result.counts.get("follow_up_checkpoints"):
+        result.notices.append(BundleProblem(
+            "follow_up_checkpoints.csv", None, None,
+            f"The bundle has no follow-up checkpoints: {result.counts['follow_up_checkpoints']} were worked "
+            "out from its offers and completed episodes.",
+        ))
     return result
 
 
@@ -471,45 +512,112 @@ def _csv_rows(text: str, name: str, problems: list[BundleProblem]):
         problems.append(BundleProblem(name, number + 1, None, f"The CSV is broken here ({exc})."))
 
 
+def _read_text(path: Path, name: str, problems: list[BundleProblem]) -> str | None:
+    """The file's text; None (no rows) when it is left out, or with a problem when it is not UTF-8."""
+    if not path.exists():
+        return None  # a file left out holds no rows
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        problems.append(BundleProblem(name, None, None, "The file is not UTF-8 text."))
+        return None
+
+
+def _required(spec: FileSpec, f: models.Field) -> bool:
+    """A column that may not be left out: an empty cell would be refused on every row."""
+    if f.name in spec.codes:
+        return False
+    if f.name in spec.refs:
+        return not f.null
+    text = isinstance(f, models.CharField | models.TextField) and not isinstance(f, models.JSONField)
+    return not f.null and not f.has_default() and not (text and f.blank)
+
+
+def _check_header(spec: FileSpec, header: list[str], problems: list[BundleProblem]) -> bool:
+    """Columns are matched by name, in any order. A column left out holds no values (the
+    field's default, or empty); extra columns are refused, each named."""
+    name = spec.file_name
+    columns = spec.columns()
+    required = {"id"} | {spec.column(f) for f in spec.fields() if _required(spec, f)}
+    missing = [c for c in columns if c not in header and c in required]
+    unknown = [c for c in header if c not in columns]
+    for c in missing:
+        problems.append(BundleProblem(name, 1, c, "This column is missing (every row needs a value in it)."))
+    if unknown:
+        problems.append(BundleProblem(
+            name, 1, ", ".join(unknown),
+            f"{'These columns are' if len(unknown) > 1 else 'This column is'} not part of the bundle format: "
+            + ", ".join(unknown) + ".",
+        ))
+    duplicated = len(set(header)) != len(header)
+    if duplicated:
+        problems.append(BundleProblem(name, 1, None, "A column appears twice."))
+    return not (missing or unknown or duplicated)
+
+
+def _bundle_id(record: dict, seen: set[int], name: str, number: int, problems: list[BundleProblem]) -> int | None:
+    """The row's bundle id, or None with a problem."""
+    try:
+        bundle_id = int(record["id"])
+        if bundle_id < 1:
+            raise ValueError
+    except ValueError:
+        problems.append(BundleProblem(name, number, "id", "must be a whole number from 1"))
+        return None
+    if bundle_id in seen:
+        problems.append(BundleProblem(name, number, "id", f"id {bundle_id} appears twice in this file"))
+        return None
+    seen.add(bundle_id)
+    return bundle_id
+
+
+def _value(spec: FileSpec, f: models.Field, text_value: str):
+    """One cell as a value; raises ValueError or ValidationError."""
+    if f.name in spec.codes:
+        return text_value or None
+    value = from_text(f, text_value)
+    if f.name not in spec.refs and value is not None:
+        f.run_validators(value)
+        f.validate(value, None)
+    return value
+
+
+def _row_values(spec: FileSpec, fields: dict, record: dict, number: int, problems: list[BundleProblem]) -> dict:
+    """The row's values by field name; a column the file leaves out is left out here too."""
+    values = {}
+    for column, f in fields.items():
+        if column not in record:
+            continue
+        try:
+            values[f.name] = _value(spec, f, record[column])
+        except ValueError as exc:
+            problems.append(BundleProblem(spec.file_name, number, column, str(exc)))
+        except ValidationError as exc:
+            problems.append(BundleProblem(spec.file_name, number, column, " ".join(exc.messages)))
+    return values
+
+
 def _read_file(
     directory: Path, spec: FileSpec, expected: dict | None, problems: list[BundleProblem]
 ) -> list[Row]:
     name = spec.file_name
-    path = directory / name
-    if not path.exists():
-        problems.append(BundleProblem(name, None, None, "The file is missing."))
-        return []
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        problems.append(BundleProblem(name, None, None, "The file is not UTF-8 text."))
+    text = _read_text(directory / name, name, problems)
+    if text is None:
+        if expected and expected.get("rows"):
+            problems.append(BundleProblem(
+                name, None, None, f"The manifest says {expected.get('rows')} rows; the file is missing."))
         return []
     reader = _csv_rows(text, name, problems)
     header = next(reader, (1, None))[1] or []
-    columns = spec.columns()
-    missing = [c for c in columns if c not in header]
-    unknown = [c for c in header if c not in columns]
-    for c in missing:
-        problems.append(BundleProblem(name, 1, c, "This column is missing."))
-    for c in unknown:
-        problems.append(BundleProblem(name, 1, c, "This column is not part of the bundle format."))
-    if missing or unknown or len(set(header)) != len(header):
-        if len(set(header)) != len(header):
-            problems.append(BundleProblem(name, 1, None, "A column appears twice."))
+    if not _check_header(spec, header, problems):
         return []
     fields = {spec.column(f): f for f in spec.fields()}
     rows: list[Row] = []
     seen: set[int] = set()
     for number, cells in reader:
         if len(cells) != len(header):
-            problems.append(
-                BundleProblem(
-                    name,
-                    number,
-                    None,
-                    f"The row has {len(cells)} cells; the header has {len(header)}.",
-                )
-            )
+            problems.append(BundleProblem(
+                name, number, None, f"The row has {len(cells)} cells; the header has {len(header)}."))
             continue
         try:
             check_no_nul(number, header, cells)
@@ -517,48 +625,12 @@ def _read_file(
             problems.append(BundleProblem(name, exc.row, exc.column, exc.message))
             continue
         record = dict(zip(header, cells, strict=True))
-        try:
-            bundle_id = int(record["id"])
-            if bundle_id < 1:
-                raise ValueError
-        except ValueError:
-            problems.append(BundleProblem(name, number, "id", "must be a whole number from 1"))
-            continue
-        if bundle_id in seen:
-            problems.append(
-                BundleProblem(name, number, "id", f"id {bundle_id} appears twice in this file")
-            )
-            continue
-        seen.add(bundle_id)
-        values = {}
-        for column, f in fields.items():
-            text_value = record[column]
-            try:
-                value = (text_value or None) if f.name in spec.codes else from_text(f, text_value)
-                if f.name not in spec.refs and f.name not in spec.codes and value is not None:
-                    f.run_validators(value)
-                    f.validate(value, None)
-            except ValueError as exc:
-                problems.append(BundleProblem(name, number, column, str(exc)))
-                continue
-            except ValidationError as exc:
-                problems.append(BundleProblem(name, number, column, " ".join(exc.messages)))
-                continue
-            values[f.name] = value
-        rows.append((number, bundle_id, values))
-    if (
-        expected is not None
-        and expected.get("rows") != len(rows)
-        and not any(p.file == name for p in problems)
-    ):
-        problems.append(
-            BundleProblem(
-                name,
-                None,
-                None,
-                f"The manifest says {expected.get('rows')} rows; the file has {len(rows)}.",
-            )
-        )
+        bundle_id = _bundle_id(record, seen, name, number, problems)
+        if bundle_id is not None:
+            rows.append((number, bundle_id, _row_values(spec, fields, record, number, problems)))
+    if expected is not None and expected.get("rows") != len(rows) and not any(p.file == name for p in problems):
+        problems.append(BundleProblem(
+            name, None, None, f"The manifest says {expected.get('rows')} rows; the file has {len(rows)}."))
     return rows
 
 
@@ -650,45 +722,88 @@ def _write(*, by, organisation, parsed: dict[str, list[Row]], counts: dict[str, 
     new_ids: dict[str, dict[int, int]] = {}
     for spec in SPECS:
         model = spec.model
-        field_names = {f.name for f in model._meta.concrete_fields}
+        extra = {name: value for name, value in (("organisation", organisation), ("batch", batch))
+                 if name in {f.name for f in model._meta.concrete_fields}}
         # Keys -> ids now, so codes the bundle brought (written above) are found too.
         keys = {name: lookup.keys(organisation) for name, lookup in spec.codes.items()}
         objects = []
         for _, bundle_id, values in parsed[spec.name]:
-            attrs = {}
-            for f in spec.fields():
-                value = values.get(f.name)
-                if f.name in spec.codes:
-                    attrs[f.attname] = keys[f.name].get(value) if value is not None else None
-                    if value is not None and attrs[f.attname] is None and not f.null:
-                        break  # an unknown key that cannot be left blank: the row is left out (a notice)
-                elif f.name in spec.refs:
-                    if spec.refs[f.name] == spec.name:
-                        continue  # a reference within the file (a merged child): set after creating
-                    attrs[f.attname] = (
-                        new_ids[spec.refs[f.name]][value] if value is not None else None
-                    )
-                else:
-                    attrs[f.name] = value
-            else:
-                if "organisation" in field_names:
-                    attrs["organisation"] = organisation
-                if "batch" in field_names:
-                    attrs["batch"] = batch
-                objects.append((bundle_id, attrs))
+            attrs = _attributes(spec, values, keys, new_ids)
+            if attrs is not None:
+                objects.append((bundle_id, {**attrs, **extra}))
         created = model.objects.bulk_create([model(**attrs) for _, attrs in objects], batch_size=1000)
         new_ids[spec.name] = {
             bundle_id: obj.pk for (bundle_id, _), obj in zip(objects, created, strict=True)
         }
-        for f_name, target in spec.refs.items():
-            if target != spec.name:
-                continue
-            for _, bundle_id, values in parsed[spec.name]:
-                if values.get(f_name) is not None:
-                    model.objects.filter(pk=new_ids[spec.name][bundle_id]).update(
-                        **{f"{f_name}_id": new_ids[target][values[f_name]]}
-                    )
+        _link_within(spec, parsed[spec.name], new_ids)
+    if not parsed["follow_up_checkpoints"]:
+        counts["follow_up_checkpoints"] = _work_out_checkpoints(
+            by=by, organisation=organisation, parsed=parsed, new_ids=new_ids, batch=batch)
     finish_batch(batch, counts=counts, verb="imported_bundle")
+
+
+def _attributes(spec: FileSpec, values: dict, keys: dict, new_ids: dict) -> dict | None:
+    """A row's model attributes; None when an unknown key cannot be left blank (the row is
+    left out, with a notice)."""
+    attrs = {}
+    for f in spec.fields():
+        value = values.get(f.name)
+        if f.name in spec.codes:
+            attrs[f.attname] = keys[f.name].get(value) if value is not None else None
+            if value is not None and attrs[f.attname] is None and not f.null:
+                return None
+        elif f.name in spec.refs:
+            if spec.refs[f.name] != spec.name:  # a reference within the file is set after creating
+                attrs[f.attname] = new_ids[spec.refs[f.name]][value] if value is not None else None
+        elif f.name in values:  # a column the file leaves out keeps the model's default
+            attrs[f.name] = value
+    return attrs
+
+
+def _link_within(spec: FileSpec, rows: list[Row], new_ids: dict) -> None:
+    """References between rows of one file (a merged child), once they all exist."""
+    for f_name, target in spec.refs.items():
+        if target != spec.name:
+            continue
+        for _, bundle_id, values in rows:
+            if values.get(f_name) is not None:
+                spec.model.objects.filter(pk=new_ids[spec.name][bundle_id]).update(
+                    **{f"{f_name}_id": new_ids[target][values[f_name]]}
+                )
+
+
+# Answers to the offer that put a child in a follow-up group (intention to treat).
+FOLLOWED_UP = {Decision.ACCEPTED, Decision.DECLINED, Decision.NO_RESPONSE}
+
+
+def _work_out_checkpoints(*, by, organisation, parsed: dict[str, list[Row]], new_ids: dict, batch) -> int:
+    """A bundle without follow-up checkpoints gets them from its offers (and successfully
+    completed episodes), as recording the answer (and closing the episode) would have set
+    them, then completed as far as the police data covers them. Returns how many."""
+    child_of_referral = {bundle_id: values["child"] for _, bundle_id, values in parsed["referrals"]}
+    checkpoints = []
+    for _, _, offer in parsed["offers"]:
+        if offer.get("child_decision") in FOLLOWED_UP and offer.get("offered_on"):
+            checkpoints += new_checkpoints(
+                child_id=new_ids["children"][child_of_referral[offer["referral"]]],
+                referral_id=new_ids["referrals"][offer["referral"]],
+                anchor=Anchor.OFFER, anchor_date=offer["offered_on"],
+                group=FollowUpGroup.PARTICIPANT if offer["child_decision"] == Decision.ACCEPTED
+                else FollowUpGroup.COMPARISON,
+                batch=batch,
+            )
+    for _, _, episode in parsed["episodes"]:
+        if episode.get("successfully_completed") and episode.get("end_date") and episode.get("referral"):
+            checkpoints += new_checkpoints(
+                child_id=new_ids["children"][episode["child"]],
+                referral_id=new_ids["referrals"][episode["referral"]],
+                anchor=Anchor.CLOSURE, anchor_date=episode["end_date"], group=FollowUpGroup.PARTICIPANT,
+                batch=batch,
+            )
+    FollowUpCheckpoint.objects.bulk_create(checkpoints, batch_size=1000)
+    if checkpoints:
+        complete_checkpoints(by=_user(by), organisation=organisation, today=timezone.localdate(), batch=batch)
+    return len(checkpoints)
 
 
 def _user(by):

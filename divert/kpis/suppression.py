@@ -18,7 +18,6 @@ from dataclasses import dataclass, replace
 from typing import TypeGuard
 
 import numpy as np
-from scipy.optimize import linprog
 
 from divert.kpis.results import Cell, Result
 
@@ -94,6 +93,9 @@ def recoverable(table: Sequence[Sequence[int]], hidden: dict, threshold: int, *,
     """Hidden positions whose value the published table pins down exactly (LP over the
     constraints a reader knows; the table's constraint matrix makes the bounds integral).
     With `first_only`, stop at the first one found (all the suppression loop needs)."""
+    # Imported here: scipy.optimize takes a second to import and only suppressed tables need it.
+    from scipy.optimize import linprog
+
     rows, cols = len(table), len(table[0])
     n = rows * cols
     index = {(i, j): i * cols + j for i in range(rows) for j in range(cols)}

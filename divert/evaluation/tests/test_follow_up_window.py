@@ -62,3 +62,21 @@ def test_the_window_is_half_open_and_the_deadline_six_months_after_its_end():
     assert (WINDOW.last_proving_day, WINDOW.deadline) == (D(2024, 10, 14), D(2024, 10, 15))
     month_end = follow_up_window(D(2024, 1, 31), 1)
     assert (month_end.last_day, month_end.end) == (D(2024, 2, 28), D(2024, 2, 29))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_tracker_from_a_bundle_matches_the_database(north_data, tmp_path):
+    north_data.complete_to(D(2025, 6, 30))
+    reoffends = north_data.child(offered_on=OFFERED)
+    north_data.child(offered_on=OFFERED, decision="declined")
+    north_data.offence(reoffends, WINDOW.start, ("youth_caution", D(2024, 2, 1)))
+    call_command("bundle", "export", str(tmp_path / "b"), "--org", "north", stdout=io.StringIO())
+    direct = run("tracker")
+    out = io.StringIO()
+    call_command("tracker", "--bundle", str(tmp_path / "b"), "--as-at", "2025-06-30", "--format", "json", stdout=out)
+    from_bundle = json.loads(out.getvalue())
+    assert from_bundle["anchors"] == direct["anchors"]
+    offer = next(a for a in from_bundle["anchors"] if a["anchor"] == "offer")
+    tier_a = next(w for w in offer["windows"] if w["months"] == 3)["tiers"][0]
+    assert tier_a["participants"]["children_with_outcome"] == tier_a["participants"]["children_tracked"] == 1
+    assert tier_a["comparison"]["children_tracked"] == 1

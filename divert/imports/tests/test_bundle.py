@@ -209,21 +209,73 @@ def test_an_invalid_bundle_reports_every_problem_and_writes_nothing(north_record
     assert not result.written and not Child.objects.filter(organisation=copy).exists()
 
 
-def test_missing_columns_files_and_versions_are_refused(north_records, tmp_path):
+def test_extra_columns_a_file_the_manifest_counts_and_versions_are_refused(north_records, tmp_path):
     export_bundle(organisation=north_records.north, directory=tmp_path, now=NOW)
-    (tmp_path / "victims.csv").unlink()
-    text = (tmp_path / "arrests.csv").read_text().replace("released_at", "released")
+    (tmp_path / "victims.csv").unlink()  # the manifest says it has a row
+    text = (tmp_path / "arrests.csv").read_text().replace("released_at", "released").replace("source_id", "src")
     (tmp_path / "arrests.csv").write_text(text)
+    rows = read(tmp_path, "children.csv")
+    _write(tmp_path / "children.csv", [{k: v for k, v in r.items() if k != "date_of_birth"} for r in rows])
     messages = [
         str(p) for p in import_bundle(by=None, organisation=new_org(), directory=tmp_path).problems
     ]
-    assert "victims.csv: The file is missing." in messages
-    assert "arrests.csv, row 1, released_at: This column is missing." in messages
+    assert "victims.csv: The manifest says 1 rows; the file is missing." in messages
+    assert ("arrests.csv, row 1, released, src: These columns are not part of the bundle format: "
+            "released, src.") in messages
+    assert "children.csv, row 1, date_of_birth: This column is missing (every row needs a value in it)." in messages
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     manifest["version"] = 99
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     problems = import_bundle(by=None, organisation=new_org("other"), directory=tmp_path).problems
     assert "version 2 bundle" in str(problems[0])
+
+
+KEPT = ("programmes", "tiers", "teams", "data_sources", "offence_reference", "children", "referrals", "screenings", "offers", "episodes",
+        "offences", "outcomes")
+
+
+def small_bundle(north_records, directory):
+    """North's bundle with only some files, no checkpoints, columns shuffled and optional ones left out."""
+    export_bundle(organisation=north_records.north, directory=directory, now=NOW)
+    for spec in SPECS:
+        if spec.name not in KEPT:
+            (directory / spec.file_name).unlink()
+    (directory / "manifest.json").write_text(json.dumps({"format": "divert-bundle", "version": 2}))
+    rows = read(directory, "children.csv")
+    left_out = {"worker_username", "team_id", "merged_into_id", "voided_at", "void_reason"}
+    _write(directory / "children.csv", [dict(reversed([(k, v) for k, v in r.items() if k not in left_out]))
+                                        for r in rows])
+
+
+def test_a_bundle_may_leave_out_files_and_optional_columns(north_records, tmp_path):
+    from divert.casework.models import FollowUpCheckpoint
+    from divert.people.models import Child
+
+    small_bundle(north_records, tmp_path)
+    copy = new_org()
+    result = import_bundle(by=None, organisation=copy, directory=tmp_path)
+    assert result.ok and result.written, result.problems
+    assert result.counts["victims"] == 0 and result.counts["arrests"] == 0
+    children = Child.objects.filter(organisation=copy).order_by("pk")
+    assert children.count() == 3 and not any(c.team_id or c.merged_into_id for c in children)
+    assert FollowUpCheckpoint.objects.filter(child__organisation=copy).exists()
+
+
+def test_checkpoints_are_worked_out_from_offers_when_a_bundle_has_none(north_records, tmp_path):
+    from divert.casework.models import FollowUpCheckpoint
+
+    export_bundle(organisation=north_records.north, directory=tmp_path / "full", now=NOW)
+    carried = read(tmp_path / "full", "follow_up_checkpoints.csv")
+    small_bundle(north_records, tmp_path / "small")
+    copy = new_org()
+    result = import_bundle(by=None, organisation=copy, directory=tmp_path / "small")
+    assert result.ok, result.problems
+    worked_out = FollowUpCheckpoint.objects.filter(child__organisation=copy)
+    assert result.counts["follow_up_checkpoints"] == worked_out.count() == len(carried)
+    assert {(c["anchor"], c["anchor_date"], c["months"], c["due_on"], c["group"]) for c in carried} == {
+        (c.anchor, c.anchor_date.isoformat(), str(c.months), c.due_on.isoformat(), c.group) for c in worked_out
+    }
+    assert any("were worked out from its offers" in str(n) for n in result.notices)
 
 
 def test_a_bundle_goes_only_into_an_empty_organisation(north_records, tmp_path):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from divert.imports.models import ColumnMapping, ImportRun
+from divert.imports.models import ColumnMapping, ImportErrorFile, ImportRun
 from divert.imports.tests.files import outcome_row, to_csv, to_xlsx
 from divert.offending.models import DataSource, Outcome
 
@@ -51,9 +52,12 @@ def test_errors_are_listed_and_exit_non_zero(personas, tmp_path):
 def test_valid_rows_only_still_exits_non_zero_but_writes_the_valid_rows(personas, tmp_path):
     path = tmp_path / "outcomes.csv"
     path.write_bytes(to_csv([outcome_row("A", local_id="N-0001"), outcome_row("B", sex="Q")]))
-    with pytest.raises(CommandError, match="1 rows were rejected"):
+    with pytest.raises(CommandError, match="1 rows were rejected") as raised:
         call_command("import", *police(path, "--valid-rows-only"), stdout=io.StringIO(), stderr=io.StringIO())
     assert Outcome.objects.count() == 1
+    error_file = ImportErrorFile.objects.get()
+    assert f"they are in {error_file.path} with their problems" in str(raised.value)
+    assert Path(error_file.path).is_file()
 
 
 def test_dry_run_keeps_nothing(personas, tmp_path):

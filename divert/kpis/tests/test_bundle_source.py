@@ -29,3 +29,47 @@ def test_a_folder_without_a_manifest_is_refused(tmp_path):
 
     with pytest.raises(CommandError, match="not a case-level bundle"):
         call_command("kpis", "--bundle", str(tmp_path), "--period", "2025-26Q1")
+
+
+def write_csv(path, rows):
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def small_bundle(folder):
+    """One child offered support on 15 January 2024 who offends on that day (cautioned in
+    February): only the files and columns that matter, and no follow-up checkpoints."""
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps({"format": "divert-bundle", "version": 2}))
+    write_csv(folder / "programmes.csv", [{"id": 1, "name": "Diversion", "slug": "diversion"}])
+    write_csv(folder / "data_sources.csv", [{"id": 1, "name": "Police", "kind": "crime_outcomes",
+                                             "complete_to": "2025-06-30"}])
+    write_csv(folder / "children.csv", [{"id": 1, "first_name": "Sam", "last_name": "Example",
+                                         "date_of_birth": "2010-05-01", "sex": "female"}])
+    write_csv(folder / "referrals.csv", [{"id": 1, "child_id": 1, "programme_id": 1, "source": "police_cr",
+                                          "received_on": "2024-01-10"}])
+    write_csv(folder / "offers.csv", [{"id": 1, "referral_id": 1, "offered_on": "2024-01-15",
+                                       "child_decision": "accepted"}])
+    write_csv(folder / "offences.csv", [{"id": 1, "child_id": 1, "committed_on": "2024-01-15", "source_id": 1}])
+    write_csv(folder / "outcomes.csv", [{"id": 1, "child_id": 1, "offence_id": 1, "outcome_date": "2024-02-01",
+                                         "disposal": "youth_caution", "source_id": 1}])
+
+
+def test_a_bundle_without_checkpoints_gives_the_tracker_the_children_kpis_counts(tmp_path):
+    small_bundle(tmp_path / "b")
+    kpis, tracker = StringIO(), StringIO()
+    call_command("kpis", "--bundle", str(tmp_path / "b"), "--period", "2024-25Q1", "--as-at", "2025-06-30",
+                 "--format", "json", "--no-changes", stdout=kpis)
+    call_command("tracker", "--bundle", str(tmp_path / "b"), "--as-at", "2025-06-30", "--format", "json",
+                 stdout=tracker)
+    measure = next(m for m in json.loads(kpis.getvalue())["measures"]
+                   if m["key"] == "follow_up.3_months.proven_reoffence")
+    offer = next(a for a in json.loads(tracker.getvalue())["anchors"] if a["anchor"] == "offer")
+    tier_a = next(w for w in offer["windows"] if w["months"] == 3)["tiers"][0]
+    assert tier_a["tier"] == "a"
+    assert (measure["numerator"], measure["denominator"]) == (1, 1)
+    assert (tier_a["participants"]["children_with_outcome"], tier_a["participants"]["children_tracked"]) == (1, 1)

@@ -25,7 +25,7 @@ from divert.accounts.command_line import organisation_by_slug
 from divert.core.errors import DomainError
 from divert.imports import actions
 from divert.imports.formats import IMPORTABLE_KINDS, parse_date
-from divert.imports.models import ColumnMapping, ImportRun
+from divert.imports.models import ColumnMapping, ImportErrorFile, ImportRun
 
 MAX_PROBLEMS_SHOWN = 200
 
@@ -129,8 +129,10 @@ class Command(BaseCommand):
             raise CommandError("Nothing was imported: fix the problems above, or use --valid-rows-only.",
                                returncode=1)
         if validation.errors:
-            raise CommandError(f"{run.rows_rejected} rows were rejected (error file kept for import {run.pk}).",
-                               returncode=1)
+            error_file = ImportErrorFile.objects.filter(run=run).first()
+            where = (f": they are in {error_file.path} with their problems (kept until {error_file.expires_on:%d/%m/%Y})"
+                     if error_file else "")
+            raise CommandError(f"{run.rows_rejected} rows were rejected{where}.", returncode=1)
 
     def _summary(self, run: ImportRun, source) -> None:
         complete_to = f"{run.complete_to:%d/%m/%Y}"
