@@ -13,9 +13,24 @@ from divert.casework.models import (
     Plan,
     Session,
 )
+from divert.people.codes import Ethnicity, Sex
 from divert.people.models import Child
 from divert.referrals.codes import Agency, Concern, Decision, ScreeningDecision, Source
 from divert.referrals.models import Referral
+
+
+class ActionChoiceField(serializers.ChoiceField):
+    """A code from a list, shown in the schema; a value outside it is refused by the action.
+
+    The action holds the rule, so the API answers with the same message and field as the
+    web form (`core.forms.ActionChoiceField`).
+    """
+
+    def to_internal_value(self, data):
+        """Pass the value on as text; the action checks it against the list."""
+        if data == "" and self.allow_blank:
+            return ""
+        return data if isinstance(data, str) else str(data)
 
 
 class ChildSerializer(serializers.ModelSerializer):
@@ -28,6 +43,27 @@ class ChildSerializer(serializers.ModelSerializer):
             "ethnicity", "ethnic_group", "area_code", "school", "local_id", "police_id", "team", "worker",
         ]
         read_only_fields = fields
+
+
+class NewChildSerializer(serializers.Serializer):
+    """Input for recording a new child (the same checks as the page, in `create_child`)."""
+
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    preferred_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    date_of_birth = serializers.DateField()
+    sex = ActionChoiceField(choices=Sex.choices)
+    gender = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    ethnicity = ActionChoiceField(choices=Ethnicity.choices, required=False, default=Ethnicity.NOT_OBTAINED)
+    postcode = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
+    area_code = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
+    school = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    local_id = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    police_id = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    confirm_not_duplicate = serializers.BooleanField(
+        required=False, default=False,
+        help_text="True once you have checked the children with the same name and date of birth "
+                  "(their ids come back with a first refusal) and this is a different child")
 
 
 class ReferralSerializer(serializers.ModelSerializer):
@@ -45,18 +81,20 @@ class NewReferralSerializer(serializers.Serializer):
 
     child = serializers.IntegerField()
     programme = serializers.IntegerField()
-    source = serializers.ChoiceField(choices=Source.choices)
+    source = ActionChoiceField(choices=Source.choices)
     received_on = serializers.DateField()
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+    exclusion = serializers.CharField(required=False, allow_blank=True, default="",
+                                      help_text="One of the programme's exclusions, if one applies")
 
 
 class ScreeningInputSerializer(serializers.Serializer):
     """Input for a screening decision."""
 
-    decision = serializers.ChoiceField(choices=ScreeningDecision.choices)
+    decision = ActionChoiceField(choices=ScreeningDecision.choices)
     decided_on = serializers.DateField()
-    concerns = serializers.ListField(child=serializers.ChoiceField(choices=Concern.choices), required=False, default=list)
-    agency = serializers.ChoiceField(choices=Agency.choices, required=False, allow_blank=True, default="")
+    concerns = serializers.ListField(child=ActionChoiceField(choices=Concern.choices), required=False, default=list)
+    agency = ActionChoiceField(choices=Agency.choices, required=False, allow_blank=True, default="")
     tier = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="Tier number")
 
 
@@ -69,8 +107,8 @@ class OfferInputSerializer(serializers.Serializer):
 class ConsentInputSerializer(serializers.Serializer):
     """Input for the child's (and parent's) answer."""
 
-    child_decision = serializers.ChoiceField(choices=[Decision.ACCEPTED, Decision.DECLINED, Decision.NO_RESPONSE])
-    parent_decision = serializers.ChoiceField(
+    child_decision = ActionChoiceField(choices=[Decision.ACCEPTED, Decision.DECLINED, Decision.NO_RESPONSE])
+    parent_decision = ActionChoiceField(
         choices=[Decision.ACCEPTED, Decision.DECLINED, Decision.NO_RESPONSE], required=False, allow_null=True,
         default=None)
     decided_on = serializers.DateField()
@@ -105,11 +143,11 @@ class SessionInputSerializer(serializers.Serializer):
     """Input for recording a session."""
 
     date = serializers.DateField()
-    type = serializers.ChoiceField(choices=SessionType.choices)
-    attendance = serializers.ChoiceField(choices=Attendance.choices)
+    type = ActionChoiceField(choices=SessionType.choices)
+    attendance = ActionChoiceField(choices=Attendance.choices)
     duration_minutes = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=600)
-    place = serializers.CharField(required=False, allow_blank=True, default="")
-    topics = serializers.ListField(child=serializers.ChoiceField(choices=Topic.choices), required=False, default=list)
+    place = ActionChoiceField(choices=Place.choices, required=False, allow_blank=True, default="")
+    topics = serializers.ListField(child=ActionChoiceField(choices=Topic.choices), required=False, default=list)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -117,7 +155,7 @@ class CloseInputSerializer(serializers.Serializer):
     """Input for closing an episode."""
 
     end_date = serializers.DateField()
-    reason = serializers.ChoiceField(choices=ClosureReason.choices)
+    reason = ActionChoiceField(choices=ClosureReason.choices)
     successfully_completed = serializers.BooleanField()
     exit_plan = serializers.CharField(required=False, allow_blank=True, default="")
 

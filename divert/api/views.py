@@ -11,9 +11,10 @@ from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from divert.accounts.models import CHILD_ROLES, PATHWAY_ROLES, Programme
+from divert.accounts.models import CHILD_ROLES, PATHWAY_ROLES
 from divert.api import serializers as s
 from divert.api.permissions import RoleRequired
 from divert.audit.actions import record_event
@@ -28,6 +29,7 @@ from divert.casework.models import (
 )
 from divert.core.access import SIGNED_IN, get_visible_or_404
 from divert.core.errors import DomainError
+from divert.people import actions as people
 from divert.people.models import Child
 from divert.referrals import actions as ref
 from divert.referrals.models import Referral
@@ -47,6 +49,10 @@ class DomainErrorAsBadRequest:
 
     def handle_exception(self, exc):
         """Map domain errors to validation errors."""
+        if isinstance(exc, people.PossibleDuplicates):
+            # The ids of the children in scope to check, as numbers (a ValidationError makes text).
+            return Response({exc.field: [exc.message], "duplicates": [child.pk for child in exc.children]},
+                            status=status.HTTP_400_BAD_REQUEST)
         if isinstance(exc, DomainError):
             exc = serializers.ValidationError({exc.field or "non_field_errors": [exc.message]})
         return super().handle_exception(exc)
@@ -71,8 +77,8 @@ class ScopedReadMixin:
         return response
 
 
-class ChildViewSet(ScopedReadMixin, viewsets.ReadOnlyModelViewSet):
-    """Children the caller may see."""
+class ChildViewSet(DomainErrorAsBadRequest, ScopedReadMixin, viewsets.ReadOnlyModelViewSet):
+    """Children the caller may see, and recording a new child."""
 
     allowed_roles = tuple(CHILD_ROLES)
     serializer_class = s.ChildSerializer
@@ -88,6 +94,21 @@ class ChildViewSet(ScopedReadMixin, viewsets.ReadOnlyModelViewSet):
         record_event(by=request.user, verb="listed_children", details={"via": "api"})
         return response
 
+    @extend_schema(request=s.NewChildSerializer, responses=s.ChildSerializer)
+    def create(self, request, *args, **kwargs):
+        """Record a new child: the same checks as the page (`create_child`). A child with the same
+        name and date of birth gives a 400 listing their ids under `duplicates` until
+        `confirm_not_duplicate` is sent."""
+        if not request.user.has_any_role(PATHWAY_ROLES):
+            raise PermissionDenied("Your role cannot record children.")
+        data = s.NewChildSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        details = dict(data.validated_data)
+        confirmed = details.pop("confirm_not_duplicate")
+        child = people.create_child(by=request.user, organisation=request.user.organisation,
+                                    today=timezone.localdate(), confirmed_not_duplicate=confirmed, **details)
+        return Response(s.ChildSerializer(child).data, status=status.HTTP_201_CREATED)
+
 
 class ReferralViewSet(DomainErrorAsBadRequest, ScopedReadMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Referrals, and the screening, offer and consent steps."""
@@ -102,8 +123,6 @@ class ReferralViewSet(DomainErrorAsBadRequest, ScopedReadMixin, mixins.CreateMod
 
     def _write_allowed(self):
         if not self.request.user.has_any_role(PATHWAY_ROLES):
-            from rest_framework.exceptions import PermissionDenied
-
             raise PermissionDenied("Your role cannot record the pathway.")
 
     @extend_schema(request=s.NewReferralSerializer, responses=s.ReferralSerializer)
@@ -113,14 +132,10 @@ class ReferralViewSet(DomainErrorAsBadRequest, ScopedReadMixin, mixins.CreateMod
         data = s.NewReferralSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         child = get_visible_or_404(Child, request.user, pk=data.validated_data["child"])
-        programme = Programme.objects.filter(organisation_id=child.organisation_id,
-                                             pk=data.validated_data["programme"]).first()
-        if programme is None:
-            raise serializers.ValidationError({"programme": ["No such programme in this organisation."]})
         referral = ref.create_referral(
-            by=request.user, child=child, programme=programme, source=data.validated_data["source"],
+            by=request.user, child=child, programme=data.validated_data["programme"], source=data.validated_data["source"],
             received_on=data.validated_data["received_on"], today=timezone.localdate(),
-            reason=data.validated_data["reason"], team=child.team,
+            reason=data.validated_data["reason"], exclusion=data.validated_data["exclusion"],
         )
         return Response(s.ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
 
@@ -133,9 +148,8 @@ class ReferralViewSet(DomainErrorAsBadRequest, ScopedReadMixin, mixins.CreateMod
         data = s.ScreeningInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        tier = referral.programme.tiers.filter(number=v["tier"]).first() if v["tier"] else None
         ref.screen_referral(by=request.user, referral=referral, decision=v["decision"], decided_on=v["decided_on"],
-                            today=timezone.localdate(), concerns=v["concerns"], agency=v["agency"], tier=tier)
+                            today=timezone.localdate(), concerns=v["concerns"], agency=v["agency"], tier=v["tier"])
         referral.refresh_from_db()
         return Response(s.ReferralSerializer(referral).data)
 
@@ -160,11 +174,8 @@ class ReferralViewSet(DomainErrorAsBadRequest, ScopedReadMixin, mixins.CreateMod
         referral = get_visible_or_404(self.get_queryset(), request.user, pk=pk)
         data = s.ConsentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        offer = getattr(referral, "offer", None)
-        if offer is None:
-            raise DomainError("Record the offer of support first.")
         v = data.validated_data
-        ref.record_consent(by=request.user, offer=offer, child_decision=v["child_decision"],
+        ref.record_consent(by=request.user, referral=referral, child_decision=v["child_decision"],
                            parent_decision=v["parent_decision"], decided_on=v["decided_on"],
                            today=timezone.localdate(), reason=v["reason"])
         referral.refresh_from_db()
@@ -187,8 +198,6 @@ class EpisodeViewSet(DomainErrorAsBadRequest, ScopedReadMixin, viewsets.ReadOnly
     def sessions(self, request, pk=None):
         """Record a session on this episode."""
         if not request.user.has_any_role(PATHWAY_ROLES):
-            from rest_framework.exceptions import PermissionDenied
-
             raise PermissionDenied("Your role cannot record sessions.")
         episode = get_visible_or_404(self.get_queryset(), request.user, pk=pk)
         data = s.SessionInputSerializer(data=request.data)
@@ -202,8 +211,6 @@ class EpisodeViewSet(DomainErrorAsBadRequest, ScopedReadMixin, viewsets.ReadOnly
     def close(self, request, pk=None):
         """Close this episode."""
         if not request.user.has_any_role(PATHWAY_ROLES):
-            from rest_framework.exceptions import PermissionDenied
-
             raise PermissionDenied("Your role cannot close support.")
         episode = get_visible_or_404(self.get_queryset(), request.user, pk=pk)
         data = s.CloseInputSerializer(data=request.data)

@@ -17,6 +17,7 @@ from divert.casework.codes import (
     FollowUpGroup,
     OnwardService,
     OnwardStatus,
+    Place,
     SessionType,
     Timepoint,
     Topic,
@@ -33,7 +34,7 @@ from divert.casework.models import (
     Session,
 )
 from divert.core.dates import follow_up_window
-from divert.core.errors import DomainError
+from divert.core.errors import DomainError, check_choice
 from divert.people.actions import check_processing_allowed
 
 FOLLOW_UP_MONTHS = (3, 6, 9, 12)
@@ -155,6 +156,8 @@ def record_assessment(
     """Record an assessment of needs and strengths, with the child's own view."""
     _require_open(episode, "add an assessment")
     _check_day(assessed_on, episode=episode, today=today, what="The assessment date", field="assessed_on")
+    check_choice(exploitation_risk, Assessment.ExploitationRisk.values, "Choose the risk of exploitation from the list.",
+                 field="exploitation_risk")
     needs = needs or {}
     if any(not 0 <= int(level) <= 3 for level in needs.values()):
         raise DomainError("Each need level must be between 0 (none) and 3 (high).", field="needs")
@@ -242,8 +245,13 @@ def agree_plan(
 
 
 @transaction.atomic
-def review_plan(*, by, plan: Plan, reviewed_on: dt.date, today: dt.date, notes: str = "") -> PlanReview:
-    """Record a review of the plan with the child."""
+def review_plan(*, by, plan: Plan | None = None, episode: Episode | None = None, reviewed_on: dt.date,
+                today: dt.date, notes: str = "") -> PlanReview:
+    """Record a review of the plan with the child (the plan given, or the episode's latest)."""
+    if plan is None and episode is not None:
+        plan = Plan.objects.current().filter(episode=episode).order_by("-agreed_on", "-id").first()
+    if plan is None:
+        raise DomainError("Agree a plan with the child before reviewing it.")
     _require_open(plan.episode, "review the plan")
     if reviewed_on < plan.agreed_on or reviewed_on > today:
         raise DomainError("The review date must be between the plan date and today.", field="reviewed_on")
@@ -279,6 +287,8 @@ def record_session(
         raise DomainError("Unknown session topic.", field="topics")
     if duration_minutes is not None and not 1 <= duration_minutes <= 600:
         raise DomainError("The duration must be between 1 minute and 10 hours.", field="duration_minutes")
+    check_choice(place, Place.values, "Choose where the session took place from the list.", field="place",
+                 blank=True)
     session = Session.objects.create(
         episode=episode, date=date, type=type, attendance=attendance, duration_minutes=duration_minutes,
         place=place, topics=topics, notes=notes, worker=worker or _by(by), recorded_by=_by(by),

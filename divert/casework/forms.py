@@ -15,7 +15,7 @@ from divert.casework.codes import (
 )
 from divert.casework.models import Assessment
 from divert.casework.status_forms import add_status_fields
-from divert.core.forms import DateField, GovForm
+from divert.core.forms import ActionChoiceField, ActionMultipleChoiceField, DateField, GovForm
 
 NEED_DOMAINS = [
     ("education", "Education and school"),
@@ -70,13 +70,13 @@ class SessionForm(GovForm):
     """A session or contact."""
 
     date = DateField(label="Date", label_lower="date of the session")
-    type = forms.ChoiceField(label="Type of session", choices=SessionType.choices, widget=forms.RadioSelect,
+    type = ActionChoiceField(label="Type of session", choices=SessionType.choices, widget=forms.RadioSelect,
                              error_messages={"required": "Select the type of session"})
-    attendance = forms.ChoiceField(label="Attendance", choices=Attendance.choices, widget=forms.RadioSelect,
+    attendance = ActionChoiceField(label="Attendance", choices=Attendance.choices, widget=forms.RadioSelect,
                                    error_messages={"required": "Select whether the child attended"})
     duration_minutes = forms.IntegerField(label="Length in minutes (optional)", min_value=1, max_value=600, required=False)
-    place = forms.ChoiceField(label="Where", choices=[("", "Not recorded")] + Place.choices, required=False)
-    topics = forms.MultipleChoiceField(label="Topics", choices=Topic.choices, widget=forms.CheckboxSelectMultiple,
+    place = ActionChoiceField(label="Where", choices=[("", "Not recorded")] + Place.choices, required=False)
+    topics = ActionMultipleChoiceField(label="Topics", choices=Topic.choices, widget=forms.CheckboxSelectMultiple,
                                        required=False)
     notes = forms.CharField(label="Notes", widget=forms.Textarea, required=False)
 
@@ -93,7 +93,7 @@ class CloseForm(GovForm):
     """Closing support."""
 
     end_date = DateField(label="Date support ended", label_lower="date support ended")
-    reason = forms.ChoiceField(label="Reason", choices=ClosureReason.choices, widget=forms.RadioSelect,
+    reason = ActionChoiceField(label="Reason", choices=ClosureReason.choices, widget=forms.RadioSelect,
                                error_messages={"required": "Select the reason support ended"})
     successfully_completed = forms.TypedChoiceField(
         label="Did the child successfully complete the programme?", choices=[("yes", "Yes"), ("no", "No")],

@@ -188,14 +188,9 @@ def review(request: HttpRequest, episode_id: int) -> HttpResponse:
     """Record a review of the latest plan."""
     episode = _episode(request, episode_id)
     today = timezone.localdate()
-    latest = Plan.objects.current().filter(episode=episode).order_by("-agreed_on", "-id").first()
 
     def save(data):
-        if latest is None:
-            from divert.core.errors import DomainError
-
-            raise DomainError("Agree a plan with the child before reviewing it.")
-        return actions.review_plan(by=request.user, plan=latest, reviewed_on=data["reviewed_on"], today=today,
+        return actions.review_plan(by=request.user, episode=episode, reviewed_on=data["reviewed_on"], today=today,
                                    notes=data.get("notes", ""))
 
     return form_page(request, PlanReviewForm, heading="Review the plan", caption=episode.child.full_name, save=save,

@@ -75,6 +75,25 @@ class DateField(forms.MultiValueField):
         return super().clean(value)
 
 
+class ActionChoiceField(forms.ChoiceField):
+    """Offers a list of codes; a value outside it is refused by the action, not the form.
+
+    So a tampered form and the API get the same refusal from the one rule in the action.
+    """
+
+    def valid_value(self, value) -> bool:
+        """Any value goes through to the action, which checks it against the list."""
+        return True
+
+
+class ActionMultipleChoiceField(forms.MultipleChoiceField):
+    """Offers a list of codes (several may be chosen); the action refuses values outside it."""
+
+    def valid_value(self, value) -> bool:
+        """Any value goes through to the action, which checks it against the list."""
+        return True
+
+
 class GovForm(forms.Form):
     """A form whose fields render as GOV.UK components (see web/includes/field.html)."""
 

@@ -592,7 +592,8 @@ class Writer:
             if Referral.objects.current().filter(child=child, programme=programme, stage__in=open_stages).exists():
                 continue
             try:
-                create_referral(by=self.by, child=child, programme=programme, today=self.today, **details)
+                create_referral(by=self.by, child=child, programme=programme, today=self.today, batch=self.batch,
+                                **details)
             except DomainError as error:
                 self.notices.append((child_id, error.message))
                 continue

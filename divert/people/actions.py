@@ -1,19 +1,52 @@
-"""Named actions for children: create, correct details (with history), allocate, merge, restrict."""
+"""Named actions for children: create (with the duplicate checks), correct details (with history),
+allocate, merge, restrict; new children held for a manager and the manager's decision."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Sequence
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from divert.accounts.models import ORGANISATION_ROLES, Role, User
 from divert.audit.actions import record_event
 from divert.core.dates import add_years
-from divert.core.errors import DomainError
-from divert.people.models import CORRECTABLE_FIELDS, Child, DetailChange, detail_text
+from divert.core.errors import DomainError, check_choice
+from divert.people.codes import Ethnicity, Sex
+from divert.people.models import (
+    CORRECTABLE_FIELDS,
+    AttemptReason,
+    AttemptResolution,
+    Child,
+    DetailChange,
+    DuplicateAttempt,
+    detail_text,
+)
 
 EDITABLE_FIELDS = set(CORRECTABLE_FIELDS)
+
+
+# The answer when a new child matches a record outside the person's scope (another team's,
+# restricted from them, or holding the local ID entered): the same words whatever the reason,
+# so nobody learns from it which record exists, whose it is or whether it is restricted.
+NEUTRAL_REFUSAL = ("This child cannot be recorded from your account. "
+                   "Check with your manager before recording them.")
+NO_TEAM = ("You are not in a team, so the child would not be on anyone's caseload. "
+           "Ask your administrator to add you to a team.")
+
+
+class PossibleDuplicates(DomainError):
+    """Children the person can see with the same name and date of birth: confirm it is a
+    different child (or use one of them) before recording."""
+
+    def __init__(self, children: list[Child]):
+        super().__init__("A child with the same name and date of birth is already recorded. Use that record, "
+                         "or confirm that this is a different child.", field="confirm_not_duplicate")
+        self.children = children
 
 
 def _check_local_id(organisation_id: int, local_id: str, exclude_pk=None, by=None) -> None:
@@ -40,14 +73,92 @@ def _check_date_of_birth(date_of_birth: dt.date, today: dt.date) -> None:
         raise DomainError("Date of birth is more than 30 years ago: check the year.", field="date_of_birth")
 
 
+def _check_codes(details: dict) -> None:
+    if "sex" in details:
+        check_choice(details["sex"], Sex.values, "Choose the child's sex from the list.", field="sex")
+    if "ethnicity" in details:
+        check_choice(details["ethnicity"], Ethnicity.values, "Choose the child's ethnicity from the list.",
+                     field="ethnicity")
+
+
+def same_details(organisation_id: int, *, first_name: str, last_name: str, date_of_birth: dt.date):
+    """Children of the organisation with this name and date of birth (first or preferred name).
+
+    Children known only from police data are left out: a worker must not learn from a
+    duplicate check whether the police know a child (police imports match them instead).
+    """
+    return (
+        Child.objects.current()
+        .filter(organisation_id=organisation_id, merged_into__isnull=True, police_only=False,
+                date_of_birth=date_of_birth, last_name__iexact=last_name)
+        .filter(Q(first_name__iexact=first_name) | Q(preferred_name__iexact=first_name))
+        .order_by("pk")
+    )
+
+
+def _recording_team(by, team):
+    """The team a child recorded by this person joins: the one given, else their own."""
+    team = team or by.teams.order_by("pk").first()
+    if team is None and not by.has_any_role(ORGANISATION_ROLES):
+        raise DomainError(NO_TEAM)
+    return team
+
+
 @transaction.atomic
+def _check_duplicates(*, by, organisation, team, details: dict) -> tuple[list[Child], bool]:
+    """The children in the person's scope with the same details, and whether a match outside
+    their scope was held for a manager instead (committed, so the attempt stays although the
+    caller then refuses to record the child)."""
+    matches = list(same_details(organisation.pk, first_name=details["first_name"], last_name=details["last_name"],
+                                date_of_birth=details["date_of_birth"]))
+    visible = set(Child.objects.visible_to(by).filter(pk__in=[c.pk for c in matches]).values_list("pk", flat=True))
+    outside = [c for c in matches if c.pk not in visible]
+    reason = AttemptReason.SAME_DETAILS
+    if not outside and details.get("local_id"):
+        outside = list(Child.objects.filter(organisation_id=organisation.pk, local_id__iexact=details["local_id"])
+                       .exclude(pk__in=Child.objects.visible_to(by).values("pk")))
+        reason = AttemptReason.LOCAL_ID
+    record_event(by=by, verb="checked_duplicates", details={"matches": len(matches)})
+    if outside:
+        hold_for_manager(by=by, organisation=organisation, team=team, matched=outside[0], reason=reason,
+                         details=details)
+        return [], True
+    return [c for c in matches if c.pk in visible], False
+
+
 def create_child(*, by, organisation, today: dt.date | None = None, team=None, worker=None,
-                 police_only: bool = False, batch=None, **details) -> Child:
-    """Record a new child in an organisation."""
+                 police_only: bool = False, batch=None, confirmed_not_duplicate: bool = False,
+                 **details) -> Child:
+    """Record a new child in an organisation.
+
+    Recorded by a person (not an import or the generator), the child joins that person's
+    team (a person with no team and no organisation-wide role is refused), and the duplicate
+    checks run here, so the pages, the API and anything else give the same answers: a child
+    with the same name and date of birth that the person can see raises `PossibleDuplicates`
+    until they confirm it is a different child; a match outside their scope (by name and date
+    of birth, or the local ID) is held for their manager (`DuplicateAttempt`) and refused in
+    neutral words. The held attempt is committed before the refusal is raised.
+    """
     unknown = set(details) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"Unknown child fields: {sorted(unknown)}")
     _check_date_of_birth(details["date_of_birth"], today or dt.date.today())
+    _check_codes(details)
+    if getattr(by, "pk", None) and batch is None and not police_only:
+        team = _recording_team(by, team)
+        if by.organisation_id != organisation.pk:
+            raise DomainError("You can only record children in your own organisation.")
+        in_scope, held = _check_duplicates(by=by, organisation=organisation, team=team, details=details)
+        if held:
+            raise DomainError(NEUTRAL_REFUSAL)
+        if in_scope and not confirmed_not_duplicate:
+            raise PossibleDuplicates(in_scope)
+    return _save_child(by=by, organisation=organisation, today=today, team=team, worker=worker,
+                       police_only=police_only, batch=batch, **details)
+
+
+@transaction.atomic
+def _save_child(*, by, organisation, today, team, worker, police_only, batch, **details) -> Child:
     _check_local_id(organisation.pk, details.get("local_id", ""), by=by)
     if team is not None and team.organisation_id != organisation.pk:
         raise DomainError("The team must belong to the child's organisation.")
@@ -63,6 +174,66 @@ def create_child(*, by, organisation, today: dt.date | None = None, team=None, w
     return child
 
 
+# ---- New children held for a manager ---------------------------------------------------
+
+def _team_managers_can_see(team, child: Child) -> bool:
+    managers = User.objects.filter(teams=team, is_active=True, role_grants__role=Role.TEAM_MANAGER).distinct()
+    return any(Child.objects.visible_to(m).filter(pk=child.pk).exists() for m in managers)
+
+
+@transaction.atomic
+def hold_for_manager(*, by, organisation, team, matched: Child, reason: str, details: dict) -> DuplicateAttempt:
+    """Keep an attempt to record a child who matched a record outside the person's scope, for
+    a manager who can see that record: the team's managers, else the service managers."""
+    check_choice(reason, AttemptReason.values, "Unknown reason for holding a new child.", field="reason")
+    attempt = DuplicateAttempt.objects.create(
+        organisation=organisation, attempted_by=by, team=team, reason=reason, matched=matched,
+        for_service_manager=team is None or not _team_managers_can_see(team, matched),
+        details=json.dumps(details, cls=DjangoJSONEncoder, sort_keys=True),
+    )
+    # Ids only: the details entered are personal data and stay encrypted on the attempt.
+    record_event(by=by, verb="held_new_child", obj=attempt, child=matched,
+                 details={"reason": reason, "team": getattr(team, "pk", None),
+                          "for_service_manager": attempt.for_service_manager})
+    return attempt
+
+
+@transaction.atomic
+def resolve_duplicate_attempt(*, by, attempt: DuplicateAttempt, resolution: str, note: str = "",
+                              today: dt.date | None = None) -> DuplicateAttempt:
+    """A manager decides a held attempt: the same child (allocate the record to the worker's
+    team and the worker, or leave it where it is) or a different child (recorded as new, in
+    the worker's team; a local ID that belongs to the other record is left off)."""
+    attempt = DuplicateAttempt.objects.select_for_update().get(pk=attempt.pk)
+    if not DuplicateAttempt.objects.for_manager(by).filter(pk=attempt.pk).exists():
+        raise DomainError("Only a manager who can see the matching record can decide this.")
+    if attempt.resolved_at is not None:
+        raise DomainError("This has already been decided.")
+    check_choice(resolution, AttemptResolution.values, "Choose what to do from the list.", field="resolution")
+    worker = attempt.attempted_by
+    team = attempt.team or worker.teams.order_by("pk").first()
+    child = attempt.matched
+    if resolution == AttemptResolution.ALLOCATED:
+        if team is None:
+            raise DomainError("The person who tried to record this child is not in a team. "
+                              "Allocate the record from its page instead.", field="resolution")
+        allocate_child(by=by, child=child, team=team,
+                       worker=worker if worker.teams.filter(pk=team.pk).exists() else None)
+    elif resolution == AttemptResolution.RECORDED_NEW:
+        details = attempt.entered
+        details["date_of_birth"] = dt.date.fromisoformat(details["date_of_birth"])
+        if attempt.reason == AttemptReason.LOCAL_ID:
+            details["local_id"] = ""
+        child = create_child(by=by, organisation=attempt.organisation, today=today, team=team,
+                             confirmed_not_duplicate=True, **details)
+    attempt.resolved_at, attempt.resolved_by = timezone.now(), by
+    attempt.resolution, attempt.note, attempt.child = resolution, (note or "").strip(), child
+    attempt.save(update_fields=["resolved_at", "resolved_by", "resolution", "note", "child"])
+    record_event(by=by, verb="resolved_duplicate_attempt", obj=attempt, child=child,
+                 details={"resolution": resolution, "matched": attempt.matched_id, "child": child.pk})
+    return attempt
+
+
 @transaction.atomic
 def update_child_details(*, by, child: Child, today: dt.date | None = None, reason: str = "",
                          batch=None, **changes) -> Child:
@@ -76,6 +247,7 @@ def update_child_details(*, by, child: Child, today: dt.date | None = None, reas
         raise TypeError(f"Unknown child fields: {sorted(unknown)}")
     if "date_of_birth" in changes:
         _check_date_of_birth(changes["date_of_birth"], today or dt.date.today())
+    _check_codes(changes)
     if "local_id" in changes:
         _check_local_id(child.organisation_id, changes["local_id"], exclude_pk=child.pk, by=by)
     changed = [f for f, v in changes.items() if getattr(child, f) != v]

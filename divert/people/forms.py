@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
-from divert.core.forms import DateField, GovForm
+from divert.core.forms import ActionChoiceField, DateField, GovForm
 from divert.people.codes import Ethnicity, Sex
+from divert.people.models import AttemptResolution
 
 
 class FindChildForm(GovForm):
@@ -30,9 +31,9 @@ class ChildForm(GovForm):
     last_name = forms.CharField(label="Last name", max_length=100, error_messages={"required": "Enter the child's last name"})
     preferred_name = forms.CharField(label="Name they like to be called (optional)", max_length=100, required=False)
     date_of_birth = DateField(label="Date of birth", label_lower="date of birth", help_text="For example, 27 3 2010")
-    sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect, error_messages={"required": "Select the child's sex"})
+    sex = ActionChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect, error_messages={"required": "Select the child's sex"})
     gender = forms.CharField(label="Gender, in the child's words (optional)", max_length=60, required=False)
-    ethnicity = forms.ChoiceField(label="Ethnicity", choices=Ethnicity.choices, initial=Ethnicity.NOT_OBTAINED)
+    ethnicity = ActionChoiceField(label="Ethnicity", choices=Ethnicity.choices, initial=Ethnicity.NOT_OBTAINED)
     postcode = forms.CharField(label="Postcode (optional)", max_length=10, required=False)
     area_code = forms.CharField(label="Area code (optional)", max_length=12, required=False, help_text="Ward or LSOA code")
     school = forms.CharField(label="School or college (optional)", max_length=200, required=False)
@@ -84,3 +85,12 @@ class ProcessingRestrictionForm(GovForm):
 
     reason = forms.CharField(label="Reason", max_length=300, widget=forms.Textarea,
                              error_messages={"required": "Give the reason"})
+
+
+class ResolveAttemptForm(GovForm):
+    """A manager's decision on a new child held because it matched a record."""
+
+    resolution = ActionChoiceField(label="Is this the same child?", choices=AttemptResolution.choices,
+                                   widget=forms.RadioSelect, error_messages={"required": "Choose what to do"})
+    note = forms.CharField(label="Note (optional)", max_length=300, widget=forms.Textarea, required=False,
+                           help_text="For example, what you told the worker")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from divert.accounts.models import Role
 from divert.core.dates import age_on
 from divert.core.fields import EncryptedTextField
 from divert.core.models import Dated, DatedQuerySet, Recorded, RecordedQuerySet
@@ -348,6 +351,108 @@ class DetailChange(models.Model):
     def new_shown(self) -> str:
         """The new value, with a code shown as its label."""
         return self._shown(self.new_value)
+
+
+# ---- Duplicate checks outside a person's scope ---------------------------------------
+
+
+class DuplicateAttemptQuerySet(models.QuerySet):
+    """Attempts to record a child who matched a record outside the person's scope."""
+
+    def open(self):
+        """Attempts no manager has resolved yet."""
+        return self.filter(resolved_at__isnull=True)
+
+    def for_manager(self, user):
+        """The attempts `user` resolves: their teams' whose matched record they can see (team
+        managers), or the organisation's (service managers); never one whose matched record is
+        restricted from them."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active or not user.organisation_id:
+            return self.none()
+        mine = self.filter(organisation_id=user.organisation_id).exclude(
+            matched__in=RecordRestriction.objects.active().filter(user=user).values("child_id"))
+        if Role.SERVICE_MANAGER in user.roles:
+            # Including matches known only from police data (a local ID already on one), which
+            # no manager's pages show: allocating the record brings the child into the service.
+            return mine
+        if Role.TEAM_MANAGER in user.roles:
+            return mine.filter(for_service_manager=False, team__in=user.teams.all(),
+                               matched__in=Child.objects.visible_to(user))
+        return self.none()
+
+
+class AttemptReason(models.TextChoices):
+    """Why a new child was held for a manager."""
+
+    SAME_DETAILS = "same_details", "Same name and date of birth"
+    LOCAL_ID = "local_id", "Same local ID"
+
+
+class AttemptResolution(models.TextChoices):
+    """What the manager decided."""
+
+    ALLOCATED = "allocated", "Same child: the record was allocated to the worker"
+    LEFT = "left", "Same child: the record stays where it is"
+    RECORDED_NEW = "recorded_new", "A different child: recorded as a new child"
+
+
+class DuplicateAttempt(models.Model):
+    """A new child someone tried to record who matched a record outside their scope
+    (another team's, or restricted from them).
+
+    They were told only to check with their manager; the attempt waits for a manager who can
+    see the matched record: a manager of the team the child would have joined, or a service
+    manager when that record is outside the team managers' scope too. The details entered
+    are personal data, so they are encrypted; the audit trail holds ids only.
+    """
+
+    Reason = AttemptReason
+    Resolution = AttemptResolution
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    attempted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    attempted_at = models.DateTimeField(default=timezone.now)
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The team the child would have joined (its managers resolve the attempt).",
+    )
+    for_service_manager = models.BooleanField(
+        default=False, help_text="The matched record is outside the team managers' scope too.")
+    reason = models.CharField(max_length=20, choices=AttemptReason.choices)
+    details = EncryptedTextField(help_text="The details entered, as JSON.")
+    # CASCADE only so that a retention erasure of the whole record can run.
+    matched = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="duplicate_attempts")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    resolution = models.CharField(max_length=20, choices=AttemptResolution.choices, blank=True)
+    note = EncryptedTextField(blank=True)
+    child = models.ForeignKey(
+        Child, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The record the worker was given, or the new child recorded.",
+    )
+
+    objects = DuplicateAttemptQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolution__in=["", *AttemptResolution.values]), name="duplicate_attempt_resolution_valid"),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True, resolution="")
+                | Q(resolved_at__isnull=False, resolved_by__isnull=False) & ~Q(resolution=""),
+                name="duplicate_attempt_resolved_with_resolution",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "resolved_at"], name="duplicate_attempt_open_idx")]
+
+    def __str__(self) -> str:
+        return f"Duplicate attempt {self.pk}"
+
+    @property
+    def entered(self) -> dict:
+        """The details entered, as a dictionary (dates as ISO text)."""
+        return json.loads(self.details or "{}")
 
 
 # ---- Dated status records -------------------------------------------------------------

@@ -15,4 +15,6 @@ urlpatterns = [
     path("children/<id:child_id>/restrict-access/", views.restrict_access, name="restrict_access"),
     path("record-restrictions/<id:restriction_id>/lift/", views.lift_restriction, name="lift_restriction"),
     path("children/<id:child_id>/restrict-processing/", views.restrict_processing, name="restrict_processing"),
+    path("children/held/", views.duplicate_attempts, name="duplicate_attempts"),
+    path("children/held/<id:attempt_id>/", views.resolve_attempt, name="resolve_attempt"),
 ]

@@ -23,7 +23,6 @@ from django.utils import timezone
 from divert.accounts.models import (
     CHILD_ROLES,
     MANAGER_ROLES,
-    ORGANISATION_ROLES,
     PATHWAY_ROLES,
     Role,
     User,
@@ -41,9 +40,10 @@ from divert.people.forms import (
     FindChildForm,
     LiftRestrictionForm,
     ProcessingRestrictionForm,
+    ResolveAttemptForm,
     RestrictRecordForm,
 )
-from divert.people.models import Child, RecordRestriction
+from divert.people.models import Child, DuplicateAttempt, RecordRestriction
 
 
 def _child_url(child_id: int) -> str:
@@ -205,47 +205,24 @@ def find_or_add_child(request: HttpRequest) -> HttpResponse:
 
 @allow(*PATHWAY_ROLES)
 def new_child(request: HttpRequest) -> HttpResponse:
-    """Record a new child; warns first when a child with the same name and birth date exists."""
-    user = request.user
-    duplicates = []
+    """Record a new child; warns first when a child with the same name and birth date exists.
+
+    The rules (the recorder's team, the duplicate checks, holding a match outside the
+    person's scope for their manager) are `create_child`'s; this page only shows its answers.
+    """
+    duplicates: list[Child] = []
     if request.method == "POST":
         form = ChildForm(request.POST)
         if form.is_valid():
-            data = form.cleaned_data
-            duplicates = list(
-                Child.objects.current().filter(organisation_id=user.organisation_id, merged_into__isnull=True,
-                                     date_of_birth=data["date_of_birth"], last_name__iexact=data["last_name"])
-                .filter(Q(first_name__iexact=data["first_name"]) | Q(preferred_name__iexact=data["first_name"]))
-            )
-            # Children known only from police data are not counted: a case worker must not learn
-            # from this check whether the police know a child.
-            duplicates = [d for d in duplicates if not d.police_only]
-            record_event(by=user, verb="checked_duplicates", details={"matches": len(duplicates)})
-            restricted = set(RecordRestriction.objects.active().filter(user=user, child__in=duplicates)
-                             .values_list("child_id", flat=True))
-            if restricted:
-                # A record restricted from this person: they must not learn it exists, and must
-                # not make a second record of the same child either. Neutral words, no way past.
-                form.add_error(None, "This child cannot be recorded from your account. "
-                                     "Check with your manager before recording them.")
-                return render(request, "people/new_child.html", {"form": form, "duplicates": []})
-            if duplicates and not data.get("confirm_not_duplicate"):
-                visible = set(Child.objects.visible_to(user).filter(pk__in=[d.pk for d in duplicates])
-                              .values_list("pk", flat=True))
+            details = dict(form.cleaned_data)
+            confirmed = details.pop("confirm_not_duplicate", False)
+            try:
+                child = create_child(by=request.user, organisation=request.user.organisation,
+                                     today=timezone.localdate(), confirmed_not_duplicate=confirmed, **details)
+            except actions.PossibleDuplicates as possible:
+                duplicates = possible.children
                 form.data = form.data.copy()
                 form.data["confirm_not_duplicate"] = "True"
-                return render(request, "people/new_child.html", {
-                    "form": form, "duplicates": [d for d in duplicates if d.pk in visible],
-                    "hidden_duplicates": len(duplicates) - len(visible),
-                })
-            try:
-                details = {k: v for k, v in data.items() if k != "confirm_not_duplicate"}
-                team = user.teams.first()
-                if team is None and not user.has_any_role(ORGANISATION_ROLES):
-                    raise DomainError("You are not in a team, so the child would not be on anyone's caseload. "
-                                      "Ask your administrator to add you to a team.")
-                child = create_child(by=user, organisation=user.organisation, today=timezone.localdate(),
-                                     team=team, **details)
             except DomainError as error:
                 form.add_domain_error(error)
             else:
@@ -269,3 +246,37 @@ def child_audit(request: HttpRequest, child_id: int) -> HttpResponse:
     )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "people/child_audit.html", {"child": child, "page": page})
+
+
+@allow(*MANAGER_ROLES)
+def duplicate_attempts(request: HttpRequest) -> HttpResponse:
+    """New children held because they matched a record outside the worker's scope, for the
+    managers who can see that record to decide."""
+    attempts = list(
+        DuplicateAttempt.objects.for_manager(request.user).open()
+        .select_related("attempted_by", "team", "matched").order_by("attempted_at", "pk")
+    )
+    record_event(by=request.user, verb="listed_children", details={"page": "duplicate_attempts"})
+    return render(request, "people/duplicate_attempts.html", {"attempts": attempts})
+
+
+@allow(*MANAGER_ROLES)
+def resolve_attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """Decide one held attempt: the same child (allocate or leave the record) or a new child."""
+    attempt = get_visible_or_404(
+        DuplicateAttempt.objects.for_manager(request.user).open().select_related("attempted_by", "team", "matched"),
+        request.user, pk=attempt_id,
+    )
+    if request.method == "GET":
+        # The page shows the details entered and the matching record: a look at child data.
+        record_event(by=request.user, verb="viewed_duplicate_attempt", obj=attempt, child=attempt.matched_id)
+    back = reverse("people:duplicate_attempts")
+    return form_page(
+        request, ResolveAttemptForm, heading="A new child that matches a record",
+        caption=attempt.attempted_by.display_name, template="people/resolve_attempt.html",
+        save=lambda d: actions.resolve_duplicate_attempt(by=request.user, attempt=attempt,
+                                                         resolution=d["resolution"], note=d.get("note", ""),
+                                                         today=timezone.localdate()),
+        success_url=back, success_message="Decision saved.", back_url=back, submit_label="Save the decision",
+        attempt=attempt, entered=attempt.entered,
+    )

@@ -368,6 +368,7 @@ ANONYMISE_FIELDS: dict[str, dict[str, object]] = {
     "people.recordrestriction": {"reason": "", "lift_reason": ""},
     "people.processingrestriction": {"reason": "", "lift_reason": ""},
     "people.detailchange": {"old_value": "", "new_value": "", "reason": ""},
+    "people.duplicateattempt": {"details": "{}", "note": ""},
     "referrals.referral": {"reason": ""},
     "referrals.screening": {"notes": ""},
     "referrals.offer": {"decline_reason": "", "withdrawal_reason": ""},

@@ -64,6 +64,8 @@ COVERED = {
     "people.mentalhealthneed": "status_records", "people.substancemisuseneed": "status_records",
     "people.recordrestriction": "restrictions (dates only)",
     "people.processingrestriction": "restrictions", "people.detailchange": "rectification_history",
+    "people.duplicateattempt": "withheld: details someone entered for a new child who matched this "
+                               "record (they may be about another child; a manager decides)",
     "referrals.referral": "referrals", "referrals.screening": "referrals", "referrals.offer": "referrals",
     "casework.episode": "episodes", "casework.assessment": "episodes", "casework.plan": "episodes",
     "casework.planreview": "episodes", "casework.session": "episodes",

@@ -11,15 +11,17 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from divert.accounts.models import Tier
+from divert.accounts.models import Programme, Tier
 from divert.audit.actions import record_event
 from divert.casework.actions import close_episode, open_episode, schedule_follow_up
 from divert.casework.codes import ClosureReason, FollowUpGroup
 from divert.casework.models import Episode
-from divert.core.errors import DomainError
+from divert.core.errors import DomainError, check_choice
 from divert.offending.codes import Disposal
 from divert.people.actions import check_processing_allowed
 from divert.referrals.codes import (
+    Agency,
+    Concern,
     Decision,
     Eligibility,
     ScreeningDecision,
@@ -46,6 +48,39 @@ def follow_up_group(offer: Offer) -> str:
     return FollowUpGroup.PARTICIPANT if offer.child_decision == Decision.ACCEPTED else FollowUpGroup.COMPARISON
 
 
+def queue_team(*, by, child, programme, batch=None):
+    """The team whose queue a new referral waits in (None: the programme's queue)."""
+    if child.team_id:
+        return child.team
+    if batch is not None or not getattr(by, "pk", None):
+        return None
+    return by.teams.filter(programmes=programme).order_by("pk").first()
+
+
+def _tier_numbered(programme, number) -> Tier:
+    """The programme's tier with that number, or a refusal naming the field."""
+    tier = None
+    if str(number).isdigit() and len(str(number)) < 4:
+        tier = programme.tiers.filter(number=int(number)).first()
+    if tier is None:
+        raise DomainError("Choose a level of support from this programme's tiers.", field="tier")
+    return tier
+
+
+def _programme_of(child, programme) -> Programme:
+    """The programme, given as a Programme or its id, checked against the child's organisation."""
+    if not isinstance(programme, Programme):
+        found = None
+        if str(programme).isdigit() and len(str(programme)) < 19:
+            found = Programme.objects.filter(pk=int(programme), organisation_id=child.organisation_id).first()
+        if found is None:
+            raise DomainError("Choose a programme from the list.", field="programme")
+        programme = found
+    if programme.organisation_id != child.organisation_id:
+        raise DomainError("The programme belongs to another organisation.", field="programme")
+    return programme
+
+
 def _not_future(day: dt.date, today: dt.date, what: str, field: str) -> None:
     if day > today:
         raise DomainError(f"{what} cannot be in the future.", field=field)
@@ -63,20 +98,27 @@ def create_referral(
     reason: str = "",
     offences: Iterable = (),
     released_at: dt.datetime | None = None,
-    team=None,
     exclusion: str = "",
+    batch=None,
 ) -> Referral:
-    """Record a referral and check it against the programme's eligibility rules."""
+    """Record a referral and check it against the programme's eligibility rules.
+
+    `programme` is a Programme or its id (as a form or the API sends it). The referral waits
+    in a queue until a manager allocates a worker: the child's team's, or
+    when the child has no team the team of the person recording it that works on the
+    programme, or else the programme's queue (imports, which carry a batch, use no person's
+    team).
+    """
     check_processing_allowed(child)
-    if programme.organisation_id != child.organisation_id:
-        raise DomainError("The programme belongs to another organisation.")
+    programme = _programme_of(child, programme)
     if source not in Source.values:
         raise DomainError("Choose where the referral came from.", field="source")
+    if exclusion and exclusion not in (programme.exclusions or []):
+        raise DomainError("That exclusion is not one of this programme's.", field="exclusion")
+    team = queue_team(by=by, child=child, programme=programme, batch=batch)
     _not_future(received_on, today, "The date the referral was received", "received_on")
     if received_on < child.date_of_birth:
         raise DomainError("The referral date is before the child's date of birth.", field="received_on")
-    if team is not None and team.organisation_id != child.organisation_id:
-        raise DomainError("The team belongs to another organisation.")
     if not programme.active:
         raise DomainError("This programme is not taking referrals.", field="programme")
     if Referral.objects.current().filter(child=child, programme=programme, source=source,
@@ -111,14 +153,15 @@ def create_referral(
         ineligible_reason=result.reason[:300],
         stage=Stage.RECEIVED if result.eligible else Stage.INELIGIBLE,
         recorded_by=_by(by),
+        batch=batch,
     )
     referral.offences.set(offences)
     if child.police_only:
         child.police_only = False
         child.save(update_fields=["police_only"])
     record_event(
-        by=by, verb="created_referral", obj=referral, child=child,
-        details={"eligibility": referral.eligibility, "source": source},
+        by=by, verb="created_referral", obj=referral, child=child, batch=batch,
+        details={"eligibility": referral.eligibility, "source": source, "team": getattr(team, "pk", None)},
     )
     return referral
 
@@ -143,11 +186,19 @@ def screen_referral(
     today: dt.date,
     concerns: Iterable[str] = (),
     agency: str = "",
-    tier: Tier | None = None,
+    tier: Tier | int | str | None = None,
     notes: str = "",
 ) -> Screening:
-    """Record the screening decision: screened out to an agency, opt-in offer, or support at a tier."""
+    """Record the screening decision: screened out to an agency, opt-in offer, or support at a tier.
+
+    `tier` is a Tier or its number in the referral's programme (as a form or the API sends it).
+    """
     _require_stage(referral, Stage.RECEIVED, doing="screen this referral")
+    check_choice(decision, ScreeningDecision.values, "Choose the screening decision from the list.", field="decision")
+    concerns = list(concerns)
+    if any(c not in Concern.values for c in concerns):
+        raise DomainError("Choose the concerns from the list.", field="concerns")
+    check_choice(agency, Agency.values, "Choose the agency from the list.", field="agency", blank=True)
     if Screening.objects.filter(referral=referral).exists():
         raise DomainError("This referral has already been screened.")
     if referral.eligibility != Eligibility.ELIGIBLE:
@@ -160,6 +211,8 @@ def screen_referral(
     if decision == ScreeningDecision.SUPPORT:
         if tier is None:
             raise DomainError("Choose the level of support (tier).", field="tier")
+        if not isinstance(tier, Tier):
+            tier = _tier_numbered(referral.programme, tier)
         if tier.programme_id != referral.programme_id:
             raise DomainError("That tier belongs to another programme.", field="tier")
     screening = Screening.objects.create(
@@ -211,7 +264,8 @@ def offer_support(*, by, referral: Referral, offered_on: dt.date, today: dt.date
 def record_consent(  # noqa: C901 - the consent rules read best in one place
     *,
     by,
-    offer: Offer,
+    offer: Offer | None = None,
+    referral: Referral | None = None,
     child_decision: str,
     decided_on: dt.date,
     today: dt.date,
@@ -219,12 +273,16 @@ def record_consent(  # noqa: C901 - the consent rules read best in one place
     reason: str = "",
     lawful_basis: str = "",
 ):
-    """Record the child's (and, where needed, the parent's) answer to the offer.
+    """Record the child's (and, where needed, the parent's) answer to the offer (given, or the
+    referral's).
 
     Accepted: an episode of work opens and follow-up checkpoints are set as a participant.
     Declined or no response: the child is followed up (police outcomes only) as the
     comparison group.
     """
+    offer = offer or getattr(referral, "offer", None)
+    if offer is None:
+        raise DomainError("Record the offer of support first.")
     referral = offer.referral
     _require_stage(referral, Stage.OFFERED, doing="record consent")
     if child_decision not in {Decision.ACCEPTED, Decision.DECLINED, Decision.NO_RESPONSE}:

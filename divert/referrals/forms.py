@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from divert.core.forms import DateField, GovForm
+from divert.core.forms import ActionChoiceField, ActionMultipleChoiceField, DateField, GovForm
 from divert.offending.models import OffenceType
 from divert.referrals.codes import Agency, Concern, Decision, ScreeningDecision, Source
 
@@ -12,8 +12,8 @@ from divert.referrals.codes import Agency, Concern, Decision, ScreeningDecision,
 class ReferralForm(GovForm):
     """A new referral, with an optional linked offence."""
 
-    programme = forms.ModelChoiceField(label="Programme", queryset=None, empty_label=None)
-    source = forms.ChoiceField(label="Where did the referral come from?", choices=Source.choices,
+    programme = ActionChoiceField(label="Programme")
+    source = ActionChoiceField(label="Where did the referral come from?", choices=Source.choices,
                                widget=forms.RadioSelect, error_messages={"required": "Select where the referral came from"})
     received_on = DateField(label="Date received", label_lower="date the referral was received")
     reason = forms.CharField(label="Reason for referral", widget=forms.Textarea, required=False,
@@ -26,11 +26,11 @@ class ReferralForm(GovForm):
 
     def __init__(self, *args, programmes, offence_types, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = programmes
+        self.fields["programme"].choices = [(p.pk, p.name) for p in programmes]
         self.fields["offence_type"].queryset = offence_types
         exclusions = sorted({e for p in programmes for e in (p.exclusions or [])})
         if exclusions:
-            self.fields["exclusion"] = forms.ChoiceField(
+            self.fields["exclusion"] = ActionChoiceField(
                 label="Does an exclusion apply?", required=False,
                 choices=[("", "No exclusion applies")] + [(e, e) for e in exclusions])
 
@@ -45,19 +45,19 @@ class ReferralForm(GovForm):
 class ScreeningForm(GovForm):
     """The screening decision with the concerns checklist."""
 
-    concerns = forms.MultipleChoiceField(label="Concerns", choices=Concern.choices, required=False,
+    concerns = ActionMultipleChoiceField(label="Concerns", choices=Concern.choices, required=False,
                                          widget=forms.CheckboxSelectMultiple, help_text="Select all that apply")
-    decision = forms.ChoiceField(label="Screening decision", choices=ScreeningDecision.choices, widget=forms.RadioSelect,
+    decision = ActionChoiceField(label="Screening decision", choices=ScreeningDecision.choices, widget=forms.RadioSelect,
                                  error_messages={"required": "Select the screening decision"})
-    agency = forms.ChoiceField(label="If screened out, which agency?", choices=[("", "Not screened out")] + Agency.choices,
+    agency = ActionChoiceField(label="If screened out, which agency?", choices=[("", "Not screened out")] + Agency.choices,
                                required=False)
-    tier = forms.ModelChoiceField(label="If support, what level?", queryset=None, required=False, empty_label="Not applicable")
+    tier = ActionChoiceField(label="If support, what level?", required=False)
     decided_on = DateField(label="Date of decision", label_lower="date of the decision")
     notes = forms.CharField(label="Notes (optional)", widget=forms.Textarea, required=False)
 
     def __init__(self, *args, tiers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tier"].queryset = tiers
+        self.fields["tier"].choices = [("", "Not applicable")] + [(t.number, str(t)) for t in tiers]
 
 
 class OfferForm(GovForm):
@@ -72,9 +72,9 @@ ANSWERS = [(Decision.ACCEPTED, "Accepted"), (Decision.DECLINED, "Declined"), (De
 class ConsentForm(GovForm):
     """The child's (and, where needed, the parent's) answer."""
 
-    child_decision = forms.ChoiceField(label="The child's answer", choices=ANSWERS, widget=forms.RadioSelect,
+    child_decision = ActionChoiceField(label="The child's answer", choices=ANSWERS, widget=forms.RadioSelect,
                                        error_messages={"required": "Select the child's answer"})
-    parent_decision = forms.ChoiceField(label="The parent or carer's answer", choices=ANSWERS, widget=forms.RadioSelect,
+    parent_decision = ActionChoiceField(label="The parent or carer's answer", choices=ANSWERS, widget=forms.RadioSelect,
                                         required=False)
     decided_on = DateField(label="Date of the answer", label_lower="date of the answer")
     reason = forms.CharField(label="If declined, the reason given", max_length=300, required=False)

@@ -14,7 +14,6 @@ from divert.audit.actions import record_event
 from divert.casework.models import Episode
 from divert.core.access import allow, get_visible_or_404
 from divert.core.dates import add_working_days
-from divert.core.errors import DomainError
 from divert.core.pages import form_page
 from divert.offending.actions import record_offence
 from divert.offending.models import OffenceType
@@ -55,14 +54,10 @@ def new_referral(request: HttpRequest, child_id: int) -> HttpResponse:
                 by=request.user, child=child, committed_on=data["offence_date"], today=today,
                 offence_type=data["offence_type"], gravity_score=data.get("gravity_score"),
             ))
-        team = child.team or request.user.teams.filter(programmes=data["programme"]).first()
-        exclusion = data.get("exclusion") or ""
-        if exclusion and exclusion not in (data["programme"].exclusions or []):
-            raise DomainError("That exclusion is not one of this programme's.", field="exclusion")
         return actions.create_referral(
             by=request.user, child=child, programme=data["programme"], source=data["source"],
             received_on=data["received_on"], today=today, reason=data.get("reason", ""),
-            offences=offences, team=team, exclusion=exclusion,
+            offences=offences, exclusion=data.get("exclusion") or "",
         )
 
     return form_page(
@@ -84,7 +79,7 @@ def screen(request: HttpRequest, referral_id: int) -> HttpResponse:
         return actions.screen_referral(
             by=request.user, referral=referral, decision=data["decision"], decided_on=data["decided_on"],
             today=today, concerns=data.get("concerns", []), agency=data.get("agency", ""),
-            tier=data.get("tier"), notes=data.get("notes", ""),
+            tier=data.get("tier") or None, notes=data.get("notes", ""),
         )
 
     return form_page(
@@ -122,12 +117,8 @@ def consent(request: HttpRequest, referral_id: int) -> HttpResponse:
     parent_needed = the_offer is not None and the_offer.parent_decision != Decision.NOT_REQUIRED
 
     def save(data):
-        if the_offer is None:
-            from divert.core.errors import DomainError
-
-            raise DomainError("Record the offer of support first.")
         return actions.record_consent(
-            by=request.user, offer=the_offer, child_decision=data["child_decision"],
+            by=request.user, referral=referral, child_decision=data["child_decision"],
             parent_decision=data.get("parent_decision"), decided_on=data["decided_on"], today=today,
             reason=data.get("reason", ""),
         )

@@ -20,7 +20,7 @@ from divert.accounts.models import (
 from divert.audit.actions import record_event
 from divert.casework.models import FollowUpCheckpoint, OnwardReferral, Session
 from divert.core.access import SIGNED_IN, allow, get_visible_or_404, public
-from divert.people.models import Child
+from divert.people.models import Child, DuplicateAttempt
 from divert.referrals.models import Referral
 from divert.web.timeline import child_timeline
 from divert.web.work import due_items
@@ -61,14 +61,15 @@ def my_work(request: HttpRequest) -> HttpResponse:
     )
     # Lists of children are looks at child data too: one event per page, without names.
     record_event(by=request.user, verb="listed_children", details={"page": "my_work"})
-    queue_count = None
+    queue_count = held_count = None
     if request.user.has_any_role(MANAGER_ROLES):
         queue_count = (Referral.objects.visible_to(request.user).current()
                        .filter(child__worker__isnull=True, stage__in=["received", "offered", "accepted"]).count())
+        held_count = DuplicateAttempt.objects.for_manager(request.user).open().count()
     return render(request, "web/my_work.html", {
         "items": items, "overdue": sum(1 for i in items if i.overdue), "caseload": caseload,
         "follow_ups": follow_ups[:20], "follow_up_count": len(follow_ups),
-        "today": today, "queue_count": queue_count,
+        "today": today, "queue_count": queue_count, "held_count": held_count,
     })
 
 

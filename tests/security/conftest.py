@@ -89,7 +89,7 @@ def full_pathway(*, by, organisation, team, programme, first, last, local_id, po
         local_id=local_id, police_id=police_id, school=text, gender=text[:60], preferred_name=text[:100],
     )
     referral = ref.create_referral(by=by, child=child, programme=programme, source="police_cr",
-                                   received_on=dt.date(2025, 3, 3), today=TODAY, reason=text, team=team)
+                                   received_on=dt.date(2025, 3, 3), today=TODAY, reason=text)
     ref.screen_referral(by=by, referral=referral, decision="support", tier=programme.tiers.get(number=1),
                         decided_on=dt.date(2025, 3, 4), today=TODAY, notes=text, concerns=["school_absence"])
     offer = ref.offer_support(by=by, referral=referral, offered_on=dt.date(2025, 3, 5), today=TODAY)
@@ -165,6 +165,24 @@ def _restriction(organisation, child) -> dict:
     return {"restriction_id": restriction.pk, "user_id": colleague.pk}
 
 
+def _held_attempt(organisation, child) -> dict:
+    """A new child held for a manager: a worker of another team tried to record the side's child."""
+    from divert.accounts import actions as acc
+    from divert.accounts.models import Role
+    from divert.core.errors import DomainError
+    from divert.people.actions import create_child
+    from divert.people.models import DuplicateAttempt
+
+    slug = organisation.slug
+    team = acc.create_team(by=None, organisation=organisation, name=f"{slug} other team")
+    worker = acc.create_user(by=None, username=f"{slug}_other_team_worker", password=None,
+                             roles=[Role.CASE_WORKER], organisation=organisation, teams=[team])
+    with pytest.raises(DomainError):
+        create_child(by=worker, organisation=organisation, today=TODAY, first_name=child.first_name,
+                     last_name=child.last_name, date_of_birth=child.date_of_birth)
+    return {"attempt_id": DuplicateAttempt.objects.get(organisation=organisation).pk}
+
+
 def build_side(*, organisation, worker, officer, team, programme, first, last, local_id, police_id,
                text="") -> Side:
     """One organisation's child with a full pathway and an import."""
@@ -174,6 +192,7 @@ def build_side(*, organisation, worker, officer, team, programme, first, last, l
     ids.update(_imports(organisation=organisation, officer=officer, first=first, last=last))
     ids.update(_reference_data(organisation))
     ids.update(_restriction(organisation, child))
+    ids.update(_held_attempt(organisation, child))
     return Side(organisation=organisation, worker=worker, officer=officer, child=child, ids=ids,
                 secrets=(first, last, local_id, police_id))
 

@@ -55,7 +55,7 @@ def xss(personas) -> Side:
     from divert.people.models import Child
     from divert.reference.models import ComparatorFigure, Population
     from divert.referrals import actions as ref
-    from tests.security.conftest import _imports
+    from tests.security.conftest import _held_attempt, _imports
 
     w, manager = personas.worker_a, personas.team_manager
     ids = full_pathway(by=w, organisation=personas.north, team=personas.team_a, programme=personas.programme,
@@ -79,7 +79,7 @@ def xss(personas) -> Side:
     other = people.create_child(by=w, organisation=personas.north, today=TODAY, team=personas.team_a, worker=w,
                                 first_name=PAYLOAD, last_name="Decliner", date_of_birth=dt.date(2009, 1, 1))
     r = ref.create_referral(by=w, child=other, programme=personas.programme, source="school",
-                            received_on=dt.date(2025, 3, 3), today=TODAY, reason=PAYLOAD, team=personas.team_a)
+                            received_on=dt.date(2025, 3, 3), today=TODAY, reason=PAYLOAD)
     ref.screen_referral(by=w, referral=r, decision="support", tier=personas.programme.tiers.get(number=1),
                         decided_on=dt.date(2025, 3, 4), today=TODAY, notes=PAYLOAD)
     offer = ref.offer_support(by=w, referral=r, offered_on=dt.date(2025, 3, 5), today=TODAY)
@@ -89,6 +89,9 @@ def xss(personas) -> Side:
     # A police file whose names are the payload: shown on the import and match review pages.
     ids.update(_imports(organisation=personas.north, officer=personas.performance_officer,
                         first=PAYLOAD, last=PAYLOAD))
+    # Another team's worker tries to record the child: the details they typed (the payload) are
+    # shown on the manager's decision page.
+    ids.update(_held_attempt(personas.north, child))
     cell = Population.objects.create(organisation=personas.north, year=2024, area_code="E06000001", age=12,
                                      sex="female", ethnic_group="white", count=431, source=PAYLOAD)
     figure = ComparatorFigure.objects.create(organisation=personas.north, measure_key="kpi6.completion",

@@ -203,7 +203,7 @@ def test_merge_keeps_both_histories(personas, today, referral):
     from divert.people.actions import create_child
 
     duplicate = create_child(by=personas.worker_a, organisation=personas.north, today=today,
-                             team=personas.team_a, first_name="Alfie", last_name="Testchild",
+                             team=personas.team_a, confirmed_not_duplicate=True, first_name="Alfie", last_name="Testchild",
                              date_of_birth=D(2010, 3, 14))
     dup_referral = ref.create_referral(by=personas.worker_a, child=duplicate, programme=personas.programme,
                                        source="school", received_on=D(2024, 1, 3), today=today)

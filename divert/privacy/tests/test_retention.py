@@ -186,7 +186,7 @@ def test_merged_duplicates_follow_their_record(personas, pathway, today):
     from divert.privacy.actions import merge_children
 
     duplicate = create_child(by=personas.worker_a, organisation=personas.north, today=today,
-                             team=personas.team_a, first_name="Sid", last_name="Screened",
+                             team=personas.team_a, confirmed_not_duplicate=True, first_name="Sid", last_name="Screened",
                              date_of_birth=dt.date(2010, 3, 14), sex="male", ethnicity="WBRI")
     merge_children(by=personas.service_manager, keep=pathway["screened"], duplicate=duplicate,
                    reason="Same child")

@@ -133,7 +133,9 @@ def test_manager_reallocates_and_old_worker_loses_access(client, personas, open_
 def test_team_manager_sees_programme_queue_and_allocates(client, personas, today):
     from divert.people.actions import create_child
 
-    child = create_child(by=personas.worker_a, organisation=personas.north, today=today,
+    # Recorded by the system (not a worker), so the child has no team and the referral waits
+    # in the programme's queue.
+    child = create_child(by=None, organisation=personas.north, today=today,
                          first_name="Queued", last_name="Child", date_of_birth=dt.date(2011, 5, 5))
     ref.create_referral(by=personas.worker_a, child=child, programme=personas.programme, source="school",
                         received_on=dt.date(2025, 6, 1), today=today)
@@ -265,7 +267,7 @@ def test_queue_flags_overdue_screening(client, personas, today):
     child = create_child(by=personas.worker_a, organisation=personas.north, today=today, team=personas.team_a,
                          first_name="Late", last_name="Screening", date_of_birth=dt.date(2011, 5, 5))
     ref.create_referral(by=personas.worker_a, child=child, programme=personas.programme, source="school",
-                        received_on=dt.date(2025, 6, 2), today=today, team=personas.team_a)
+                        received_on=dt.date(2025, 6, 2), today=today)
     client.force_login(personas.team_manager)
     page = client.get("/queue/").content.decode()
     assert "9 Jun 2025" in page  # five working days after 2 June
