@@ -1,9 +1,10 @@
 """The child's pages: the list and search, finding a child before recording one, recording a
-new child, merging a duplicate, correcting details (with the reason kept in the rectification
-history), and managers' data-protection pages (restrict access, restrict processing).
+new child, correcting details (with the reason kept in the rectification history), the
+audit trail, managers' data-protection pages (restrict access, restrict processing) and the
+new children held for a manager because they matched a record outside the worker's scope.
 
 The child's record itself (`web.views.child_detail`) brings every pathway app together, so it
-lives in `web`, above them.
+lives in `web`, above them; merging moves every app's records, so its page is in `privacy`.
 
 Scope is checked before role on the managers' pages: a child outside the user's scope is 404
 for everyone, and only then is a non-manager refused (403).
