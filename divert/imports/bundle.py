@@ -343,7 +343,7 @@ def export_bundle(*, organisation, directory: Path, now: dt.datetime, by=None) -
             writer.writerow(spec.columns())
             rows = _queryset(spec, organisation).values_list("pk", *(f.attname for f in fields))
             for pk, *values in rows.iterator(chunk_size=2000):
-                out = [ids[spec.name][pk]]
+                out: list[int | str] = [ids[spec.name][pk]]
                 for f, value in zip(fields, values, strict=True):
                     if f.name in spec.codes:
                         out.append(keys[spec.codes[f.name]].get(value, "") if value is not None else "")
@@ -731,7 +731,7 @@ def _write(*, by, organisation, parsed: dict[str, list[Row]], counts: dict[str, 
             attrs = _attributes(spec, values, keys, new_ids)
             if attrs is not None:
                 objects.append((bundle_id, {**attrs, **extra}))
-        created = model.objects.bulk_create([model(**attrs) for _, attrs in objects], batch_size=1000)
+        created = model._default_manager.bulk_create([model(**attrs) for _, attrs in objects], batch_size=1000)
         new_ids[spec.name] = {
             bundle_id: obj.pk for (bundle_id, _), obj in zip(objects, created, strict=True)
         }
@@ -767,7 +767,7 @@ def _link_within(spec: FileSpec, rows: list[Row], new_ids: dict) -> None:
             continue
         for _, bundle_id, values in rows:
             if values.get(f_name) is not None:
-                spec.model.objects.filter(pk=new_ids[spec.name][bundle_id]).update(
+                spec.model._default_manager.filter(pk=new_ids[spec.name][bundle_id]).update(
                     **{f"{f_name}_id": new_ids[target][values[f_name]]}
                 )
 

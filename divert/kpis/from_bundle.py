@@ -132,7 +132,7 @@ def migration_state() -> str:
     for key in sorted(loader.disk_migrations):
         digest.update(repr(key).encode())
         module = sys.modules[type(loader.disk_migrations[key]).__module__]
-        digest.update(Path(module.__file__).read_bytes())
+        digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()[:24]
 
 

@@ -62,9 +62,9 @@ def poisson(count: int, z: float = Z95) -> Interval:
         raise ValueError("count must not be negative")
     if count < 10:
         # chdtri(df, p) is the chi-squared quantile with `p` above it: chi2.ppf(q, df) = chdtri(df, 1 - q).
-        lower = chdtri(2 * count, 0.975) / 2 if count > 0 else 0.0
-        upper = chdtri(2 * count + 2, 0.025) / 2
-        return Interval(float(lower), float(upper), "exact Poisson (chi-squared)")
+        exact_lower = float(chdtri(2 * count, 0.975)) / 2 if count > 0 else 0.0
+        exact_upper = float(chdtri(2 * count + 2, 0.025)) / 2
+        return Interval(exact_lower, exact_upper, "exact Poisson (chi-squared)")
     o = count
     lower = o * (1 - 1 / (9 * o) - z / (3 * math.sqrt(o))) ** 3
     o1 = count + 1
