@@ -14,6 +14,8 @@ from typing import overload
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from divert.core.files import make_private, private_folder, write_private_bytes
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 
@@ -185,8 +187,13 @@ if DATABASE_URL:
     if not env_bool("DIVERT_PG_JIT", False):
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 else:
-    # The embedded database lives in a git-ignored folder that a fresh clone lacks.
-    SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+    # The embedded database lives in a git-ignored folder that a fresh clone lacks. Folder and
+    # file are private to Divert's user (SQLite gives its -wal and -shm files the database
+    # file's mode, so creating the file 0600 here covers them too).
+    private_folder(SQLITE_PATH.parent)
+    if not SQLITE_PATH.exists():
+        write_private_bytes(SQLITE_PATH, b"")  # SQLite takes an empty file as a new database
+    make_private(SQLITE_PATH)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",

@@ -23,6 +23,7 @@ from divert.audit.actions import finish_batch, record_event, start_batch
 from divert.audit.models import Batch
 from divert.core.errors import DomainError
 from divert.core.exports import safe_writer
+from divert.core.files import open_private, private_folder
 from divert.imports import formats
 from divert.imports.followup import complete_checkpoints
 from divert.imports.models import (
@@ -273,10 +274,9 @@ def _finish(run: ImportRun, validation: Validation, status: str) -> ImportRun:
 
 def write_error_file(*, run: ImportRun, validation: Validation, today: dt.date) -> ImportErrorFile:
     """Write the rejected rows (as read, plus their problems) to a CSV kept for a set number of days."""
-    folder = import_dir() / "errors"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(import_dir() / "errors")
     path = folder / f"{uuid.uuid4().hex}.csv"
-    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+    with open_private(path, "w", newline="", encoding="utf-8-sig") as handle:
         writer = safe_writer(handle)
         writer.writerow(["row", *validation.headings, "problems"])
         for rejected in validation.rejected:

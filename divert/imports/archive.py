@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from django.conf import settings
 
 from divert.core.errors import DomainError
+from divert.core.files import open_private, private_folder
 from divert.imports.bundle import MANIFEST, SPECS
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024 * 1024  # unpacked; a city's bundle is a few hundred MB
@@ -70,10 +71,10 @@ def unpack_bundle_zip(archive_path: Path, into: Path, *, max_bytes: int | None =
             folders.add(path.parts[:-1])
         if len(folders) > 1:
             raise DomainError("The bundle's files must be together: at the top of the zip or in one folder.")
-        into.mkdir(parents=True, exist_ok=True)
+        private_folder(into)
         unpacked = 0
         for file_name, entry in chosen.items():
-            with archive.open(entry) as source, (into / file_name).open("wb") as target:
+            with archive.open(entry) as source, open_private(into / file_name, "wb") as target:
                 while block := source.read(CHUNK):
                     unpacked += len(block)
                     if unpacked > max_bytes:

@@ -38,6 +38,7 @@ from divert.casework.actions import new_checkpoints
 from divert.casework.codes import Anchor, FollowUpGroup
 from divert.casework.models import FollowUpCheckpoint
 from divert.core.errors import DomainError
+from divert.core.files import open_private, private_folder, write_private_text
 from divert.imports.followup import complete_checkpoints
 from divert.imports.parsing import FileRefused, check_no_nul
 from divert.referrals.codes import Decision
@@ -325,7 +326,7 @@ def _queryset(spec: FileSpec, organisation):
 
 def export_bundle(*, organisation, directory: Path, now: dt.datetime, by=None) -> dict[str, int]:
     """Write the organisation's bundle into `directory` (audited); returns rows per file."""
-    directory.mkdir(parents=True, exist_ok=True)
+    private_folder(directory)
     ids: dict[str, dict[int, int]] = {
         spec.name: {
             pk: n
@@ -338,7 +339,7 @@ def export_bundle(*, organisation, directory: Path, now: dt.datetime, by=None) -
     counts = {}
     for spec in SPECS:
         fields = spec.fields()
-        with (directory / spec.file_name).open("w", encoding="utf-8", newline="") as handle:
+        with open_private(directory / spec.file_name, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(spec.columns())
             rows = _queryset(spec, organisation).values_list("pk", *(f.attname for f in fields))
@@ -360,7 +361,7 @@ def export_bundle(*, organisation, directory: Path, now: dt.datetime, by=None) -
         "exported_at": now.astimezone(dt.UTC).isoformat(),
         "files": {s.file_name: {"rows": counts[s.name], "columns": s.columns()} for s in SPECS},
     }
-    (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    write_private_text(directory / MANIFEST, json.dumps(manifest, indent=2) + "\n")
     from divert.audit.actions import record_event
 
     record_event(by=by, verb="exported_bundle", organisation=organisation,

@@ -18,6 +18,7 @@ from divert.accounts.requests import SignedInRequest
 from divert.audit.actions import record_event
 from divert.core.access import SIGNED_IN, allow
 from divert.core.errors import DomainError
+from divert.core.files import private_folder, write_private_bytes
 from divert.imports import actions
 from divert.imports.forms import ReviewForm, UploadForm
 from divert.imports.models import ImportErrorFile, ImportRun, MatchReview
@@ -52,10 +53,9 @@ def upload(request: SignedInRequest) -> HttpResponse:
         except DomainError as error:
             form.add_domain_error(error)
         else:
-            folder = actions.import_dir() / "uploads"
-            folder.mkdir(parents=True, exist_ok=True)
+            folder = private_folder(actions.import_dir() / "uploads")
             stored = folder / f"{uuid.uuid4().hex}{Path(upload_file.name).suffix.lower()}"
-            stored.write_bytes(content)
+            write_private_bytes(stored, content)
             run.stored_path = str(stored)
             run.stage = "Waiting to be checked"
             run.save(update_fields=["stored_path", "stage"])

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from divert.accounts.command_line import organisation_by_slug
 from divert.core.errors import DomainError
+from divert.core.files import write_private_bytes
 from divert.evaluation.actions import export_research_extract
 from divert.evaluation.extract import RULES
 from divert.evaluation.management.commands.tracker import iso_date
@@ -48,7 +49,7 @@ class Command(BaseCommand):
             )
         except DomainError as exc:
             raise CommandError(exc.message) from None
-        out.write_bytes(data)
+        write_private_bytes(out, data)
         report = release.report()
         self.stdout.write(
             f"Wrote {report['rows_released']} rows to {out} (k = {report['k']}): "

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from divert.accounts.command_line import organisation_by_slug
+from divert.core.files import write_private_bytes
 from divert.privacy.actions import record_subject_access_export
 from divert.privacy.sar import subject_access_data, subject_access_pdf
 
@@ -43,6 +44,6 @@ class Command(BaseCommand):
             body = json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
         else:
             body = subject_access_pdf(data)
-        Path(options["out"]).write_bytes(body)
+        write_private_bytes(Path(options["out"]), body)
         record_subject_access_export(by=by, child=child, file_format=options["file_format"], via="command line")
         self.stdout.write(f"Wrote the subject access export for record {child.pk} to {options['out']}")
