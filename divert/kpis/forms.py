@@ -35,7 +35,8 @@ class ComparatorFigureForm(GovForm):
 
 
 class RagThresholdForm(GovForm):
-    """One measure's green and red bounds and its direction."""
+    """One measure's green and red bounds and its direction (the rules about the bounds are
+    `set_rag_threshold`'s, so one place refuses them)."""
 
     measure_key = forms.ChoiceField(label="Measure", error_messages={"required": "Choose the measure"})
     higher_is_better = forms.ChoiceField(
@@ -49,20 +50,6 @@ class RagThresholdForm(GovForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["measure_key"]).choices = [("", "Choose a measure"), *measure_choices()]
-
-    def clean(self):
-        """At least one bound, in the right order for the direction."""
-        super().clean()
-        data = self.cleaned_data
-        green, red, direction = data.get("green"), data.get("red"), data.get("higher_is_better")
-        if "green" in data and "red" in data and green is None and red is None:
-            self.add_error("green", "Enter a green bound, a red bound or both")
-        elif green is not None and red is not None and direction:
-            if direction == "higher" and red > green:
-                self.add_error("red", "When higher is better, the red bound must not be above the green bound")
-            if direction == "lower" and red < green:
-                self.add_error("red", "When lower is better, the red bound must not be below the green bound")
-        return data
 
 
 def is_percentage(measure_key: str) -> bool:
