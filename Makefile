@@ -10,7 +10,7 @@
 #   make install  Create .venv if missing; pip install -e ".[dev]" only when pyproject.toml changed
 #                 (scripts/install.sh; `scripts/install.sh demo` installs without the dev extras).
 #   make assets   Rebuild divert/static/divert/ from the npm packages (npm ci + sass; needs node).
-#   make lint     ruff check and lint-imports (the layer contracts in pyproject.toml).
+#   make lint     ruff check, lint-imports (the layer contracts) and mypy (pyproject.toml).
 #   make clean    Remove caches, test artifacts and node_modules (keeps .venv and var/).
 
 .PHONY: demo test install assets lint clean
@@ -33,6 +33,7 @@ assets:
 lint: install
 	.venv/bin/ruff check divert conftest.py tests
 	.venv/bin/lint-imports
+	DIVERT_ENV=test .venv/bin/mypy
 
 clean:
 	rm -rf test-artifacts build node_modules .ruff_cache .hypothesis .mypy_cache .pytest_cache

@@ -4,6 +4,7 @@
 #   1 install   .venv (created if missing; pip install only when pyproject.toml changed)
 #   2 lint      ruff check (not fatal yet: set LINT_FATAL=1 to make it count)
 #     layers    lint-imports: the layer contracts in pyproject.toml (fatal with LINT_FATAL=1)
+#     types     mypy with the Django and DRF stubs ([tool.mypy] in pyproject.toml; the same)
 #   3 sqlite    pytest -m "not browser" on SQLite
 #   4 postgres  the same suite on PostgreSQL as a non-superuser role; finds, starts or
 #               (as root) installs a PostgreSQL server on 127.0.0.1:5432
@@ -119,9 +120,20 @@ if [[ $installed == 1 ]]; then
   else
     record layers warning $(($(date +%s) - start)) "an upward import or a circle; not fatal until LINT_FATAL=1"
   fi
+  # Types: core, kpis, imports and evaluation (pyproject.toml [tool.mypy]).
+  say "types: mypy"
+  start=$(date +%s)
+  if .venv/bin/mypy; then
+    record types passed $(($(date +%s) - start))
+  elif [[ "${LINT_FATAL:-}" == 1 ]]; then
+    record types failed $(($(date +%s) - start)) "mypy found type errors"
+  else
+    record types warning $(($(date +%s) - start)) "mypy found type errors; not fatal until LINT_FATAL=1"
+  fi
 else
   record lint not-run 0 "install failed"
   record layers not-run 0 "install failed"
+  record types not-run 0 "install failed"
 fi
 
 # --- 3. SQLite --------------------------------------------------------------------------

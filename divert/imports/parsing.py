@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -38,7 +38,7 @@ class FileRefused(Exception):
 NUL_MESSAGE = "contains a NUL character, which is not text: the file is damaged or not a text export"
 
 
-def check_no_nul(number: int, headings: list[str], cells: list) -> None:
+def check_no_nul(number: int, headings: list[str], cells: Sequence) -> None:
     """Refuse a row with a NUL character in any cell, naming the row and column: PostgreSQL
     cannot store one and no real extract holds one. Used by every reader of uploads."""
     for index, cell in enumerate(cells):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
@@ -102,7 +103,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No column mapping called {options['mapping']!r} in {organisation.slug}.")
         source = actions.get_or_create_source(by=user, organisation=organisation, name=options["source"],
                                               kind=options["kind"])
-        console = Console(file=self.stderr._out, stderr=True)
+        console = Console(file=cast(TextIO, self.stderr._out), stderr=True)  # the stream under the wrapper
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=True) as bar:
             task = bar.add_task("Reading", total=None)

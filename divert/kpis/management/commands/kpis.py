@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
@@ -120,7 +121,7 @@ class Command(BaseCommand):
         from rich.console import Console
         from rich.table import Table
 
-        console = Console(file=self.stdout, width=200)
+        console = Console(file=cast(TextIO, self.stdout), width=200)  # an OutputWrapper is a text stream
         known = f", as known on {report.known_on:%Y-%m-%d %H:%M}" if report.known_on else ""
         table = Table(title=f"{report.organisation}: {report.period['label']} (as at {report.as_at}{known})")
         for col in ("Measure", "Period", "Value", "Numerator / denominator", "95% interval", "Flags", "RAG"):
