@@ -404,6 +404,12 @@ DIVERT_IMPORT_MAX_BYTES = env_int("DIVERT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 DIVERT_IMPORT_DIR = Path(env_str("DIVERT_IMPORT_DIR", str(PROJECT_DIR / "var" / "imports")))
 DIVERT_IMPORT_ERROR_FILE_DAYS = env_int("DIVERT_IMPORT_ERROR_FILE_DAYS", 14)
 
+# `divert serve` and `divert demo` seal the audit chain this often (a deployment schedules
+# `divert audit seal` instead; see docs/operations.md).
+DIVERT_SEAL_SECONDS = env_int("DIVERT_SEAL_SECONDS", 300)
+if DIVERT_SEAL_SECONDS < 1:
+    raise ImproperlyConfigured("DIVERT_SEAL_SECONDS must be at least 1.")
+
 TASKS = {
     "default": {
         "BACKEND": env_str("DIVERT_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

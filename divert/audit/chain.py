@@ -159,6 +159,17 @@ def seal_all(*, organisation, now: dt.datetime) -> list[AuditSeal]:
     return seals
 
 
+def seal_every_chain(*, now: dt.datetime) -> list[AuditSeal]:
+    """Seal the unsealed events of every organisation (and of none): what a schedule runs."""
+    organisation_ids = set(
+        AuditEvent.objects.filter(seal_id__isnull=True).order_by().values_list("organisation_id", flat=True)
+    )
+    seals = []
+    for organisation_id in sorted(organisation_ids, key=lambda i: (i is None, i or 0)):
+        seals += seal_all(organisation=organisation_id, now=now)
+    return seals
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a chain, naming the event and seal concerned (ids only)."""

@@ -6,24 +6,31 @@ import os
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+
+from divert.audit.schedule import start_sealing
 
 DEFAULT_ADDRPORT = "127.0.0.1:8000"
 
 
 def run_with_worker(stdout, addrport: str) -> None:
-    """Run the database task worker in a subprocess and the development server here.
+    """Run the database task worker in a subprocess, the audit sealer in a thread and the
+    development server here.
 
-    The worker is stopped when the server stops (Ctrl+C or an error).
+    The worker and the sealer are stopped when the server stops (Ctrl+C or an error).
     """
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter and console script
         [sys.executable, "-m", "divert.cli", "db_worker"], env=os.environ.copy()
     )
     stdout.write(f"Task worker started (process {worker.pid}).")
+    sealing = start_sealing(every=settings.DIVERT_SEAL_SECONDS)
+    stdout.write(f"Audit chain sealed every {settings.DIVERT_SEAL_SECONDS} seconds.")
     try:
         call_command("runserver", addrport, use_reloader=False, insecure_serving=True)
     finally:
+        sealing.set()
         worker.terminate()
         try:
             worker.wait(timeout=10)
