@@ -77,6 +77,7 @@ def _run(command: str, folder: Path, slug: str, args: list[str]) -> int:
     from django.conf import settings
     from django.core.management import call_command
     from django.core.management.base import CommandError
+    from django.db import connections
 
     from divert.accounts.actions import create_organisation
 
@@ -88,6 +89,8 @@ def _run(command: str, folder: Path, slug: str, args: list[str]) -> int:
     except CommandError as exc:
         sys.stderr.write(f"CommandError: {exc}\n")
         return 1
+    finally:
+        connections.close_all()  # before the folder holding the database is deleted
     return 0
 
 
