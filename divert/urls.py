@@ -1,11 +1,14 @@
 """Top-level URL configuration."""
 
 from django.urls import include, path, register_converter
+from django.urls.converters import get_converters
 
 from divert.core.converters import IdConverter
 
 # `<id:...>` in every app's URLs: registered here, before the apps' URL modules load.
-register_converter(IdConverter, "id")
+# (Once: a test that reloads the URL configuration must not register it again.)
+if "id" not in get_converters():
+    register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", include("divert.web.urls")),
