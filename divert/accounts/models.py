@@ -55,7 +55,6 @@ class Organisation(models.Model):
     )
     k_anonymity = models.PositiveSmallIntegerField(default=5)
     mfa_required = models.BooleanField(default=True)
-    rag_thresholds = models.JSONField(default=dict, blank=True)
     retention = models.JSONField(
         default=dict, blank=True, help_text="Retention rules per record type (years)."
     )

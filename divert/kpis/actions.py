@@ -7,6 +7,7 @@ from django.db import transaction
 from divert.audit.actions import record_event
 from divert.core.errors import DomainError
 from divert.kpis.catalogue import measure_info
+from divert.kpis.models import RagThreshold
 
 
 @transaction.atomic
@@ -24,11 +25,9 @@ def set_rag_threshold(*, by, organisation, measure_key: str, green: float | None
         if not higher_is_better and red < green:
             raise DomainError("When lower is better, the red bound must not be below the green bound.", field="red")
     setting = {"green": green, "red": red, "higher_is_better": higher_is_better}
-    thresholds = dict(organisation.rag_thresholds or {})
-    before = thresholds.get(measure_key)
-    thresholds[measure_key] = setting
-    organisation.rag_thresholds = thresholds
-    organisation.save(update_fields=["rag_thresholds"])
+    current = RagThreshold.objects.filter(organisation=organisation, measure_key=measure_key).first()
+    before = current.setting() if current else None
+    RagThreshold.objects.update_or_create(organisation=organisation, measure_key=measure_key, defaults=setting)
     record_event(by=by, verb="set_rag_threshold", obj=organisation, organisation=organisation,
                  details={"measure_key": measure_key, "before": before, "after": setting})
     return setting
@@ -37,11 +36,10 @@ def set_rag_threshold(*, by, organisation, measure_key: str, green: float | None
 @transaction.atomic
 def remove_rag_threshold(*, by, organisation, measure_key: str) -> None:
     """Stop showing RAG for a measure."""
-    thresholds = dict(organisation.rag_thresholds or {})
-    if measure_key not in thresholds:
+    current = RagThreshold.objects.filter(organisation=organisation, measure_key=measure_key).first()
+    if current is None:
         raise DomainError("There are no thresholds for that measure.")
-    before = thresholds.pop(measure_key)
-    organisation.rag_thresholds = thresholds
-    organisation.save(update_fields=["rag_thresholds"])
+    before = current.setting()
+    current.delete()
     record_event(by=by, verb="removed_rag_threshold", obj=organisation, organisation=organisation,
                  details={"measure_key": measure_key, "before": before})

@@ -26,6 +26,7 @@ from divert.kpis.measures.official import (
     use_of_custody,
 )
 from divert.kpis.measures.yjb import yjb_kpis
+from divert.kpis.models import RagThreshold
 from divert.kpis.periods import (
     Period,
     quarter_containing,
@@ -255,13 +256,14 @@ def _reports(scope: Scope, *, suppress: bool, with_changes: bool, pool=None) -> 
         ] for unit, results in all_results.items()}
     groups = {o.pk: (o,) for o in scope.organisations} if scope.by_org else {}
     all_comparators = _comparators_by_org(scope.organisations)
+    all_thresholds = RagThreshold.objects.by_organisation(o.pk for o in scope.organisations)
     reports = {}
     for unit in scope.units:
         organisations = groups[unit] if unit is not None else scope.organisations
         thresholds: dict = {}
         comparators: dict = {}
         for org in organisations:
-            thresholds.update(org.rag_thresholds or {})
+            thresholds.update(all_thresholds.get(org.pk, {}))
             for k, v in all_comparators.get(org.pk, {}).items():
                 comparators.setdefault(k, {}).update(v)
         measures: list[Result] = [

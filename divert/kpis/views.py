@@ -21,6 +21,7 @@ from divert.kpis.catalogue import measure_catalogue, measure_info
 from divert.kpis.engine import compute_report
 from divert.kpis.formatting import format_flags, format_fraction, format_interval, format_value
 from divert.kpis.forms import ComparatorFigureForm, RagThresholdForm, is_percentage
+from divert.kpis.models import RagThreshold
 from divert.kpis.periods import financial_quarter_containing, parse_period
 from divert.reference import actions as reference_actions
 from divert.reference.models import ComparatorFigure
@@ -172,7 +173,8 @@ def comparator_edit(request: SignedInRequest, figure_id: int) -> HttpResponse:
 @allow(*MANAGERS)
 def rag_thresholds(request: SignedInRequest) -> HttpResponse:
     """Every measure with its thresholds, if set."""
-    settings = organisation_of(request.user).rag_thresholds or {}
+    organisation = organisation_of(request.user)
+    settings = RagThreshold.objects.by_organisation([organisation.pk])[organisation.pk]
     rows = []
     for m in measure_catalogue():
         t = settings.get(m.key)
@@ -192,7 +194,7 @@ def rag_threshold_edit(request: SignedInRequest) -> HttpResponse:
     key = request.GET.get("measure", "")
     info = measure_info(key)
     initial: dict = {"measure_key": key} if info else {}
-    current = (organisation.rag_thresholds or {}).get(key) if info else None
+    current = RagThreshold.objects.by_organisation([organisation.pk])[organisation.pk].get(key) if info else None
     if current:
         initial.update(green=_to_page(key, current.get("green")), red=_to_page(key, current.get("red")),
                        higher_is_better="higher" if current.get("higher_is_better", True) else "lower")

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from divert.accounts.models import Organisation, Programme, Tier
 from divert.casework.models import Episode
+from divert.kpis.models import RagThreshold
 from divert.offending.models import Offence, Outcome
 from divert.people.models import Child
 from divert.reference.models import Population
@@ -17,9 +18,12 @@ _seq = itertools.count(1)
 RECORDED = timezone.make_aware(dt.datetime(2020, 1, 1, 12, 0))
 
 
-def organisation(slug: str = "kpi-org", **kwargs) -> Organisation:
-    """An organisation (tenant)."""
-    return Organisation.objects.create(name=slug.title(), slug=slug, **kwargs)
+def organisation(slug: str = "kpi-org", rag_thresholds: dict | None = None, **kwargs) -> Organisation:
+    """An organisation (tenant), with RAG thresholds {measure key: {"green", "red"}} if given."""
+    org = Organisation.objects.create(name=slug.title(), slug=slug, **kwargs)
+    for key, bounds in (rag_thresholds or {}).items():
+        RagThreshold.objects.create(organisation=org, measure_key=key, **bounds)
+    return org
 
 
 def programme(org: Organisation, slug: str = "diversion", **kwargs) -> Programme:

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from divert.audit.models import AuditEvent
+from divert.kpis.models import RagThreshold
 from divert.reference.actions import (
     record_board_meeting,
     set_comparator_figure,
@@ -184,8 +185,7 @@ def test_rag_thresholds_set_and_used_by_the_measures(client, personas):
     assert page.context["form"].initial["higher_is_better"] == "higher"
     data = {"measure_key": "prevention.completion", "higher_is_better": "higher", "green": "80", "red": "60"}
     assert _post(client, url, data).status_code == 302
-    personas.north.refresh_from_db()
-    assert personas.north.rag_thresholds["prevention.completion"] == {
+    assert RagThreshold.objects.get(organisation=personas.north, measure_key="prevention.completion").setting() == {
         "green": 0.8, "red": 0.6, "higher_is_better": True}
     assert "80.0%" in client.get(BASE + "rag-thresholds/").content.decode()
     assert AuditEvent.objects.filter(verb="set_rag_threshold", organisation=personas.north).exists()
@@ -201,8 +201,7 @@ def test_rag_thresholds_are_validated(client, personas, data, message):
     client.force_login(personas.service_manager)
     page = _post(client, BASE + "rag-thresholds/set/", {"measure_key": "prevention.completion", **data})
     assert message in page.content.decode()
-    personas.north.refresh_from_db()
-    assert personas.north.rag_thresholds == {}
+    assert not RagThreshold.objects.filter(organisation=personas.north).exists()
 
 
 def test_another_organisations_records_are_not_found(client, personas):

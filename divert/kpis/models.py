@@ -1,0 +1,46 @@
+"""Measure settings an organisation keeps: its RAG thresholds (comparator figures are
+reference data, in `reference`)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class RagThresholdQuerySet(models.QuerySet):
+    def by_organisation(self, organisation_ids) -> dict[int, dict[str, dict]]:
+        """{organisation id: {measure key: {"green", "red", "higher_is_better"}}} for the engine."""
+        out: dict[int, dict[str, dict]] = {pk: {} for pk in organisation_ids}
+        for t in self.filter(organisation_id__in=list(organisation_ids)):
+            out.setdefault(t.organisation_id, {})[t.measure_key] = t.setting()
+        return out
+
+
+class RagThreshold(models.Model):
+    """One measure's green and red bounds for an organisation, in the engine's units
+    (proportions 0-1), and whether higher is better. Set by `kpis.actions.set_rag_threshold`."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="rag_settings"
+    )
+    measure_key = models.CharField(max_length=80)
+    green = models.FloatField(null=True, blank=True)
+    red = models.FloatField(null=True, blank=True)
+    higher_is_better = models.BooleanField(default=True)
+
+    objects = RagThresholdQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "measure_key"], name="rag_threshold_per_measure"),
+            models.CheckConstraint(
+                condition=models.Q(green__isnull=False) | models.Q(red__isnull=False),
+                name="rag_threshold_has_a_bound",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_key} ({self.organisation_id})"
+
+    def setting(self) -> dict:
+        """The thresholds as the engine reads them."""
+        return {"green": self.green, "red": self.red, "higher_is_better": self.higher_is_better}
