@@ -9,8 +9,9 @@ from django.db import models
 class RagThresholdQuerySet(models.QuerySet):
     def by_organisation(self, organisation_ids) -> dict[int, dict[str, dict]]:
         """{organisation id: {measure key: {"green", "red", "higher_is_better"}}} for the engine."""
-        out: dict[int, dict[str, dict]] = {pk: {} for pk in organisation_ids}
-        for t in self.filter(organisation_id__in=list(organisation_ids)):
+        ids = list(organisation_ids)
+        out: dict[int, dict[str, dict]] = {pk: {} for pk in ids}
+        for t in self.filter(organisation_id__in=ids):
             out.setdefault(t.organisation_id, {})[t.measure_key] = t.setting()
         return out
 
