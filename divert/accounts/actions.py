@@ -7,7 +7,11 @@ import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -135,8 +139,6 @@ def deactivate_user(*, by, user: User) -> User:
 
     (An inactive user's session is refused on its next request anyway; deleting the stored
     sessions as well leaves nothing to revive if the account is ever reactivated.)"""
-    from django.utils import timezone
-
     _same_organisation(by, user)
     if by is not None and by.pk == user.pk:
         raise DomainError("You cannot deactivate your own account: ask another administrator.")
@@ -159,9 +161,6 @@ def _end_sessions(user: User) -> int:
     Sessions live at most the idle timeout, so the stored ones are few (those of people
     signed in now); each is decoded to find its user.
     """
-    from django.contrib.sessions.models import Session
-    from django.utils import timezone
-
     ended = [
         s.pk for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
         if str(s.get_decoded().get("_auth_user_id")) == str(user.pk)
@@ -216,8 +215,6 @@ def reset_user_mfa(*, by, user: User) -> User:
     """Remove a user's authenticator app and recovery codes (a lost phone) and end their sessions.
 
     If their organisation requires MFA they set it up again at their next sign-in."""
-    from allauth.mfa.models import Authenticator
-
     _same_organisation(by, user)
     if by is not None and by.pk == user.pk:
         # Their own is removed from their security page, which asks them to confirm it is them.
@@ -234,9 +231,6 @@ def reset_user_mfa(*, by, user: User) -> User:
 @transaction.atomic
 def set_user_password(*, by, user: User, password: str) -> User:
     """Give a user a new password (a forgotten one) and end their sessions."""
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
-
     _same_organisation(by, user)
     if by is not None and by.pk == user.pk:
         # Changing one's own password asks for the current one (account/password/).

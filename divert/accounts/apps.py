@@ -11,6 +11,7 @@ class AccountsConfig(AppConfig):
         """Audit the changes people make to their own sign-in security through allauth's pages.
 
         These flows belong to django-allauth, which announces them only by signal."""
+        # Imported in ready(): models and allauth's signals need the app registry.
         from allauth.mfa import signals
 
         from divert.accounts import audit_hooks

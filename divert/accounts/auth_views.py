@@ -5,6 +5,7 @@ from __future__ import annotations
 from allauth.account import views as account_views
 from allauth.account.views import LoginView
 from allauth.mfa.base import views as mfa_views
+from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes import views as recovery_views
 from allauth.mfa.totp import views as totp_views
 from axes.handlers.proxy import AxesProxyHandler
@@ -60,8 +61,6 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @allow(SIGNED_IN)
 def security(request: HttpRequest) -> HttpResponse:
     """The person's own sign-in security: authenticator app, recovery codes, password."""
-    from allauth.mfa.models import Authenticator
-
     kinds = set(Authenticator.objects.filter(user=request.user).values_list("type", flat=True))
     return render(request, "accounts/security.html", {
         "has_totp": Authenticator.Type.TOTP in kinds,

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
+from divert.accounts.actions import ADMINISTRABLE_ROLES
 from divert.accounts.models import Team
 from divert.core.forms import GovForm
 
@@ -20,8 +21,6 @@ class SignInForm(LoginForm):
 
 
 def _role_field(**kwargs) -> forms.MultipleChoiceField:
-    from divert.accounts.actions import ADMINISTRABLE_ROLES
-
     return forms.MultipleChoiceField(
         label="Roles", choices=[(r.value, r.label) for r in ADMINISTRABLE_ROLES],
         widget=forms.CheckboxSelectMultiple, error_messages={"required": "Choose at least one role"},

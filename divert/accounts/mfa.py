@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 
@@ -20,8 +21,6 @@ def has_totp(user) -> bool:
 
 def signed_in_through_sso(request) -> bool:
     """True if this session was signed in through the council's identity provider."""
-    from allauth.account.internal.flows.login import get_authentication_records
-
     records = get_authentication_records(request, request.user)
     return any(r.get("method") == "socialaccount" for r in records)
 

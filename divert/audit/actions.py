@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
 from divert.audit.models import AuditEvent, Batch
+from divert.core.errors import DomainError
 
 
 def record_event(
@@ -45,8 +47,6 @@ def start_batch(*, kind: str, organisation=None, by=None, description: str = "")
 
 def finish_batch(batch: Batch, *, counts: dict[str, int], verb: str) -> AuditEvent:
     """Close a batch and write its single audit event."""
-    from django.utils import timezone
-
     batch.finished_at = timezone.now()
     batch.counts = counts
     batch.save(update_fields=["finished_at", "counts"])
@@ -62,11 +62,6 @@ def finish_batch(batch: Batch, *, counts: dict[str, int], verb: str) -> AuditEve
 
 def void_record(*, by, record, reason: str, now=None):
     """Mark a record made in error as void, keeping it (figures 'as known on' stay reproducible)."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from divert.core.errors import DomainError
-
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("Give a reason for voiding this record.", field="reason")

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils import timezone
 
 from divert.audit.actions import record_event
 from divert.casework.codes import (
@@ -370,8 +371,6 @@ def close_episode(
 @transaction.atomic
 def reopen_episode(*, by, episode: Episode, reason: str) -> Episode:
     """Reopen a closed episode, recording why. Follow-up from closure is voided."""
-    from django.utils import timezone
-
     check_processing_allowed(episode.child_id)
     if episode.is_void:
         raise DomainError("This episode was voided; it cannot be reopened.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
@@ -165,8 +165,6 @@ VOIDABLE = {
 def void(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
     """Mark a record made in error as void (it is kept, marked, and left out of all figures)."""
     if kind not in VOIDABLE:
-        from django.http import Http404
-
         raise Http404("Not found")
     model, path, noun = VOIDABLE[kind]
     record = get_visible_or_404(

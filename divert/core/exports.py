@@ -21,6 +21,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import xlsxwriter
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
@@ -84,8 +86,6 @@ WORKBOOK_OPTIONS = {
 
 def workbook(target):
     """An XlsxWriter workbook (to a path or a BytesIO) that writes text only as text."""
-    import xlsxwriter
-
     return xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
 
 

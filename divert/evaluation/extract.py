@@ -26,8 +26,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 
+from divert.casework.models import Plan, Session
 from divert.core.dates import age_on
+from divert.evaluation.tracker import Scope, flagged, unit_outcome, units
 from divert.people.codes import ethnic_group_of
+from divert.people.models import Child
+from divert.referrals.models import Referral
 
 QUASI = ("age_band", "sex", "ethnicity", "area")
 WITHHELD_AREA = "withheld"
@@ -362,10 +366,6 @@ def _yes_no(value: bool | None) -> str:
 def eligible_referrals(*, organisation, date_from: dt.date | None = None, date_to: dt.date | None = None):
     """The organisation's current referrals that reached an offer or an episode, for
     children not merged, not voided and whose processing is not restricted."""
-    from divert.casework.models import Plan, Session
-    from divert.people.models import Child
-    from divert.referrals.models import Referral
-
     allowed = Child.objects.processing_allowed().filter(
         organisation=organisation, merged_into__isnull=True, voided_at__isnull=True
     )
@@ -397,8 +397,6 @@ def eligible_referrals(*, organisation, date_from: dt.date | None = None, date_t
 
 def follow_up_results(*, organisation, as_at: dt.date) -> dict[int, dict[str, str]]:
     """Each referral's follow-up results from its offer, per window and tier (tracker rules)."""
-    from divert.evaluation.tracker import Scope, flagged, unit_outcome, units
-
     scope = Scope.build(organisation=organisation, programmes=None, as_at=as_at, known_on=None)
     checkpoints = units(organisation=organisation, anchor="offer", as_at=as_at, first_only=False)
     results: dict[int, dict[str, str]] = defaultdict(dict)

@@ -38,6 +38,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate
 
+from divert.accounts.models import Programme
+from divert.casework.models import Episode, FollowUpCheckpoint
 from divert.core.dates import (
     WAITING_MONTHS,
     AddDays,
@@ -46,8 +48,11 @@ from divert.core.dates import (
     follow_up_window_sql,
 )
 from divert.imports.followup import arrests_covered, outcomes_covered, source_coverage
+from divert.imports.formats import LONDON
 from divert.kpis.stats import Difference, Interval, difference_of_proportions, is_volatile, wilson
 from divert.offending.codes import FORMAL_GROUPS
+from divert.offending.models import Arrest, Offence, Outcome
+from divert.referrals.models import Screening
 
 WINDOWS = (3, 6, 9, 12)
 TIERS = {
@@ -295,8 +300,6 @@ def pseudo_closure_days(
     *, organisation, programmes=None, as_at: dt.date, known_on: dt.datetime | None = None
 ) -> dict[int, int]:
     """Median length in days of completed episodes (closed by `as_at`), per programme id."""
-    from divert.casework.models import Episode
-
     episodes = _known(Episode.objects, known_on).filter(
         referral__child__organisation=organisation,
         successfully_completed=True,
@@ -335,8 +338,6 @@ def units(
     With `first_only` (the tracker), a child counts once per group and window, from their
     first offer; without it (the research extract), every referral's checkpoints are kept.
     """
-    from divert.casework.models import FollowUpCheckpoint
-
     qs = _known(FollowUpCheckpoint.objects, known_on).filter(
         child__organisation=organisation,
         child__merged_into__isnull=True,
@@ -384,9 +385,6 @@ def _count(queryset):
 
 def with_outcome_counts(queryset, *, known_on: dt.datetime | None = None):
     """Add `n_a`, `n_b`, `n_c`: reoffences proven, offences with any outcome, arrests in each unit's window."""
-    from divert.imports.formats import LONDON
-    from divert.offending.models import Arrest, Offence, Outcome
-
     offences = _known(Offence.objects, known_on).filter(
         child=OuterRef("child"),
         committed_on__gte=OuterRef("start"),
@@ -501,8 +499,6 @@ class Scope:
 
 def screened_out_children(scope: Scope) -> int:
     """Children screened out to another agency by the 'as at' date: neither group, reported separately."""
-    from divert.referrals.models import Screening
-
     screenings = _known(Screening.objects, scope.known_on).filter(
         referral__child__organisation=scope.organisation,
         decision="screened_out",
@@ -632,8 +628,6 @@ def _tier(rows: dict, months: int, tier: str) -> TierResult:
 
 
 def _programme_names(pseudo: dict[int, int]) -> dict[str, int]:
-    from divert.accounts.models import Programme
-
     names = dict(Programme.objects.filter(pk__in=list(pseudo)).values_list("pk", "name"))
     return {names[p]: days for p, days in sorted(pseudo.items())}
 

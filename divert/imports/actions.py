@@ -33,10 +33,18 @@ from divert.imports.models import (
     MatchReview,
     SourceOptions,
 )
-from divert.imports.validation import NOTICE, Problem, Validation, ValidRow, validate_file
+from divert.imports.validation import (
+    NOTICE,
+    ROW_MODELS,
+    Problem,
+    Validation,
+    ValidRow,
+    validate_file,
+)
 from divert.imports.writing import Writer
 from divert.offending.actions import record_complete_to
 from divert.offending.models import DataSource
+from divert.people.models import Child
 
 log = logging.getLogger(__name__)
 
@@ -338,8 +346,6 @@ def tidy_imports(*, today: dt.date, now: dt.datetime) -> dict[str, int]:
 @transaction.atomic
 def resolve_match_review(*, by, review: MatchReview, decision: str, today: dt.date, child=None) -> MatchReview:
     """Decide a queued match: attach the rows to a child, record a new child, or discard them."""
-    from divert.people.models import Child
-
     review = MatchReview.objects.select_for_update().get(pk=review.pk)
     if review.decision != MatchReview.Decision.PENDING:
         raise DomainError("This match has already been decided.")
@@ -354,8 +360,6 @@ def resolve_match_review(*, by, review: MatchReview, decision: str, today: dt.da
     counts = {}
     notices: list[str] = []
     if decision != MatchReview.Decision.DISCARDED:
-        from divert.imports.validation import ROW_MODELS
-
         model = ROW_MODELS[kind]
         rows = [ValidRow(r["row"], model.model_validate(r["data"])) for r in review.rows]
         batch = start_batch(kind=Batch.Kind.POLICE_IMPORT, organisation=review.organisation, by=_user(by),

@@ -34,6 +34,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from divert.audit.actions import finish_batch, record_event, start_batch
+from divert.audit.models import Batch
 from divert.casework.actions import new_checkpoints
 from divert.casework.codes import Anchor, FollowUpGroup
 from divert.casework.models import FollowUpCheckpoint
@@ -362,7 +364,6 @@ def export_bundle(*, organisation, directory: Path, now: dt.datetime, by=None) -
         "files": {s.file_name: {"rows": counts[s.name], "columns": s.columns()} for s in SPECS},
     }
     write_private_text(directory / MANIFEST, json.dumps(manifest, indent=2) + "\n")
-    from divert.audit.actions import record_event
 
     record_event(by=by, verb="exported_bundle", organisation=organisation,
                  details={"kind": "case-level bundle", "rows": counts})
@@ -711,9 +712,6 @@ def _check_same_child(parsed: dict[str, list[Row]], result: BundleImport) -> Non
 
 
 def _write(*, by, organisation, parsed: dict[str, list[Row]], counts: dict[str, int]) -> None:
-    from divert.audit.actions import finish_batch, start_batch
-    from divert.audit.models import Batch
-
     batch = start_batch(
         kind=Batch.Kind.BUNDLE_IMPORT,
         organisation=organisation,

@@ -20,9 +20,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from divert.audit.actions import record_event
+from divert.casework.codes import CheckpointStatus
+from divert.casework.models import FollowUpCheckpoint
 from divert.core.dates import follow_up_window
 from divert.core.models import in_parts
+from divert.imports.formats import LONDON
 from divert.offending.codes import FORMAL_GROUPS
+from divert.offending.models import Arrest, DataSource, Outcome, SourceCompleteness
+from divert.offending.models import Offence as OffenceModel
 
 OUTCOME_SOURCE_KINDS = ("crime_outcomes", "community_resolutions", "bundle", "generator")
 ARREST_SOURCE_KINDS = ("custody_releases", "bundle", "generator")
@@ -96,7 +102,6 @@ def complete_to_as_known(sources: list[tuple], known_on: dt.datetime | None) -> 
     complete to its current date, but never beyond the day of `known_on`."""
     if known_on is None:
         return sources
-    from divert.offending.models import SourceCompleteness
 
     ids = [row[0] for row in sources]
     history: dict[int, dt.date | None] = {}
@@ -123,8 +128,6 @@ def source_coverage(organisation, *, known_on: dt.datetime | None = None) -> tup
     was kept, or by the generator) counts as complete to its current date, but never
     beyond the day of `known_on`.
     """
-    from divert.offending.models import DataSource
-
     sources = list(DataSource.objects.filter(organisation=organisation).values_list("id", "kind", "complete_to"))
     sources = complete_to_as_known(sources, known_on)
 
@@ -148,12 +151,6 @@ def complete_checkpoints(*, by, organisation, today: dt.date, batch=None, childr
     what the data now says. Writes one audit event with the counts, unless it runs inside
     a batch (an import), whose own event then carries them.
     """
-    from divert.audit.actions import record_event
-    from divert.casework.codes import CheckpointStatus
-    from divert.casework.models import FollowUpCheckpoint
-    from divert.offending.models import Arrest, Outcome
-    from divert.offending.models import Offence as OffenceModel
-
     outcomes_to, arrests_to = source_coverage(organisation)
     in_scope = FollowUpCheckpoint.objects.current().filter(
         child__organisation=organisation, child__merged_into__isnull=True
@@ -229,6 +226,4 @@ def complete_checkpoints(*, by, organisation, today: dt.date, batch=None, childr
 
 
 def _london():
-    from divert.imports.formats import LONDON
-
     return LONDON

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from divert.accounts.models import Role
+
 
 class ColumnMapping(models.Model):
     """A saved map from a source's own column headings to Divert's (docs/data-format.md)."""
@@ -134,8 +136,6 @@ class ImportErrorFile(models.Model):
 
     def may_download(self, user) -> bool:
         """Only the uploader and the organisation's performance officers may download it."""
-        from divert.accounts.models import Role
-
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return False
         if self.deleted_at is not None or user.organisation_id != self.run.organisation_id:
@@ -148,8 +148,6 @@ class MatchReviewQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Reviews of the user's organisation, for performance officers only."""
-        from divert.accounts.models import Role
-
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if not user.organisation_id or not user.has_any_role([Role.PERFORMANCE_OFFICER]):

@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from defusedxml import DefusedXmlException
 from django.conf import settings
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -150,6 +151,7 @@ def read_csv(data: bytes) -> Table:
 
 def read_xlsx(data: bytes) -> Table:
     """The first worksheet of an XLSX workbook (read-only, cached values, defused XML)."""
+    # Imported here: openpyxl is only needed for spreadsheets, not at every start-up.
     import openpyxl
 
     buffer = io.BytesIO(data)
@@ -228,8 +230,6 @@ def check_unpacked_sizes(buffer: io.BytesIO) -> None:
 def _refusal(exc: BaseException) -> FileRefused:
     """Why a workbook cannot be read: unsafe XML (entities, DTDs: defusedxml refused it,
     however openpyxl wrapped the error) or simply damaged."""
-    from defusedxml import DefusedXmlException
-
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, DefusedXmlException):

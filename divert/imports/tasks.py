@@ -8,13 +8,14 @@ from pathlib import Path
 from django.utils import timezone
 from django_tasks import task
 
+from divert.imports.actions import check_police_file, import_police_file
+from divert.imports.models import ImportRun
+
 log = logging.getLogger(__name__)
 
 
 def _stored_upload(run, path: Path) -> bytes | None:
     """The uploaded file waiting for this run, or None (and the run failed) if it has gone."""
-    from divert.imports.models import ImportRun
-
     try:
         return path.read_bytes()
     except OSError:
@@ -25,17 +26,12 @@ def _stored_upload(run, path: Path) -> bytes | None:
 
 
 def _show_progress(run_id: int, rows: int) -> None:
-    from divert.imports.models import ImportRun
-
     ImportRun.objects.filter(pk=run_id).update(stage=f"Checking rows: {rows:,} read")
 
 
 @task()
 def check_upload(run_id: int) -> str:
     """Check every row of an uploaded file (writing nothing) so the person can see the problems."""
-    from divert.imports.actions import check_police_file
-    from divert.imports.models import ImportRun
-
     run = ImportRun.objects.select_related("source", "mapping").get(pk=run_id)
     if run.status != ImportRun.Status.CHECKING:
         return run.status
@@ -67,9 +63,6 @@ def check_upload(run_id: int) -> str:
 @task()
 def run_import(run_id: int) -> str:
     """Run a confirmed import from its stored upload, then delete the upload."""
-    from divert.imports.actions import import_police_file
-    from divert.imports.models import ImportRun
-
     run = ImportRun.objects.select_related("organisation", "source", "mapping", "uploaded_by").get(pk=run_id)
     if run.status != ImportRun.Status.QUEUED:
         return run.status

@@ -19,6 +19,7 @@ from django.db.models import Count
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from divert.core.errors import DomainError
 from divert.core.models import in_parts
 from divert.imports import matching
 from divert.imports.formats import LONDON
@@ -26,6 +27,8 @@ from divert.imports.models import MatchReview
 from divert.imports.validation import CustodyRow, OutcomeRow, PersonRow, ValidRow
 from divert.offending.models import Arrest, Offence, OffenceType, Outcome
 from divert.people.models import Child, DetailChange
+from divert.referrals.actions import create_referral
+from divert.referrals.models import Referral
 
 FILLED_FROM_POLICE = "Filled in from a police extract"
 
@@ -543,10 +546,6 @@ class Writer:
 
     def open_referrals(self) -> None:
         """Open referrals for new Community Resolutions and custody releases, if the source says so."""
-        from divert.core.errors import DomainError
-        from divert.referrals.actions import create_referral
-        from divert.referrals.models import Referral
-
         options = self.options
         if options is None:
             return

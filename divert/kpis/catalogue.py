@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from divert.casework.models import Instrument
+
 
 @dataclass(frozen=True)
 class MeasureInfo:
@@ -87,8 +89,6 @@ _FIXED = [
 
 def measure_catalogue() -> list[MeasureInfo]:
     """Every measure with a single value, including one pre/post change per instrument."""
-    from divert.casework.models import Instrument
-
     instruments = [
         MeasureInfo(f"prevention.pre_post.{i.code}", f"Change in {i.name} (start to end)", "mean", i.higher_is_better)
         for i in Instrument.objects.order_by("code")

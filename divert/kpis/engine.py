@@ -10,7 +10,10 @@ The same `Report` feeds the web page, the CLI (table, JSON, CSV) and the tests.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+
+from django.db import connection
 
 from divert.core.dates import add_months
 from divert.kpis.measures.common import Scope, by_unit
@@ -36,6 +39,7 @@ from divert.kpis.periods import (
 from divert.kpis.results import Report, Result
 from divert.kpis.stats import change
 from divert.kpis.suppression import suppress_result
+from divert.reference.models import ComparatorFigure
 
 
 def _month_end(day: dt.date) -> dt.date:
@@ -95,8 +99,6 @@ def measures_by_unit(scope: Scope, *, with_disproportionality: bool = True) -> d
 
 def _on_own_connection(part):
     """Run a group of measures in a pool thread, on that thread's own database connection."""
-    from django.db import connection
-
     try:
         return part()
     finally:
@@ -168,8 +170,6 @@ def _changes(current: Result, earlier: Result | None, label: str) -> dict:
 
 def _comparators_by_org(organisations) -> dict[int, dict[tuple[str, str], dict]]:
     """Each organisation's comparator figures: {org id: {(measure key, period label): {comparator: figure}}}."""
-    from divert.reference.models import ComparatorFigure
-
     figures = ComparatorFigure.objects.filter(organisation__in=organisations).order_by("pk")
     out: dict[int, dict[tuple[str, str], dict]] = {}
     for fig in figures.values("organisation_id", "measure_key", "period_label", "comparator", "value", "source"):
@@ -222,8 +222,6 @@ def compute_reports(
         return {}
     scope = Scope(organisations, period, as_at, known_on, by_org=True)
     if connections > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
         with ThreadPoolExecutor(max_workers=connections) as pool:
             reports = _reports(scope, suppress=suppress, with_changes=with_changes, pool=pool)
     else:

@@ -74,6 +74,7 @@ def _run(command: str, folder: Path, slug: str, args: list[str]) -> int:
     import django  # imported after the environment is set (settings are read once)
 
     django.setup()
+    # Django's and Divert's modules need the app registry, ready only now.
     from django.conf import settings
     from django.core.management import call_command
     from django.core.management.base import CommandError
@@ -96,6 +97,7 @@ def _run(command: str, folder: Path, slug: str, args: list[str]) -> int:
 
 def run_on_bundle(bundle: Path, command: str, slug: str, args: list[str]) -> str:
     """`divert COMMAND --bundle BUNDLE --org SLUG ARGS` in a child process; its output."""
+    # Imported here: divert/cli.py loads this module before Django is set up.
     from django.core.management.base import CommandError
 
     if not (bundle / "manifest.json").is_file():
@@ -128,6 +130,7 @@ def template_folder() -> Path | None:
 
 def migration_state() -> str:
     """A hash of every migration file Django would apply (the template's name)."""
+    # Imported here: divert/cli.py loads this module before Django is set up.
     from django.db.migrations.loader import MigrationLoader
 
     loader = MigrationLoader(None, ignore_no_migrations=True)
@@ -141,6 +144,7 @@ def migration_state() -> str:
 
 def prepare_database(database: Path, templates: Path | None) -> None:
     """Give the empty `database` the schema: a copy of the template, else migrate and keep one."""
+    # Imported here: divert/cli.py loads this module before Django is set up.
     from django.core.management import call_command
     from django.db import connection
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 
 from divert.audit.actions import record_event
 from divert.core.errors import DomainError
+from divert.offending.codes import YJBOffenceCategory
 from divert.offending.models import DataSource, Offence, OffenceType, SourceCompleteness
 from divert.people.actions import check_processing_allowed
 
@@ -60,8 +62,6 @@ def record_complete_to(*, by, source: DataSource, complete_to: dt.date, batch=No
 
 
 def _check_offence_type(code: str, description: str, yjb_category: str, seriousness: int | None) -> None:
-    from divert.offending.codes import YJBOffenceCategory
-
     if not code or len(code) > 20:
         raise DomainError("Enter the offence code (up to 20 characters).", field="code")
     if not description:
@@ -109,10 +109,6 @@ def fold_same_offences(*, keep, duplicate, by) -> None:
     offence, and the copy is voided with the reason (its reference freed, and kept in the
     reason), so the merged record does not count the offence twice.
     """
-    from django.utils import timezone
-
-    from divert.offending.models import Offence
-
     now = timezone.now()
     for copy in Offence.objects.filter(child=duplicate, source__isnull=False).exclude(source_reference=""):
         kept = Offence.objects.filter(child=keep, source_id=copy.source_id,

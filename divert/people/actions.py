@@ -12,10 +12,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from divert.accounts.models import ORGANISATION_ROLES, Role, User
+from divert.accounts.models import MANAGER_ROLES, ORGANISATION_ROLES, Role, User
 from divert.audit.actions import record_event
 from divert.core.dates import add_years
 from divert.core.errors import DomainError, check_choice
+from divert.people import models as m
 from divert.people.codes import Ethnicity, Sex
 from divert.people.models import (
     CORRECTABLE_FIELDS,
@@ -24,6 +25,8 @@ from divert.people.models import (
     Child,
     DetailChange,
     DuplicateAttempt,
+    ProcessingRestriction,
+    RecordRestriction,
     detail_text,
 )
 
@@ -346,8 +349,6 @@ def _merge_restrictions(*, by, keep: Child, duplicate: Child) -> None:
     Where both records carry the same restriction, the duplicate's copy is lifted (kept,
     dated) so that one active restriction remains.
     """
-    from divert.people.models import ProcessingRestriction, RecordRestriction
-
     on_duplicate = RecordRestriction.objects.active().filter(child=duplicate)
     if keep.worker_id and on_duplicate.filter(user_id=keep.worker_id).exists():
         raise DomainError("The duplicate record is restricted from the worker the kept record is allocated to. "
@@ -363,8 +364,6 @@ def _merge_restrictions(*, by, keep: Child, duplicate: Child) -> None:
 # ---- Dated status records ----------------------------------------------------------------
 
 def _status_models():
-    from divert.people import models as m
-
     return {
         "accommodation": m.Accommodation,
         "ete": m.ETEStatus,
@@ -436,8 +435,6 @@ def end_status(*, by, record, end_date: dt.date, today: dt.date):
 # ---- Restrictions (data protection) ---------------------------------------------------------
 
 def _check_manager_of(by, child: Child) -> None:
-    from divert.accounts.models import MANAGER_ROLES
-
     if not getattr(by, "pk", None) or not by.has_any_role(MANAGER_ROLES):
         raise DomainError("Only a team or service manager can do this.")
     if by.organisation_id != child.organisation_id:
@@ -460,8 +457,6 @@ def restrict_record(*, by, child: Child, user, reason: str):
     The child's allocated worker cannot be restricted: reallocate the child first, so a
     child is never left allocated to someone who cannot see them.
     """
-    from divert.people.models import RecordRestriction
-
     _check_manager_of(by, child)
     reason = _clean_reason(reason, "Give the reason for restricting this record.")
     if user.pk == by.pk:
@@ -483,8 +478,6 @@ def restrict_record(*, by, child: Child, user, reason: str):
 @transaction.atomic
 def lift_restriction(*, by, restriction, reason: str = "", now=None):
     """Lift a record restriction (kept, dated); the person can see the record again if in scope."""
-    from divert.people.models import RecordRestriction
-
     restriction = RecordRestriction.objects.select_for_update().get(pk=restriction.pk)
     _check_manager_of(by, restriction.child)
     if restriction.user_id == by.pk:
@@ -503,8 +496,6 @@ def lift_restriction(*, by, restriction, reason: str = "", now=None):
 def restrict_processing(*, by, child: Child, reason: str):
     """Restrict processing of a child's data (UK GDPR art. 18): kept and viewable, no
     pathway steps recorded, left out of research extracts, still in statutory figures."""
-    from divert.people.models import ProcessingRestriction
-
     _check_manager_of(by, child)
     reason = _clean_reason(reason, "Give the reason for restricting processing (for example the "
                                    "request and what is being checked).")
@@ -519,8 +510,6 @@ def restrict_processing(*, by, child: Child, reason: str):
 @transaction.atomic
 def lift_processing_restriction(*, by, child: Child, reason: str, now=None):
     """Lift the restriction of processing on a child's data, with the reason."""
-    from divert.people.models import ProcessingRestriction
-
     _check_manager_of(by, child)
     reason = _clean_reason(reason, "Give the reason for lifting the restriction.")
     restriction = ProcessingRestriction.objects.select_for_update().active().filter(child=child).first()
@@ -537,8 +526,6 @@ def check_processing_allowed(child) -> None:
 
     Called by every action that records something about a child (the one central check).
     """
-    from divert.people.models import ProcessingRestriction
-
     child_id = getattr(child, "pk", child)
     if child_id and ProcessingRestriction.objects.active().filter(child_id=child_id).exists():
         raise DomainError("Processing of this child's data is restricted, so nothing new can be recorded. "

@@ -29,8 +29,6 @@ class ChildQuerySet(RecordedQuerySet):
         Board members, commissioners and administrators: none.
         A record a manager has restricted from the user is excluded for every role.
         """
-        from divert.accounts.models import Role
-
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if not user.organisation_id:

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from divert.accounts.models import Organisation
 from divert.audit.actions import finish_batch, record_event, start_batch
 from divert.audit.models import Batch
 from divert.core.errors import DomainError
@@ -57,8 +58,6 @@ def run_retention(*, by, organisation, as_at: dt.date, via: str = "web",
     RetentionRun with counts per rule (no personal data) and one audit event. Audit events
     themselves are never deleted or changed, so the hash chain still verifies.
     """
-    from divert.accounts.models import Organisation
-
     now = now or timezone.now()
     with transaction.atomic():
         # One run at a time per organisation: a second waits here, then finds nothing left.

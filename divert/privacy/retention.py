@@ -16,14 +16,20 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, ExpressionWrapper, Max, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from divert.casework.models import Episode, Session
 from divert.core.dates import add_months, add_years
-from divert.privacy.models import Anchor, RecordType, RetentionAction, RetentionRule
+from divert.imports.models import ImportErrorFile, ImportRun, MatchReview
+from divert.offending.models import Arrest, Offence, Outcome
+from divert.people.models import Child, ProcessingRestriction
+from divert.privacy.models import Anchor, Anonymisation, RecordType, RetentionAction, RetentionRule
+from divert.referrals.models import Offer, Referral, Screening
 
 # Months from the follow-up anchor (offer, or closure for completers) to the end of
 # follow-up: the 12-month window plus the 6-month waiting period for proven outcomes.
@@ -183,12 +189,6 @@ def _latest(queryset, value: str, child_path: str):
 
 def child_facts(organisation) -> list[ChildFacts]:
     """Facts for every child record of the organisation that is not merged into another."""
-    from divert.casework.models import Episode, Session
-    from divert.offending.models import Arrest, Offence, Outcome
-    from divert.people.models import Child, ProcessingRestriction
-    from divert.privacy.models import Anonymisation
-    from divert.referrals.models import Offer, Referral, Screening
-
     episodes = Episode.objects.current()
     referrals = Referral.objects.current()
     offers = Offer.objects.current().filter(referral__voided_at__isnull=True)
@@ -297,8 +297,6 @@ class RetentionPlan:
 
 def plan_retention(organisation, as_at: dt.date) -> RetentionPlan:
     """What the organisation's rules would delete or anonymise on `as_at` (writes nothing)."""
-    from divert.people.models import Child
-
     rules = rules_for(organisation)
     due: dict[str, list[int]] = {t: [] for t in CHILD_TYPES}
     kept: Counter[str] = Counter()
@@ -334,8 +332,6 @@ def plan_retention(organisation, as_at: dt.date) -> RetentionPlan:
 
 def _plan_imports(organisation, rule: RetentionRule, as_at: dt.date) -> RulePlan:
     """Finished import runs past their period with no match review still waiting."""
-    from divert.imports.models import ImportRun, MatchReview
-
     cutoff = add_years(as_at, -rule.years)
     # A run finished on `cutoff` (local date) is due: compare with the start of the next day.
     before = timezone.make_aware(dt.datetime.combine(cutoff + dt.timedelta(days=1), dt.time.min))
@@ -408,8 +404,6 @@ def child_relations() -> dict[type[models.Model], str]:
     Walks reverse foreign keys from Child breadth first (episode -> session, referral ->
     offer, offence -> victim ...), skipping many-to-many link tables.
     """
-    from divert.people.models import Child
-
     paths: dict[type[models.Model], str] = {}
     queue: list[tuple[type[models.Model], str]] = [(Child, "")]
     while queue:
@@ -428,10 +422,6 @@ def child_relations() -> dict[type[models.Model], str]:
 
 def anonymise_children(ids: list[int], *, run) -> Counter[str]:
     """Remove names, identifiers, addresses and free text; keep the statistical facts."""
-    from divert.offending.models import Offence
-    from divert.people.models import Child
-    from divert.privacy.models import Anonymisation
-
     counts: Counter[str] = Counter()
     if not ids:
         return counts
@@ -473,11 +463,6 @@ def anonymise_children(ids: list[int], *, run) -> Counter[str]:
 
 def delete_children(ids: list[int], merged: list[int]) -> Counter[str]:
     """Delete children (merged records first) and everything held about them."""
-    from divert.casework.models import Episode
-    from divert.imports.models import MatchReview
-    from divert.people.models import Child
-    from divert.referrals.models import Referral
-
     counts: Counter[str] = Counter()
     everyone = [*ids, *merged]
     if not everyone:
@@ -498,10 +483,6 @@ def delete_children(ids: list[int], merged: list[int]) -> Counter[str]:
 
 def clear_imports(run_ids: list[int], *, action: str, now: dt.datetime) -> Counter[str]:
     """Anonymise (clear copied rows, problems and files) or delete finished import runs."""
-    from django.db import transaction
-
-    from divert.imports.models import ImportErrorFile, ImportRun, MatchReview
-
     counts: Counter[str] = Counter()
     if not run_ids:
         return counts
@@ -530,8 +511,6 @@ def clear_imports(run_ids: list[int], *, action: str, now: dt.datetime) -> Count
 
 
 def _unlink(paths: list[str]) -> None:
-    from pathlib import Path
-
     for path in paths:
         Path(path).unlink(missing_ok=True)
 

@@ -14,11 +14,15 @@ import decimal
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 from django.conf import settings
 from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from divert.audit.models import AuditEvent
+from divert.people.models import Child
 
 FORMAT_NAME = "divert-subject-access"
 FORMAT_VERSION = 1
@@ -132,9 +136,6 @@ def _related_one(obj: models.Model, name: str):
 
 def subject_access_data(child, *, generated_by, generated_at: dt.datetime) -> dict[str, Any]:
     """Everything held about `child`, as a versioned, JSON-ready dict."""
-    from divert.audit.models import AuditEvent
-    from divert.people.models import Child
-
     merged = list(Child._base_manager.filter(merged_into=child).order_by("pk"))
     child_ids = [child.pk, *(m.pk for m in merged)]
     statuses = {
@@ -286,6 +287,7 @@ class LocalOnlyFetcher:
     """Fetches only data: URLs and files under Divert's static folder; never the network."""
 
     def __new__(cls):
+        # Imported here: WeasyPrint is heavy and only the PDF export needs it.
         from weasyprint.urls import URLFetcher, URLFetchingError
 
         static_root = Path(settings.BASE_DIR / "static").resolve()
@@ -296,8 +298,6 @@ class LocalOnlyFetcher:
                 if url.startswith("data:"):
                     return super().fetch(url, headers)
                 if url.startswith("file:"):
-                    from urllib.parse import unquote, urlparse
-
                     path = Path(unquote(urlparse(url).path)).resolve()
                     if path.is_relative_to(static_root):
                         return super().fetch(url, headers)
@@ -308,6 +308,7 @@ class LocalOnlyFetcher:
 
 def subject_access_pdf(data: dict[str, Any]) -> bytes:
     """The export as a PDF (WeasyPrint; local fonts, no network)."""
+    # Imported here: WeasyPrint is heavy and only the PDF export needs it.
     from weasyprint import HTML
 
     html = subject_access_html(data)

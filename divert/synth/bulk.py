@@ -20,6 +20,7 @@ from functools import cached_property
 
 from django.db import connection, models
 from django.db.models import Max
+from psycopg import sql
 
 from divert.casework.models import (
     Assessment,
@@ -476,8 +477,6 @@ def write_rows(table: Table, rows: list[tuple], stats: LoadStats, chunk: int = 5
     started = time.perf_counter()
     with connection.cursor() as cursor:
         if is_postgresql():
-            from psycopg import sql
-
             statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
                 sql.Identifier(table.db_table),
                 sql.SQL(", ").join(sql.Identifier(c) for c in table.columns),
@@ -516,8 +515,6 @@ def analyze() -> None:
     """Refresh planner statistics after a bulk load."""
     with connection.cursor() as cursor:
         if is_postgresql():
-            from psycopg import sql
-
             for table in TABLES:
                 cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table.db_table)))
         else:

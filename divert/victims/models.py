@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from divert.core.fields import EncryptedTextField
 from divert.core.models import Recorded, RecordedQuerySet
+from divert.people.models import Child
 
 
 class VictimQuerySet(RecordedQuerySet):
@@ -14,8 +15,6 @@ class VictimQuerySet(RecordedQuerySet):
 
     def visible_to(self, user):
         """Victims of offences by children the user may see."""
-        from divert.people.models import Child
-
         return self.filter(offence__child__in=Child.objects.visible_to(user))
 
 

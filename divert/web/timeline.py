@@ -5,6 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from divert.casework.models import Assessment, Episode, OnwardReferral, Plan, Session
+from divert.offending.models import Outcome
+from divert.referrals.models import Offer, Referral, Screening
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -19,10 +23,6 @@ class Entry:
 
 def child_timeline(child) -> list[Entry]:
     """Build the timeline for a child the caller is already allowed to see."""
-    from divert.casework.models import Assessment, Episode, OnwardReferral, Plan, Session
-    from divert.offending.models import Outcome
-    from divert.referrals.models import Offer, Referral, Screening
-
     entries: list[Entry] = []
     for r in Referral.objects.filter(child=child).select_related("programme"):
         entries.append(Entry(r.received_on, "referral", f"Referral from {r.get_source_display()}",

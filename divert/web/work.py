@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Max, OuterRef, Subquery
+from django.urls import reverse
 
 from divert.casework.codes import CheckpointStatus
 from divert.casework.models import Episode, FollowUpCheckpoint, Plan, PlanReview, Session
@@ -41,8 +42,6 @@ def due_items(*, user, children, today: dt.date) -> tuple[list[Due], list[Due]]:
     Returns the worker's tasks, and separately the follow-up checks, which police data
     completes (they are never the worker's overdue task).
     """
-    from django.urls import reverse
-
     items: list[Due] = []
     referrals = (
         Referral.objects.current().filter(child__in=children, stage__in=[Stage.RECEIVED, Stage.OFFERED])

@@ -18,6 +18,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     Func,
     IntegerField,
@@ -33,6 +34,7 @@ from divert.core.dates import add_months
 from divert.core.models import RecordedQuerySet
 from divert.kpis.periods import Period
 from divert.people.codes import EthnicGroup, Sex
+from divert.people.models import Child
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,6 @@ class Scope:
 
     def children(self):
         """The organisations' children (not merged away), as known."""
-        from divert.people.models import Child
-
         return self.records(Child.objects).filter(
             organisation_id__in=self.org_ids, merged_into__isnull=True
         )
@@ -155,8 +155,6 @@ def group_units(scope: Scope, queryset, org_path: str, fields: tuple, **aggregat
 
 def int_expr(expression):
     """Wrap an arithmetic expression as an integer."""
-    from django.db.models import ExpressionWrapper
-
     return ExpressionWrapper(expression, output_field=IntegerField())
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from django.db.models import Case, Exists, F, OuterRef, Q, Sum, Value, When
 
+from divert.casework.models import Episode
 from divert.kpis.measures.common import (
     ETHNIC_LABELS,
     SEX_LABELS,
@@ -27,6 +28,11 @@ from divert.kpis.measures.common import (
 from divert.kpis.measures.official import fte_children
 from divert.kpis.results import Cell, Flags, Result
 from divert.kpis.stats import is_volatile, relative_rate_index
+from divert.offending.models import Outcome
+from divert.people.models import CareStatus, SENDStatus
+from divert.reference.models import Population
+from divert.referrals.codes import Decision, ScreeningDecision
+from divert.referrals.models import Offer, Referral, Screening
 
 STAGES = (
     ("population", None, "10-17 population"),
@@ -48,11 +54,6 @@ DIMENSIONS = {
 
 def stage_children(scope: Scope) -> dict[str, object]:
     """Per stage, a queryset of the children at that stage in the period (ids)."""
-    from divert.casework.models import Episode
-    from divert.offending.models import Outcome
-    from divert.referrals.codes import Decision, ScreeningDecision
-    from divert.referrals.models import Offer, Referral, Screening
-
     last = min(scope.period.end, scope.as_at)
     refs = scope.records(Referral.objects).filter(
         scope.programme_filter(), child__in=scope.children(),
@@ -86,8 +87,6 @@ def stage_children(scope: Scope) -> dict[str, object]:
 
 def _group_expressions(scope: Scope) -> dict:
     """Each dimension's group of a child, as a database expression."""
-    from divert.people.models import CareStatus, SENDStatus
-
     period = scope.period
     looked_after = Exists(scope.records(CareStatus.objects).filter(
         overlapping(period.start, period.end), child=OuterRef("pk"), kind=CareStatus.Kind.LOOKED_AFTER))
@@ -102,8 +101,6 @@ def _group_expressions(scope: Scope) -> dict:
 
 def _population(scope: Scope, dim: str) -> dict:
     """Per unit, the population of the latest year loaded (up to the period's), by group."""
-    from divert.reference.models import Population
-
     if dim not in ("ethnic_group", "sex"):
         return {unit: {} for unit in scope.units}
     rows = (Population.objects.filter(organisation_id__in=scope.org_ids, year__lte=scope.period.end.year)

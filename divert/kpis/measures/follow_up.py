@@ -20,9 +20,13 @@ from django.db.models.functions import TruncDate
 
 from divert.core.dates import add_months, follow_up_window, follow_up_window_sql
 from divert.kpis.measures.common import Scope, per_unit, tally_units
+from divert.kpis.measures.official import sources_incomplete
 from divert.kpis.results import Cell, Flags, Result, rate_cell
 from divert.kpis.stats import difference_of_proportions, is_volatile
 from divert.offending.codes import FORMAL_GROUPS, DisposalGroup
+from divert.offending.models import Arrest, Offence, Outcome
+from divert.referrals.codes import Decision
+from divert.referrals.models import Offer, Referral
 
 WINDOWS = (3, 6, 9, 12)
 ONE_DAY = dt.timedelta(days=1)
@@ -59,9 +63,6 @@ def offer_days(period, months: int) -> tuple[dt.date, dt.date]:
 
 def _cohort(scope: Scope, months: int):
     """Offers whose `months` window ended in the period, with the group (intention to treat)."""
-    from divert.referrals.codes import Decision
-    from divert.referrals.models import Offer, Referral
-
     first, last = offer_days(scope.period, months)
     referrals = scope.records(Referral.objects).filter(scope.programme_filter(), child__in=scope.children())
     edges = follow_up_window_sql("offered_on", months)
@@ -81,9 +82,6 @@ def _cohort(scope: Scope, months: int):
 @per_unit
 def follow_up(scope: Scope) -> dict:
     """Per window and tier: participants' and comparison group's rates and the difference."""
-    from divert.kpis.measures.official import sources_incomplete
-    from divert.offending.models import Arrest, Offence, Outcome
-
     results: dict = {unit: [] for unit in scope.units}
     window_end = scope.period.end
     lagging = {needed: sources_incomplete(scope, needed) for needed in (window_end, add_months(window_end, 6))}

@@ -18,7 +18,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Mod
+from django.db.models.lookups import GreaterThan
 
+from divert.casework.codes import Attendance, OnwardService, OnwardStatus, Timepoint
+from divert.casework.models import Episode, Instrument, MeasureScore, OnwardReferral, Plan, Session
 from divert.kpis.measures.common import (
     ETHNIC_LABELS,
     SEX_LABELS,
@@ -35,6 +38,8 @@ from divert.kpis.measures.common import (
 )
 from divert.kpis.results import Result, count_cell, rate_cell, rate_result
 from divert.kpis.stats import paired_change_from_sums
+from divert.referrals.codes import Agency, Decision, ScreeningDecision, Source
+from divert.referrals.models import Offer, Referral, Screening
 
 ALL = Q(pk__isnull=False)
 
@@ -76,8 +81,6 @@ def _last_day(scope: Scope):
 
 def referrals(scope: Scope):
     """Referrals to the scope's programmes received in the period, as known."""
-    from divert.referrals.models import Referral
-
     return scope.records(Referral.objects).filter(
         scope.programme_filter(), child__in=scope.children(),
         received_on__gte=scope.period.start, received_on__lte=_last_day(scope),
@@ -87,8 +90,6 @@ def referrals(scope: Scope):
 @per_unit
 def referrals_by_source(scope: Scope) -> dict:
     """Referrals received in the period, by source."""
-    from divert.referrals.codes import Source
-
     qs = referrals(scope)
     totals = count_units(scope, qs, "child__organisation_id")
     sources = _counts(scope, qs, "child__organisation_id", "source", dict(Source.choices))
@@ -101,17 +102,12 @@ def referrals_by_source(scope: Scope) -> dict:
 
 
 def _weekend(weekday):
-    from django.db.models.lookups import GreaterThan
-
     return GreaterThan(weekday, Value(4))
 
 
 @per_unit
 def screening(scope: Scope) -> dict:
     """Screening decisions in the period by outcome (and agency), and timeliness."""
-    from divert.referrals.codes import Agency, ScreeningDecision
-    from divert.referrals.models import Referral, Screening
-
     known_referrals = scope.records(Referral.objects).filter(scope.programme_filter(), child__in=scope.children())
     decided = scope.records(Screening.objects).filter(
         referral__in=known_referrals, decided_on__gte=scope.period.start, decided_on__lte=_last_day(scope)
@@ -154,9 +150,6 @@ def _screening_results(scope: Scope, t: dict, decisions: tuple, agencies: tuple)
 @per_unit
 def engagement(scope: Scope) -> dict:
     """Offers made in the period: accepted ÷ offers with an answer (intention to treat)."""
-    from divert.referrals.codes import Decision
-    from divert.referrals.models import Offer, Referral
-
     known_referrals = scope.records(Referral.objects).filter(scope.programme_filter(), child__in=scope.children())
     offers = scope.records(Offer.objects).filter(
         referral__in=known_referrals, offered_on__gte=scope.period.start, offered_on__lte=_last_day(scope)
@@ -186,8 +179,6 @@ def _engagement_result(scope: Scope, t: dict, decisions: tuple) -> Result:
 
 def ended_episodes(scope: Scope):
     """Episodes of the scope's programmes ending in the period."""
-    from divert.casework.models import Episode
-
     return scope.records(Episode.objects).filter(
         scope.programme_filter(), child__in=scope.children(),
         end_date__gte=scope.period.start, end_date__lte=_last_day(scope),
@@ -197,9 +188,6 @@ def ended_episodes(scope: Scope):
 @per_unit
 def sessions_and_completion(scope: Scope) -> dict:
     """Sessions planned vs delivered, attendance, and completion of episodes ending in the period."""
-    from divert.casework.codes import Attendance
-    from divert.casework.models import Plan, Session
-
     episodes = ended_episodes(scope)
     latest_plan = scope.records(Plan.objects).filter(episode=OuterRef("pk")).order_by("-agreed_on", "-pk")
     delivered = (
@@ -256,9 +244,6 @@ def _sessions_results(scope: Scope, t: dict, st: dict, attendance: tuple) -> lis
 @per_unit
 def onward_referrals(scope: Scope) -> dict:
     """Onward referrals made in the period, by service and by status."""
-    from divert.casework.codes import OnwardService, OnwardStatus
-    from divert.casework.models import Episode, OnwardReferral
-
     episodes = scope.records(Episode.objects).filter(scope.programme_filter(), child__in=scope.children())
     onward = scope.records(OnwardReferral.objects).filter(
         episode__in=episodes, referred_on__gte=scope.period.start, referred_on__lte=_last_day(scope)
@@ -279,9 +264,6 @@ def onward_referrals(scope: Scope) -> dict:
 def pre_post(scope: Scope) -> dict:
     """Paired change in each instrument's mean item score, start to end, for episodes ending
     in the period: mean change with 95% interval, effect size, reliable change, who was lost."""
-    from divert.casework.codes import Timepoint
-    from divert.casework.models import Instrument, MeasureScore
-
     episodes = ended_episodes(scope)
     scores = scope.records(MeasureScore.objects).filter(episode__in=episodes)
     results: dict = {unit: [] for unit in scope.units}

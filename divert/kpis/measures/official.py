@@ -20,7 +20,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from divert.casework.models import Episode
 from divert.core.dates import add_months
+from divert.imports.followup import complete_to_as_known
 from divert.kpis.measures.common import (
     ETHNIC_LABELS,
     SEX_LABELS,
@@ -33,9 +35,13 @@ from divert.kpis.measures.common import (
     tally_units,
 )
 from divert.kpis.periods import Period, calendar_quarter
+from divert.kpis.periods import Period as P
 from divert.kpis.results import Flags, Result, count_cell, rate_cell, rate_result
 from divert.kpis.stats import is_volatile, mean_ratio_interval, rate_interval
 from divert.offending.codes import FORMAL_GROUPS, Disposal, DisposalGroup
+from divert.offending.models import DataSource, Offence, Outcome
+from divert.people.models import Child
+from divert.reference.models import Population
 
 # Events that put a child in the official reoffending cohort: cautions, non-custodial
 # court sentences and releases from custody (never Community Resolutions or Outcome 22/21).
@@ -50,8 +56,6 @@ def population_10_17(scope: Scope, year: int, **filters) -> tuple[int, int | Non
 
 def population_units(scope: Scope, year: int, **filters) -> dict:
     """`population_10_17` for every unit: {unit: (population, year used)} in one query."""
-    from divert.reference.models import Population
-
     rows = (
         Population.objects.filter(organisation_id__in=scope.org_ids, year__lte=year, **filters)
         .order_by().values("organisation_id", "year").annotate(n=Sum("count"))
@@ -73,8 +77,6 @@ def population_units(scope: Scope, year: int, **filters) -> dict:
 
 def _outcomes(scope: Scope):
     """The scope's outcomes as known, dated on or before the "as at" date."""
-    from divert.offending.models import Outcome
-
     return scope.records(Outcome.objects).filter(
         child__in=scope.children(), outcome_date__lte=scope.as_at
     )
@@ -98,8 +100,6 @@ def first_formal_outcomes(scope: Scope, up_to: dt.date | None = None):
 def first_formal_date(scope: Scope, child_ref: str = "pk") -> Subquery:
     """The date of a (known, in-scope) child's first formal outcome, as a correlated subquery
     on that child's outcomes alone (the outer row is already a child of the scope)."""
-    from divert.offending.models import Outcome
-
     return Subquery(
         scope.records(Outcome.objects)
         .filter(child=OuterRef(child_ref), outcome_date__lte=scope.as_at, disposal_group__in=FORMAL_GROUPS)
@@ -128,8 +128,6 @@ FTE_DEFINITION = (
 @per_unit
 def first_time_entrants(scope: Scope, period: Period, *, key: str = "fte") -> dict:
     """First Time Entrants in `period`: count and rate per 100,000 aged 10-17."""
-    from divert.people.models import Child
-
     rows = Child.objects.filter(pk__in=fte_children(scope, period))
     dims = {}
     if not scope.headline_only:
@@ -178,9 +176,6 @@ def _fte_result(scope: Scope, period: Period, key: str, dims: dict, t: dict, pop
 def fte_conversion(scope: Scope, period: Period) -> dict:
     """Of the children a programme started supporting in `period` who were not already
     First Time Entrants, how many became one within 12 months of the start."""
-    from divert.casework.models import Episode
-    from divert.people.models import Child
-
     episodes = scope.records(Episode.objects).filter(
         scope.programme_filter(), child__in=scope.children(),
         start_date__gte=period.start, start_date__lte=min(period.end, scope.as_at),
@@ -227,8 +222,6 @@ def _qualifying() -> Q:
 
 def reoffending_cohort(scope: Scope, cohort: Period):
     """Per child in the cohort, their index date (first qualifying event in the period)."""
-    from divert.offending.models import Outcome
-
     return (
         scope.records(Outcome.objects)
         .filter(child__in=scope.children())
@@ -255,9 +248,6 @@ REOFFENDING_DEFINITION = (
 @per_unit
 def proven_reoffending(scope: Scope, cohort: Period, *, key_prefix: str = "reoffending") -> dict:
     """Binary rate, reoffences per reoffender and reoffences per child for a cohort."""
-    from divert.offending.models import Offence, Outcome
-    from divert.people.models import Child
-
     members = reoffending_cohort(scope, cohort)
     # One row per child in the cohort: the index date's month key, then their proven
     # reoffences (committed after the index date and within 12 months of it, proven by
@@ -301,9 +291,6 @@ def proven_reoffending(scope: Scope, cohort: Period, *, key_prefix: str = "reoff
 def sources_incomplete(scope: Scope, needed: dt.date) -> dict:
     """Per unit: True when any of its police data sources is not complete to `needed`
     (or has no "complete to" date). One query for every unit."""
-    from divert.imports.followup import complete_to_as_known
-    from divert.offending.models import DataSource
-
     if scope.known_on is None:
         rows = (DataSource.objects.filter(organisation_id__in=scope.org_ids).order_by().values("organisation_id")
                 .annotate(earliest=Min("complete_to"), unknown=Count("pk", filter=Q(complete_to__isnull=True))))
@@ -374,8 +361,6 @@ def latest_mature_quarter_cohort(as_at: dt.date) -> Period:
 
 def twelve_month_cohort_ending(quarter: Period) -> Period:
     """The 12-month cohort ending with a quarter cohort."""
-    from divert.kpis.periods import Period as P
-
     start = add_months(quarter.end.replace(day=1), -11)
     return P(start, quarter.end, "range", f"{start:%b %Y}-{quarter.end:%b %Y}")
 

@@ -48,6 +48,14 @@ from divert.kpis.results import Cell, Result, count_cell, rate_cell, rate_result
 from divert.offending.codes import (
     Disposal,
 )
+from divert.people.models import (
+    Accommodation,
+    CareStatus,
+    ETEStatus,
+    MentalHealthNeed,
+    SENDStatus,
+    SubstanceMisuseNeed,
+)
 
 PROGRAMME_TYPES = {
     1: "1 Diversion / non-substantive out-of-court disposal",
@@ -155,8 +163,6 @@ def _type_counts(scope: Scope, model, field: str, rows, labels: dict, ref: str =
 
 def _accommodation_suitable(scope: Scope, day) -> tuple[Exists, Exists]:
     """(any record current on `day`, any unsuitable/unknown/B&B/NFA record current on `day`)."""
-    from divert.people.models import Accommodation
-
     never = [Accommodation.Type.BED_AND_BREAKFAST, Accommodation.Type.NO_FIXED_ABODE]
     anything = _exists(scope, Accommodation, current_on(day))
     bad = _exists(scope, Accommodation, current_on(day) & (~Q(suitability="suitable") | Q(type__in=never)))
@@ -187,8 +193,6 @@ def kpi1_accommodation(scope: Scope) -> Spec:
 
 
 def _kpi1_results(scope: Scope, tallies: dict, rows) -> dict:
-    from divert.people.models import Accommodation
-
     types = _type_counts(scope, Accommodation, "type", rows, dict(Accommodation.Type.choices))
     return {unit: _kpi1_unit(scope, t, types[unit]) for unit, t in tallies.items()}
 
@@ -229,8 +233,6 @@ KPI2 = (
 
 def kpi2_ete(scope: Scope) -> Spec:
     """KPI 2: suitable ETE at the end; school age vs above; full vs part time; hours; provision."""
-    from divert.people.models import ETEStatus
-
     at_end = scope.records(ETEStatus.objects).filter(current_on(END), child=OuterRef("child"))
     hours = at_end.order_by().values("child")
     leaving_key, end_key = _school_age("child__date_of_birth", "end_date")
@@ -256,8 +258,6 @@ def kpi2_ete(scope: Scope) -> Spec:
 
 
 def _kpi2_results(scope: Scope, tallies: dict, rows) -> dict:
-    from divert.people.models import ETEStatus
-
     sums = aggregate_units(scope, rows, ORG, total_offered=Sum("offered"), total_attended=Sum("attended"))
     provision = _type_counts(scope, ETEStatus, "provision", rows, dict(ETEStatus.Provision.choices))
     return {unit: _kpi2_unit(scope, t, sums[unit], provision[unit]) for unit, t in tallies.items()}
@@ -288,8 +288,6 @@ def _kpi2_unit(scope: Scope, t: dict, sums: dict, provision: tuple) -> list[Resu
 
 def kpi3_send(scope: Scope) -> Spec:
     """KPI 3: SEND need with a formal plan ÷ identified SEND need; identified ÷ all."""
-    from divert.people.models import SENDStatus
-
     during = overlapping(START, END)
     annotations = dict(
         send=_exists(scope, SENDStatus, during),
@@ -340,8 +338,6 @@ def _funnel(scope: Scope, t: dict, key: str, name: str) -> list[Result]:
 
 def kpi4_mental_health(scope: Scope) -> Spec:
     """KPI 4: mental health and emotional wellbeing funnel, both headlines labelled."""
-    from divert.people.models import MentalHealthNeed
-
     annotations, conditions = _funnel_spec(scope, MentalHealthNeed, "kpi4")
     name = "KPI 4 Mental health and emotional wellbeing"
     return annotations, conditions, _each(lambda t: _funnel(scope, t, "kpi4", name))
@@ -349,8 +345,6 @@ def kpi4_mental_health(scope: Scope) -> Spec:
 
 def kpi5_substance_misuse(scope: Scope) -> Spec:
     """KPI 5: substance misuse funnel, both headlines, and the level of intervention."""
-    from divert.people.models import SubstanceMisuseNeed
-
     during = overlapping(START, END)
     levels = {
         f"level_{lvl}": _exists(scope, SubstanceMisuseNeed, during & Q(level=lvl, offered_on__isnull=False, offered_on__lte=END))
@@ -361,8 +355,6 @@ def kpi5_substance_misuse(scope: Scope) -> Spec:
 
 
 def _kpi5_results(scope: Scope, t: dict) -> list[Result]:
-    from divert.people.models import SubstanceMisuseNeed
-
     results = _funnel(scope, t, "kpi5", "KPI 5 Substance misuse")
     labels = dict(SubstanceMisuseNeed.Level.choices)
     results.append(Result(
@@ -413,8 +405,6 @@ def _kpi6_unit(scope: Scope, t: dict, by_type: list, totals: dict) -> list[Resul
 
 def kpi7_wider_services(scope: Scope) -> Spec:
     """KPI 7: looked after, CP plan, child in need or Early Help during the programme."""
-    from divert.people.models import CareStatus
-
     kinds = CareStatus.Kind
     during = overlapping(START, END)
     aliases = {"any_during": _exists(scope, CareStatus, during)}
@@ -430,8 +420,6 @@ def kpi7_wider_services(scope: Scope) -> Spec:
 
 
 def _kpi7_results(scope: Scope, t: dict) -> list[Result]:
-    from divert.people.models import CareStatus
-
     kinds = CareStatus.Kind
     p = scope.period.label
     labels = dict(kinds.choices)

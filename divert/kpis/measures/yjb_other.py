@@ -7,17 +7,19 @@ from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce
 
 from divert.kpis.measures.common import Scope, age_on, aggregate_units, group_units, per_unit
+from divert.kpis.measures.official import population_units
 from divert.kpis.measures.yjb_episodes import scope_episodes
 from divert.kpis.results import Cell, Result, count_cell, rate_cell, rate_result
 from divert.kpis.stats import rate_interval
-from divert.offending.codes import FORMAL_GROUPS, SERIOUS_VIOLENCE_CATEGORIES
+from divert.offending.codes import FORMAL_GROUPS, SERIOUS_VIOLENCE_CATEGORIES, YJBOffenceCategory
+from divert.offending.models import Offence, Outcome
+from divert.reference.models import BoardMeeting
+from divert.victims.models import Victim
 
 
 @per_unit
 def kpi8_board(scope: Scope) -> dict:
     """KPI 8: senior partners from the five sectors at each board meeting in the quarter."""
-    from divert.reference.models import BoardMeeting
-
     meetings = BoardMeeting.objects.filter(
         organisation_id__in=scope.org_ids, date__gte=scope.period.start, date__lte=min(scope.period.end, scope.as_at)
     )
@@ -30,8 +32,6 @@ def kpi8_board(scope: Scope) -> dict:
 
 
 def _kpi8_result(scope: Scope, sums: dict, per_meeting: list) -> Result:
-    from divert.reference.models import BoardMeeting
-
     n = sums["n"]
     attended = sum(sums[s] for s in BoardMeeting.SECTORS)
     labels = {"social_care": "Children's social care", "education": "Education", "police": "Police",
@@ -64,9 +64,6 @@ KPI9 = (
 @per_unit
 def kpi9_serious_violence(scope: Scope) -> dict:
     """KPI 9: serious violence per 10,000, share of proven offences and of children; not scored shown."""
-    from divert.kpis.measures.official import population_units
-    from divert.offending.models import Offence, Outcome
-
     proven = scope.records(Outcome.objects).filter(
         child__in=scope.children(), disposal_group__in=FORMAL_GROUPS,
         outcome_date__gte=scope.period.start, outcome_date__lte=min(scope.period.end, scope.as_at),
@@ -103,7 +100,6 @@ def _kpi9_results(scope: Scope, totals: dict, by_category: list, population: int
         count_cell("not_scored", "Proven offences not scored (any category)", totals["not_scored"]),
         count_cell("not_scored_sv", "Proven drug, robbery or violence offences not scored", totals["not_scored_sv"]),
     )
-    from divert.offending.codes import YJBOffenceCategory
 
     labels = dict(YJBOffenceCategory.choices)
     return [
@@ -131,8 +127,6 @@ def _kpi9_results(scope: Scope, totals: dict, by_category: list, population: int
 @per_unit
 def kpi10_victims(scope: Scope) -> dict:
     """KPI 10: victims engaged with restorative justice ÷ victims who consented to contact."""
-    from divert.victims.models import Victim
-
     victims = scope.records(Victim.objects).filter(offence__episodes__in=scope_episodes(scope).values("pk")).distinct()
     victims = scope.records(Victim.objects).filter(pk__in=victims.values("pk"))
     all_t = aggregate_units(

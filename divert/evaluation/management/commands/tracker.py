@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from divert.accounts.command_line import organisation_by_slug
+from divert.accounts.models import Programme
 from divert.audit.actions import record_event
 from divert.evaluation.tracker import tracker
 from divert.kpis.from_bundle import run_on_bundle
@@ -56,7 +57,6 @@ class Command(BaseCommand):
             return self._from_bundle(options)
         if not options["org"]:
             raise CommandError("Name an organisation with --org, or a bundle folder with --bundle.")
-        from divert.accounts.models import Programme
 
         organisation = organisation_by_slug(options["org"])
         programmes = None

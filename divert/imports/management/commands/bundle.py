@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from divert.accounts.command_line import organisation_by_slug
+from divert.accounts.models import User
 from divert.core.errors import DomainError
 from divert.imports.archive import unpack_bundle_zip
 from divert.imports.bundle import export_bundle, import_bundle
@@ -44,8 +45,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         """Run the chosen subcommand."""
-        from divert.accounts.models import User
-
         organisation = organisation_by_slug(options["org"])
         directory: Path = options["directory"]
         if options["action"] == "export":

@@ -19,14 +19,18 @@ from pathlib import Path
 from typing import TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from divert.accounts.command_line import organisation_by_slug
+from divert.accounts.models import Organisation, Programme, User
 from divert.core.errors import DomainError
 from divert.imports import actions
+from divert.imports.followup import complete_checkpoints
 from divert.imports.formats import IMPORTABLE_KINDS, parse_date
 from divert.imports.models import ColumnMapping, ImportErrorFile, ImportRun
+from divert.offending.models import DataSource
 
 MAX_PROBLEMS_SHOWN = 200
 
@@ -165,9 +169,6 @@ class Command(BaseCommand):
 
     def options(self, options) -> None:
         """Set (or clear, with an empty slug) the programmes new rows open referrals to."""
-        from divert.accounts.models import Programme
-        from divert.offending.models import DataSource
-
         organisation = self._organisation(options["org"])
         source = DataSource.objects.filter(organisation=organisation, name=options["source"]).first()
         if source is None:
@@ -193,9 +194,6 @@ class Command(BaseCommand):
 
     def checkpoints(self, options) -> None:
         """Complete checkpoints whose window the data covers; mark due ones awaiting data."""
-        from divert.accounts.models import Organisation
-        from divert.imports.followup import complete_checkpoints
-
         today = options["today"] or dt.date.today()
         organisations = [self._organisation(options["org"])] if options["org"] else Organisation.objects.all()
         for organisation in organisations:
@@ -205,8 +203,6 @@ class Command(BaseCommand):
 
     def cleanup(self, options) -> None:
         """Delete expired error files and unconfirmed uploads; mark stalled imports failed."""
-        from django.utils import timezone
-
         today = options["today"] or dt.date.today()
         now = timezone.now() if options["today"] is None else dt.datetime.combine(
             today, dt.time(23, 59), tzinfo=dt.UTC)
@@ -222,7 +218,6 @@ class Command(BaseCommand):
     def _user(self, username: str | None, organisation):
         if not username:
             return None
-        from divert.accounts.models import User
 
         user = User.objects.filter(username=username, organisation=organisation, is_active=True).first()
         if user is None:

@@ -9,8 +9,11 @@ from typing import TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from rich.console import Console
+from rich.table import Table
 
 from divert.accounts.command_line import organisations_by_slug
+from divert.accounts.models import Programme
 from divert.audit.actions import record_event
 from divert.core.exports import safe_writer
 from divert.kpis.engine import compute_report
@@ -61,8 +64,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         """Compute and print the report."""
-        from divert.accounts.models import Programme
-
         if options["bundle"]:
             return self._from_bundle(options)
         if not options["org"]:
@@ -118,9 +119,6 @@ class Command(BaseCommand):
                 ])
 
     def _table(self, report) -> None:
-        from rich.console import Console
-        from rich.table import Table
-
         console = Console(file=cast(TextIO, self.stdout), width=200)  # an OutputWrapper is a text stream
         known = f", as known on {report.known_on:%Y-%m-%d %H:%M}" if report.known_on else ""
         table = Table(title=f"{report.organisation}: {report.period['label']} (as at {report.as_at}{known})")

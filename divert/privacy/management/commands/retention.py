@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from divert.accounts.command_line import organisation_by_slug
+from divert.accounts.models import User
 from divert.privacy.actions import run_retention
 from divert.privacy.retention import plan_retention
 
@@ -29,8 +30,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         """Print the plan; with --execute, carry it out and print the counts recorded."""
-        from divert.accounts.models import User
-
         organisation = organisation_by_slug(options["org"])
         try:
             as_at = dt.date.fromisoformat(options["as_at"]) if options["as_at"] else timezone.localdate()

@@ -9,7 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from divert.accounts.command_line import organisation_by_slug
+from divert.accounts.models import User
 from divert.core.files import write_private_bytes
+from divert.people.models import Child
 from divert.privacy.actions import record_subject_access_export
 from divert.privacy.sar import subject_access_data, subject_access_pdf
 
@@ -27,9 +29,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         """Write the export and audit it; the output names the record number only."""
-        from divert.accounts.models import User
-        from divert.people.models import Child
-
         organisation = organisation_by_slug(options["org"])
         child = Child.objects.filter(organisation=organisation, pk=options["child"]).first()
         if child is None:
