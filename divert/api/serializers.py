@@ -160,22 +160,47 @@ class CloseInputSerializer(serializers.Serializer):
     exit_plan = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+# Every version of an assessment or plan is listed; `superseded_at` is empty on the one in force.
+VERSION_FIELDS = ["version", "supersedes", "superseded_at", "recorded_at"]
+
+
 class AssessmentSerializer(serializers.ModelSerializer):
-    """An assessment, with the child's own view."""
+    """An assessment (one version of it), with the child's own view."""
 
     class Meta:
         model = Assessment
-        fields = ["id", "episode", "assessed_on", "needs", "strengths", "child_view", "exploitation_risk", "summary"]
+        fields = ["id", "episode", "assessed_on", "needs", "strengths", "child_view", "exploitation_risk", "summary",
+                  *VERSION_FIELDS]
         read_only_fields = fields
+
+
+class AssessmentInputSerializer(serializers.Serializer):
+    """Input for recording an assessment (its next version, if the episode has one)."""
+
+    assessed_on = serializers.DateField()
+    needs = serializers.DictField(child=serializers.IntegerField(), required=False, default=dict)
+    strengths = serializers.CharField(required=False, allow_blank=True, default="")
+    child_view = serializers.CharField(required=False, allow_blank=True, default="")
+    exploitation_risk = ActionChoiceField(choices=Assessment.ExploitationRisk.choices)
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class PlanSerializer(serializers.ModelSerializer):
-    """A plan agreed with the child."""
+    """A plan (one version of it) agreed with the child."""
 
     class Meta:
         model = Plan
-        fields = ["id", "episode", "agreed_on", "goals", "planned_sessions", "target_end_date"]
+        fields = ["id", "episode", "agreed_on", "goals", "planned_sessions", "target_end_date", *VERSION_FIELDS]
         read_only_fields = fields
+
+
+class PlanInputSerializer(serializers.Serializer):
+    """Input for agreeing a plan (its next version, if the episode has one)."""
+
+    agreed_on = serializers.DateField()
+    goals = serializers.CharField(allow_blank=True)
+    planned_sessions = serializers.IntegerField(required=False, allow_null=True, default=None)
+    target_end_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class OnwardReferralSerializer(serializers.ModelSerializer):

@@ -206,6 +206,31 @@ class EpisodeViewSet(DomainErrorAsBadRequest, ScopedReadMixin, viewsets.ReadOnly
                                     **data.validated_data)
         return Response(s.SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.AssessmentInputSerializer, responses=s.AssessmentSerializer)
+    @action(detail=True, methods=["post"])
+    def assessment(self, request, pk=None):
+        """Record the episode's assessment; if it has one, this is its next version."""
+        if not request.user.has_any_role(PATHWAY_ROLES):
+            raise PermissionDenied("Your role cannot record assessments.")
+        episode = get_visible_or_404(self.get_queryset(), request.user, pk=pk)
+        data = s.AssessmentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = cw.record_assessment(by=request.user, episode=episode, today=timezone.localdate(),
+                                      **data.validated_data)
+        return Response(s.AssessmentSerializer(record).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.PlanInputSerializer, responses=s.PlanSerializer)
+    @action(detail=True, methods=["post"])
+    def plan(self, request, pk=None):
+        """Agree the episode's plan; if it has one, this is its next version."""
+        if not request.user.has_any_role(PATHWAY_ROLES):
+            raise PermissionDenied("Your role cannot agree plans.")
+        episode = get_visible_or_404(self.get_queryset(), request.user, pk=pk)
+        data = s.PlanInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = cw.agree_plan(by=request.user, episode=episode, today=timezone.localdate(), **data.validated_data)
+        return Response(s.PlanSerializer(record).data, status=status.HTTP_201_CREATED)
+
     @extend_schema(request=s.CloseInputSerializer, responses=s.EpisodeSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):

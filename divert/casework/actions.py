@@ -33,6 +33,7 @@ from divert.casework.models import (
     Plan,
     PlanReview,
     Session,
+    Versioned,
 )
 from divert.core.dates import follow_up_window
 from divert.core.errors import DomainError, check_choice
@@ -141,6 +142,22 @@ def _schedule(*, by, referral, anchor: str, anchor_date: dt.date, group: str) ->
     return checkpoints
 
 
+def _next_version(model: type[Versioned], episode: Episode, now) -> tuple[int, Versioned | None]:
+    """The number of the next version and the version it supersedes (marked superseded now).
+
+    Locks the version in force so two edits at once cannot both supersede it."""
+    previous = model.objects.current().in_force().select_for_update().filter(episode=episode).first()
+    if previous is None:
+        return 1, None
+    previous.superseded_at = now
+    previous.save(update_fields=["superseded_at"])
+    return previous.version + 1, previous
+
+
+def _version_details(record: Versioned) -> dict:
+    return {"version": record.version, "supersedes": record.supersedes_id}
+
+
 @transaction.atomic
 def record_assessment(
     *,
@@ -154,7 +171,10 @@ def record_assessment(
     exploitation_risk: str = Assessment.ExploitationRisk.NONE,
     summary: str = "",
 ) -> Assessment:
-    """Record an assessment of needs and strengths, with the child's own view."""
+    """Record an assessment of needs and strengths, with the child's own view.
+
+    If the episode has one already, this is its next version: the earlier one is kept,
+    marked superseded, and stays readable."""
     _require_open(episode, "add an assessment")
     _check_day(assessed_on, episode=episode, today=today, what="The assessment date", field="assessed_on")
     check_choice(exploitation_risk, Assessment.ExploitationRisk.values, "Choose the risk of exploitation from the list.",
@@ -162,12 +182,15 @@ def record_assessment(
     needs = needs or {}
     if any(not 0 <= int(level) <= 3 for level in needs.values()):
         raise DomainError("Each need level must be between 0 (none) and 3 (high).", field="needs")
+    now = timezone.now()
+    version, previous = _next_version(Assessment, episode, now)
     assessment = Assessment.objects.create(
         episode=episode, assessed_on=assessed_on, needs=needs, strengths=strengths,
         child_view=child_view, exploitation_risk=exploitation_risk, summary=summary,
-        recorded_by=_by(by),
+        recorded_by=_by(by), recorded_at=now, version=version, supersedes=previous,
     )
-    record_event(by=by, verb="recorded_assessment", obj=assessment, child=episode.child_id)
+    record_event(by=by, verb="recorded_assessment", obj=assessment, child=episode.child_id,
+                 details=_version_details(assessment))
     return assessment
 
 
@@ -222,7 +245,9 @@ def agree_plan(
     planned_sessions: int | None = None,
     target_end_date: dt.date | None = None,
 ) -> Plan:
-    """Record the plan agreed with the child; sessions and end date default from the tier."""
+    """Record the plan agreed with the child; sessions and end date default from the tier.
+
+    If the episode has a plan already, this is its next version (the earlier one is kept)."""
     _require_open(episode, "agree a plan")
     _check_day(agreed_on, episode=episode, today=today, what="The date the plan was agreed", field="agreed_on")
     if not goals.strip():
@@ -237,11 +262,14 @@ def agree_plan(
         raise DomainError("The target end date must be after the plan was agreed.", field="target_end_date")
     if not 1 <= planned_sessions <= 60:
         raise DomainError("Planned sessions must be between 1 and 60.", field="planned_sessions")
+    now = timezone.now()
+    version, previous = _next_version(Plan, episode, now)
     plan = Plan.objects.create(
         episode=episode, agreed_on=agreed_on, goals=goals, planned_sessions=planned_sessions,
-        target_end_date=target_end_date, recorded_by=_by(by),
+        target_end_date=target_end_date, recorded_by=_by(by), recorded_at=now, version=version,
+        supersedes=previous,
     )
-    record_event(by=by, verb="agreed_plan", obj=plan, child=episode.child_id)
+    record_event(by=by, verb="agreed_plan", obj=plan, child=episode.child_id, details=_version_details(plan))
     return plan
 
 
@@ -250,7 +278,7 @@ def review_plan(*, by, plan: Plan | None = None, episode: Episode | None = None,
                 today: dt.date, notes: str = "") -> PlanReview:
     """Record a review of the plan with the child (the plan given, or the episode's latest)."""
     if plan is None and episode is not None:
-        plan = Plan.objects.current().filter(episode=episode).order_by("-agreed_on", "-id").first()
+        plan = Plan.objects.current().in_force().filter(episode=episode).first()
     if plan is None:
         raise DomainError("Agree a plan with the child before reviewing it.")
     _require_open(plan.episode, "review the plan")

@@ -26,6 +26,13 @@ NEED_DOMAINS = [
     ("offending", "Offending behaviour"),
 ]
 LEVELS = [("0", "None"), ("1", "Low"), ("2", "Medium"), ("3", "High")]
+# Need codes written by other sources (the generator, older imports), shown with these words.
+OTHER_NEED_LABELS = {
+    "emotional_wellbeing": "Emotional wellbeing and mental health",
+    "substance_use": "Substance use",
+    "communication": "Speech, language and communication",
+    "living_arrangements": "Where the child lives",
+}
 SCALE = [("", "Not asked")] + [(str(i), str(i)) for i in range(1, 11)]
 RATINGS = [
     ("confidence", "Confidence"),
@@ -41,14 +48,18 @@ class AssessmentForm(GovForm):
     assessed_on = DateField(label="Date of assessment", label_lower="date of the assessment")
     child_view = forms.CharField(label="The child's view, in their own words", widget=forms.Textarea, required=False)
     strengths = forms.CharField(label="Strengths", widget=forms.Textarea, required=False)
+    # No answer is chosen before the worker chooses (GOV.UK): an unanswered question is an error.
     exploitation_risk = forms.ChoiceField(label="Risk of exploitation", choices=Assessment.ExploitationRisk.choices,
-                                          widget=forms.RadioSelect, initial=Assessment.ExploitationRisk.NONE)
+                                          widget=forms.RadioSelect,
+                                          error_messages={"required": "Select the risk of exploitation"})
     summary = forms.CharField(label="Summary", widget=forms.Textarea, required=False)
 
     def __init__(self, *args, current: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         for code, label in NEED_DOMAINS:
-            self.fields[f"need_{code}"] = forms.ChoiceField(label=f"Need: {label}", choices=LEVELS, initial="0")
+            self.fields[f"need_{code}"] = forms.ChoiceField(
+                label=f"Need: {label}", choices=[("", "Select a level")] + LEVELS,
+                error_messages={"required": f"Select the level of need for {label.lower()}"})
         for code, label in RATINGS:
             self.fields[f"rating_{code}"] = forms.ChoiceField(
                 label=f"Self-rating: {label} (1 low to 10 high)", choices=SCALE, required=False)

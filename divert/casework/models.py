@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -19,7 +21,7 @@ from divert.casework.codes import (
     Timepoint,
 )
 from divert.core.fields import EncryptedTextField
-from divert.core.models import Recorded
+from divert.core.models import Recorded, RecordedQuerySet
 from divert.offending.codes import Disposal
 from divert.people.models import ChildScopedQuerySet
 
@@ -85,7 +87,48 @@ class Episode(Recorded):
         return f"Episode {self.pk}"
 
 
-class Assessment(Recorded):
+class VersionQuerySet(RecordedQuerySet):
+    """Assessments or plans, every version of them."""
+
+    def in_force(self, known_on: dt.datetime | None = None):
+        """The version in force of each (now, or as known at `known_on`): not yet superseded.
+
+        Earlier versions are kept, so a figure counts each assessment or plan once."""
+        if known_on is None:
+            return self.filter(superseded_at__isnull=True)
+        return self.filter(Q(superseded_at__isnull=True) | Q(superseded_at__gt=known_on))
+
+
+class Versioned(Recorded):
+    """A record edited by adding a version: the row it supersedes is kept, marked superseded.
+
+    An episode has at most one version in force of each (a named constraint per model);
+    `recorded_at`/`recorded_by` of a version say when and by whom it was changed."""
+
+    version = models.PositiveSmallIntegerField(default=1, db_default=1)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VersionQuerySet.as_manager()  # type: ignore[misc]  # django-stubs: a subclass's manager is an instance variable
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_superseded(self) -> bool:
+        """True when a later version replaced this one."""
+        return self.superseded_at is not None
+
+
+def _one_in_force(name: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=["episode"], condition=Q(superseded_at__isnull=True, voided_at__isnull=True), name=name
+    )
+
+
+class Assessment(Versioned):
     """Needs and strengths, with the child's own view in their words."""
 
     class ExploitationRisk(models.TextChoices):
@@ -104,11 +147,14 @@ class Assessment(Recorded):
     )
     summary = EncryptedTextField(blank=True)
 
+    class Meta:
+        constraints = [_one_in_force("assessment_one_in_force_per_episode")]
+
     def __str__(self) -> str:
         return f"Assessment {self.pk}"
 
 
-class Plan(Recorded):
+class Plan(Versioned):
     """The plan agreed with the child: goals in their words, sessions, target end."""
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="plans")
@@ -122,6 +168,7 @@ class Plan(Recorded):
             models.CheckConstraint(
                 condition=Q(target_end_date__gte=F("agreed_on")), name="plan_target_after_agreed"
             ),
+            _one_in_force("plan_one_in_force_per_episode"),
         ]
 
     def __str__(self) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from divert.accounts.models import MANAGER_ROLES, PATHWAY_ROLES
+from divert.accounts.models import CHILD_ROLES, MANAGER_ROLES, PATHWAY_ROLES
 from divert.audit.actions import void_record
 from divert.casework import actions
 from divert.casework.forms import (
@@ -22,8 +23,17 @@ from divert.casework.forms import (
     ReasonForm,
     SessionForm,
 )
-from divert.casework.models import Assessment, Episode, OnwardReferral, Plan, Session
+from divert.casework.models import (
+    Assessment,
+    Episode,
+    MeasureScore,
+    OnwardReferral,
+    Plan,
+    Session,
+    Versioned,
+)
 from divert.casework.status_forms import apply_status_answers, current_statuses
+from divert.casework.versions import answers, changes
 from divert.core.access import allow, get_visible_or_404
 from divert.core.pages import form_page
 
@@ -42,22 +52,64 @@ def _ratings(data: dict) -> dict[str, int]:
     return {code: int(data[f"rating_{code}"]) for code, _ in RATINGS if data.get(f"rating_{code}")}
 
 
+def _in_force(model: type[Versioned], episode: Episode):
+    """The version in force of the episode's assessment or plan, with who changed it, or None."""
+    return model.objects.current().in_force().filter(episode=episode).select_related("recorded_by").first()
+
+
+def _version_context(kind: str, current: Versioned | None, episode: Episode) -> dict:
+    """What the form page says about the version it starts from."""
+    if current is None:
+        return {"template": "casework/versioned_form.html"}
+    return {"template": "casework/versioned_form.html", "current": current,
+            "versions_url": reverse("casework:versions", args=[episode.pk, kind]),
+            "submit_label": "Save as a new version"}
+
+
+def _assessment_initial(current: Assessment | None, start_scores: dict[str, int]) -> dict:
+    if current is None:
+        return {}
+    return {
+        "assessed_on": current.assessed_on, "child_view": current.child_view, "strengths": current.strengths,
+        "exploitation_risk": current.exploitation_risk, "summary": current.summary,
+        **{f"need_{code}": str(level) for code, level in (current.needs or {}).items()},
+        **{f"rating_{code}": str(value) for code, value in start_scores.items()},
+    }
+
+
+def _start_scores(episode: Episode) -> dict[str, int]:
+    """The latest self-ratings taken at the start of support, by item."""
+    rows = (MeasureScore.objects.current().filter(episode=episode, timepoint="start",
+                                                  instrument__code=actions.SELF_RATINGS_CODE)
+            .order_by("item", "-taken_on", "-pk").values_list("item", "value"))
+    scores: dict[str, int] = {}
+    for item, value in rows:
+        scores.setdefault(item, value)
+    return scores
+
+
 @allow(*PATHWAY_ROLES)
 def assessment(request: HttpRequest, episode_id: int) -> HttpResponse:
-    """Record an assessment with the child's view and baseline self-ratings."""
+    """Record an assessment with the child's view and baseline self-ratings; once recorded,
+    the page opens it filled in and saving makes its next version."""
     episode = _episode(request, episode_id)
     today = timezone.localdate()
+    current = _in_force(Assessment, episode)
+    start_scores = _start_scores(episode)
 
     @transaction.atomic
     def save(data):
+        # Need codes the form does not ask (from an import or older records) are carried over.
+        needs = {**(current.needs if current else {}),
+                 **{code: int(data[f"need_{code}"]) for code, _ in NEED_DOMAINS}}
         result = actions.record_assessment(
-            by=request.user, episode=episode, assessed_on=data["assessed_on"], today=today,
-            needs={code: int(data[f"need_{code}"]) for code, _ in NEED_DOMAINS},
+            by=request.user, episode=episode, assessed_on=data["assessed_on"], today=today, needs=needs,
             strengths=data.get("strengths", ""), child_view=data.get("child_view", ""),
             exploitation_risk=data["exploitation_risk"], summary=data.get("summary", ""),
         )
         scores = _ratings(data)
-        if scores:
+        # Unchanged self-ratings shown from before are not recorded a second time.
+        if scores and scores != start_scores:
             actions.record_scores(by=request.user, episode=episode, instrument=actions.self_ratings_instrument(),
                                   timepoint="start", taken_on=data["assessed_on"], today=today, scores=scores)
         apply_status_answers(by=request.user, child=episode.child, data=data, day=data["assessed_on"],
@@ -65,16 +117,23 @@ def assessment(request: HttpRequest, episode_id: int) -> HttpResponse:
         return result
 
     return form_page(request, AssessmentForm, heading="Assessment", caption=episode.child.full_name, save=save,
-                     form_kwargs={"current": current_statuses(episode.child, today)},
+                     form_kwargs={"current": current_statuses(episode.child, today),
+                                  "initial": _assessment_initial(current, start_scores)},
                      success_url=_child_url(episode), success_message="Assessment saved.",
-                     back_url=_child_url(episode))
+                     back_url=_child_url(episode), **_version_context("assessment", current, episode))
 
 
 @allow(*PATHWAY_ROLES)
 def plan(request: HttpRequest, episode_id: int) -> HttpResponse:
-    """Record the plan agreed with the child."""
+    """Record the plan agreed with the child; once agreed, the page opens it filled in and
+    saving makes its next version."""
     episode = _episode(request, episode_id)
     today = timezone.localdate()
+    current = _in_force(Plan, episode)
+    initial = {}
+    if current is not None:
+        initial = {"agreed_on": current.agreed_on, "goals": current.goals,
+                   "planned_sessions": current.planned_sessions, "target_end_date": current.target_end_date}
     intro = ""
     if episode.tier:
         intro = (f"{episode.tier}: usually {episode.tier.planned_sessions} sessions over "
@@ -84,8 +143,51 @@ def plan(request: HttpRequest, episode_id: int) -> HttpResponse:
         save=lambda d: actions.agree_plan(
             by=request.user, episode=episode, agreed_on=d["agreed_on"], today=today, goals=d["goals"],
             planned_sessions=d.get("planned_sessions"), target_end_date=d.get("target_end_date")),
+        form_kwargs={"initial": initial},
         success_url=_child_url(episode), success_message="Plan saved.", back_url=_child_url(episode),
+        **_version_context("plan", current, episode),
     )
+
+
+# The records edited by versions, by the word in their URLs.
+VERSIONED: dict[str, type[Versioned]] = {"assessment": Assessment, "plan": Plan}
+
+
+def _versioned(kind: str) -> type[Versioned]:
+    if kind not in VERSIONED:
+        raise Http404("Not found")
+    return VERSIONED[kind]
+
+
+@allow(*CHILD_ROLES)
+def versions(request: HttpRequest, episode_id: int, kind: str) -> HttpResponse:
+    """Every version of the episode's assessment or plan, newest first (one query)."""
+    model = _versioned(kind)
+    episode = _episode(request, episode_id)
+    rows = list(model.objects.filter(episode=episode).select_related("recorded_by").order_by("-recorded_at", "-pk"))
+    return render(request, "casework/versions.html", {
+        "episode": episode, "child": episode.child, "kind": kind, "noun": kind.capitalize(), "rows": rows,
+        "back_url": _child_url(episode),
+    })
+
+
+@allow(*CHILD_ROLES)
+def version(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
+    """One version's answers and what changed from the version it superseded."""
+    model = _versioned(kind)
+    record = get_visible_or_404(
+        model.objects.filter(episode__in=Episode.objects.visible_to(request.user))
+        .select_related("episode__child", "recorded_by", "supersedes", "superseded_by"),
+        request.user, pk=record_id,
+    )
+    previous = record.supersedes
+    return render(request, "casework/version.html", {
+        "record": record, "child": record.episode.child, "kind": kind, "noun": kind.capitalize(),
+        "answers": answers(record), "previous": previous, "next": getattr(record, "superseded_by", None),
+        "changes": changes(previous, record) if previous is not None else None,
+        "versions_url": reverse("casework:versions", args=[record.episode_id, kind]),
+        "back_url": reverse("casework:versions", args=[record.episode_id, kind]),
+    })
 
 
 @allow(*PATHWAY_ROLES)

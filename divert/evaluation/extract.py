@@ -387,7 +387,7 @@ def eligible_referrals(*, organisation, date_from: dt.date | None = None, date_t
         return Subquery(counted, output_field=IntegerField())
 
     planned = (
-        Plan.objects.current().filter(episode__referral=OuterRef("pk"))
+        Plan.objects.current().in_force().filter(episode__referral=OuterRef("pk"))
         .order_by("-agreed_on", "-pk").values("planned_sessions")[:1]
     )
     return referrals.annotate(

@@ -39,8 +39,9 @@ class UploadForm(GovForm):
         empty_label="None: the file uses Divert's column headings",
     )
     on_problems = forms.ChoiceField(
-        choices=ON_PROBLEMS, initial="refuse", widget=forms.RadioSelect,
+        choices=ON_PROBLEMS, widget=forms.RadioSelect,  # nothing chosen until the officer chooses
         label="If some rows have problems",
+        error_messages={"required": "Choose what to do if some rows have problems"},
     )
 
     def __init__(self, *args, organisation=None, **kwargs):

@@ -48,6 +48,7 @@ from divert.victims.models import Victim
 
 RECORDED = ("recorded_at", "recorded_by", "batch", "voided_at", "voided_by", "void_reason")
 DATED = ("start_date", "end_date", "source")
+VERSION = ("version", "supersedes", "superseded_at")  # assessments and plans (casework.models.Versioned)
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,7 @@ TABLES: tuple[Table, ...] = (
             "child_view",
             "exploitation_risk",
             "summary",
+            *VERSION,
             *RECORDED,
         ),
     ),
@@ -259,6 +261,7 @@ TABLES: tuple[Table, ...] = (
             "goals",
             "planned_sessions",
             "target_end_date",
+            *VERSION,
             *RECORDED,
         ),
     ),

@@ -10,6 +10,7 @@ from divert.core.dates import age_on
 from divert.synth import params as p
 
 ONE_DAY = dt.timedelta(days=1)
+FIRST_VERSION = (1, None, None)  # version, supersedes, superseded_at: the generator never edits
 HALF_HOURS = [Decimal(n) / 2 for n in range(0, 121)]
 DURATIONS = {
     "one_to_one": (45, 60, 60, 75, 90),
@@ -132,6 +133,7 @@ class CaseworkMixin:
                 self.texts.text(rng, "child_view"),
                 exploitation,
                 self.texts.text(rng, "summary"),
+                *FIRST_VERSION,
                 *self.rec(assessed, worker, 3),
             )
         )
@@ -151,6 +153,7 @@ class CaseworkMixin:
                     self.texts.text(rng, "goals"),
                     tier.sessions,
                     max(planned_end, agreed),
+                    *FIRST_VERSION,
                     *self.rec(agreed, worker),
                 )
             )

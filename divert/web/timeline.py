@@ -44,9 +44,9 @@ def child_timeline(child) -> list[Entry]:
         if e.end_date:
             done = "successfully completed" if e.successfully_completed else "not completed"
             entries.append(Entry(e.end_date, "episode", f"Support closed: {e.get_closure_reason_display()}", done, e.is_void))
-    for a in Assessment.objects.filter(episode__child=child).only("assessed_on", "voided_at"):
+    for a in Assessment.objects.in_force().filter(episode__child=child).only("assessed_on", "voided_at"):
         entries.append(Entry(a.assessed_on, "assessment", "Assessment", "", a.is_void))
-    for p in Plan.objects.filter(episode__child=child).only("agreed_on", "planned_sessions", "voided_at"):
+    for p in Plan.objects.in_force().filter(episode__child=child).only("agreed_on", "planned_sessions", "voided_at"):
         entries.append(Entry(p.agreed_on, "plan", "Plan agreed", f"{p.planned_sessions} sessions planned", p.is_void))
     for s in Session.objects.filter(episode__child=child).only("date", "type", "attendance", "voided_at"):
         entries.append(Entry(s.date, "session", f"Session ({s.get_type_display()})", s.get_attendance_display(), s.is_void))

@@ -65,7 +65,7 @@ def due_items(*, user, children, today: dt.date) -> tuple[list[Due], list[Due]]:
                                reverse("referrals:consent", args=[r.pk]), today))
 
     last_session = Session.objects.current().filter(episode=OuterRef("pk")).order_by("-date").values("date")[:1]
-    latest_plan = Plan.objects.current().filter(episode=OuterRef("pk")).order_by("-agreed_on")
+    latest_plan = Plan.objects.current().in_force().filter(episode=OuterRef("pk"))
     latest_review = (PlanReview.objects.current().filter(plan__episode=OuterRef("pk"))
                      .order_by("-reviewed_on").values("reviewed_on")[:1])
     episodes = (

@@ -28,6 +28,7 @@ def upload(page, path, complete_to: dt.date) -> None:
     page.fill("#id_complete_to_0", str(complete_to.day))
     page.fill("#id_complete_to_1", str(complete_to.month))
     page.fill("#id_complete_to_2", str(complete_to.year))
+    page.locator("#id_on_problems_0").check()
 
 
 def test_officer_sees_problems_then_imports_a_clean_file(signed_in_page, source, assert_accessible, tmp_path):

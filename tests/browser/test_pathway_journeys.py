@@ -90,6 +90,9 @@ def test_police_referral_to_successful_closure(signed_in_page, personas, assert_
     fill_date(page, "assessed_on", offered + dt.timedelta(days=3))
     page.fill("#id_child_view", "I just want to get my GCSEs and not get in trouble again.")
     page.select_option("#id_need_education", "2")
+    for domain in ("family", "emotional", "substances", "peers", "offending"):
+        page.select_option(f"#id_need_{domain}", "0")
+    page.locator("#id_exploitation_risk_0").check()
     page.select_option("#id_rating_confidence", "4")
     save(page, assert_accessible, "assessment")
     page.get_by_role("link", name="Plan", exact=True).click()

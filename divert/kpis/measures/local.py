@@ -189,7 +189,8 @@ def ended_episodes(scope: Scope):
 def sessions_and_completion(scope: Scope) -> dict:
     """Sessions planned vs delivered, attendance, and completion of episodes ending in the period."""
     episodes = ended_episodes(scope)
-    latest_plan = scope.records(Plan.objects).filter(episode=OuterRef("pk")).order_by("-agreed_on", "-pk")
+    latest_plan = (scope.records(Plan.objects).in_force(scope.known_on).filter(episode=OuterRef("pk"))
+                   .order_by("-agreed_on", "-pk"))
     delivered = (
         scope.records(Session.objects).filter(episode=OuterRef("pk"), attendance=Attendance.ATTENDED)
         .order_by().values("episode").annotate(n=Count("pk")).values("n")
