@@ -38,7 +38,9 @@ def upload(request: SignedInRequest) -> HttpResponse:
     on the import's page, and nothing is written until the person confirms."""
     user = request.user
     organisation = user.organisation
-    form = UploadForm(request.POST or None, request.FILES or None, organisation=organisation)
+    # Bound on every POST, even an empty one, so unanswered questions are errors.
+    posted = request.method == "POST"
+    form = UploadForm(request.POST if posted else None, request.FILES if posted else None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload_file = data["file"]
@@ -140,7 +142,7 @@ def review_detail(request: SignedInRequest, review_id: int) -> HttpResponse:
     # Candidates are children's details: the look is audited like any list of children.
     record_event(by=request.user, verb="listed_children",
                  details={"page": "match_review", "review": review.pk, "candidates": len(candidates)})
-    form = ReviewForm(request.POST or None, candidates=labels)
+    form = ReviewForm(request.POST if request.method == "POST" else None, candidates=labels)
     if request.method == "POST" and review.decision == MatchReview.Decision.PENDING and form.is_valid():
         choice = form.cleaned_data["decision"]
         child = None
