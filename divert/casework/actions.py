@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -142,7 +143,10 @@ def _schedule(*, by, referral, anchor: str, anchor_date: dt.date, group: str) ->
     return checkpoints
 
 
-def _next_version(model: type[Versioned], episode: Episode, now) -> tuple[int, Versioned | None]:
+V = TypeVar("V", bound=Versioned)
+
+
+def _next_version(model: type[V], episode: Episode, now) -> tuple[int, V | None]:
     """The number of the next version and the version it supersedes (marked superseded now).
 
     Locks the version in force so two edits at once cannot both supersede it."""
@@ -154,8 +158,8 @@ def _next_version(model: type[Versioned], episode: Episode, now) -> tuple[int, V
     return previous.version + 1, previous
 
 
-def _version_details(record: Versioned) -> dict:
-    return {"version": record.version, "supersedes": record.supersedes_id}
+def _version_details(version: int, previous: Versioned | None) -> dict:
+    return {"version": version, "supersedes": previous.pk if previous else None}
 
 
 @transaction.atomic
@@ -190,7 +194,7 @@ def record_assessment(
         recorded_by=_by(by), recorded_at=now, version=version, supersedes=previous,
     )
     record_event(by=by, verb="recorded_assessment", obj=assessment, child=episode.child_id,
-                 details=_version_details(assessment))
+                 details=_version_details(version, previous))
     return assessment
 
 
@@ -269,7 +273,7 @@ def agree_plan(
         target_end_date=target_end_date, recorded_by=_by(by), recorded_at=now, version=version,
         supersedes=previous,
     )
-    record_event(by=by, verb="agreed_plan", obj=plan, child=episode.child_id, details=_version_details(plan))
+    record_event(by=by, verb="agreed_plan", obj=plan, child=episode.child_id, details=_version_details(version, previous))
     return plan
 
 

@@ -9,8 +9,11 @@ app_name = "casework"
 urlpatterns = [
     path("episodes/<id:episode_id>/assessment/", views.assessment, name="assessment"),
     path("episodes/<id:episode_id>/plan/", views.plan, name="plan"),
-    path("episodes/<id:episode_id>/<slug:kind>/versions/", views.versions, name="versions"),
-    path("versions/<slug:kind>/<id:record_id>/", views.version, name="version"),
+    path("episodes/<id:episode_id>/assessment/versions/", views.versions, {"kind": "assessment"},
+         name="assessment_versions"),
+    path("episodes/<id:episode_id>/plan/versions/", views.versions, {"kind": "plan"}, name="plan_versions"),
+    path("assessments/<id:assessment_id>/", views.assessment_version, name="assessment_version"),
+    path("plans/<id:plan_id>/", views.plan_version, name="plan_version"),
     path("episodes/<id:episode_id>/sessions/new/", views.session, name="session"),
     path("episodes/<id:episode_id>/onward/new/", views.onward, name="onward"),
     path("episodes/<id:episode_id>/close/", views.close, name="close"),

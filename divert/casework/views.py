@@ -52,7 +52,7 @@ def _ratings(data: dict) -> dict[str, int]:
     return {code: int(data[f"rating_{code}"]) for code, _ in RATINGS if data.get(f"rating_{code}")}
 
 
-def _in_force(model: type[Versioned], episode: Episode):
+def _in_force(model: type[Assessment] | type[Plan], episode: Episode):
     """The version in force of the episode's assessment or plan, with who changed it, or None."""
     return model.objects.current().in_force().filter(episode=episode).select_related("recorded_by").first()
 
@@ -62,7 +62,7 @@ def _version_context(kind: str, current: Versioned | None, episode: Episode) -> 
     if current is None:
         return {"template": "casework/versioned_form.html"}
     return {"template": "casework/versioned_form.html", "current": current,
-            "versions_url": reverse("casework:versions", args=[episode.pk, kind]),
+            "versions_url": reverse(f"casework:{kind}_versions", args=[episode.pk]),
             "submit_label": "Save as a new version"}
 
 
@@ -150,10 +150,10 @@ def plan(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 
 # The records edited by versions, by the word in their URLs.
-VERSIONED: dict[str, type[Versioned]] = {"assessment": Assessment, "plan": Plan}
+VERSIONED: dict[str, type[Assessment] | type[Plan]] = {"assessment": Assessment, "plan": Plan}
 
 
-def _versioned(kind: str) -> type[Versioned]:
+def _versioned(kind: str) -> type[Assessment] | type[Plan]:
     if kind not in VERSIONED:
         raise Http404("Not found")
     return VERSIONED[kind]
@@ -167,12 +167,24 @@ def versions(request: HttpRequest, episode_id: int, kind: str) -> HttpResponse:
     rows = list(model.objects.filter(episode=episode).select_related("recorded_by").order_by("-recorded_at", "-pk"))
     return render(request, "casework/versions.html", {
         "episode": episode, "child": episode.child, "kind": kind, "noun": kind.capitalize(), "rows": rows,
+        "version_url_name": f"casework:{kind}_version",
         "back_url": _child_url(episode),
     })
 
 
 @allow(*CHILD_ROLES)
-def version(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
+def assessment_version(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    """One version of an assessment and what changed from the version before."""
+    return _version_page(request, "assessment", assessment_id)
+
+
+@allow(*CHILD_ROLES)
+def plan_version(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """One version of a plan and what changed from the version before."""
+    return _version_page(request, "plan", plan_id)
+
+
+def _version_page(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
     """One version's answers and what changed from the version it superseded."""
     model = _versioned(kind)
     record = get_visible_or_404(
@@ -183,10 +195,11 @@ def version(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
     previous = record.supersedes
     return render(request, "casework/version.html", {
         "record": record, "child": record.episode.child, "kind": kind, "noun": kind.capitalize(),
+        "version_url_name": f"casework:{kind}_version",
         "answers": answers(record), "previous": previous, "next": getattr(record, "superseded_by", None),
         "changes": changes(previous, record) if previous is not None else None,
-        "versions_url": reverse("casework:versions", args=[record.episode_id, kind]),
-        "back_url": reverse("casework:versions", args=[record.episode_id, kind]),
+        "versions_url": reverse(f"casework:{kind}_versions", args=[record.episode_id]),
+        "back_url": reverse(f"casework:{kind}_versions", args=[record.episode_id]),
     })
 
 

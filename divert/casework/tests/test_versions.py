@@ -68,14 +68,14 @@ def test_versions_list_and_what_changed_show_the_answers_in_words(client, person
     ]
     client.force_login(personas.worker_a)
     listing = client.get(f"/episodes/{episode.pk}/assessment/versions/").content.decode()
-    assert f"/versions/assessment/{first.pk}/" in listing and f"/versions/assessment/{second.pk}/" in listing
-    page = client.get(f"/versions/assessment/{second.pk}/").content.decode()
+    assert f"/assessments/{first.pk}/" in listing and f"/assessments/{second.pk}/" in listing
+    page = client.get(f"/assessments/{second.pk}/").content.decode()
     assert "What changed" in page and "I get bored" in page and "I want school" in page
-    old = client.get(f"/versions/assessment/{first.pk}/").content.decode()
+    old = client.get(f"/assessments/{first.pk}/").content.decode()
     assert "This is the first version" in old and "Replaced on 30 June 2025" in old
     # Someone who may not see the child sees neither.
     client.force_login(personas.worker_b)
-    assert client.get(f"/versions/assessment/{first.pk}/").status_code == 404
+    assert client.get(f"/assessments/{first.pk}/").status_code == 404
     assert client.get(f"/episodes/{episode.pk}/assessment/versions/").status_code == 404
 
 

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from divert.casework import actions as cw
 from divert.casework.models import Episode, FollowUpCheckpoint, Session
 from divert.people.models import Child
 from divert.referrals import actions as ref
@@ -182,6 +183,10 @@ def test_every_id_page_is_scoped(client, personas, open_work, route, persona):
            "episode_id": open_work["episode"].pk, "session_id": open_work["session"].pk}
     ids["record_id"] = open_work["session"].pk
     ids["onward_id"] = open_work["onward"].pk
+    ids["assessment_id"] = cw.record_assessment(by=personas.worker_a, episode=open_work["episode"],
+                                                assessed_on=dt.date(2025, 3, 12), today=TODAY).pk
+    ids["plan_id"] = cw.agree_plan(by=personas.worker_a, episode=open_work["episode"],
+                                   agreed_on=dt.date(2025, 3, 12), today=TODAY, goals="Go to school").pk
     url = "/" + re.sub(r"<(?:int|id):(\w+)>", lambda m: str(ids[m.group(1)]), route).replace("<slug:kind>", "session")
     client.force_login(personas.all_users()[persona])
     status = client.get(url).status_code
