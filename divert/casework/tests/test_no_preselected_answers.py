@@ -113,7 +113,8 @@ def test_casework_forms_choose_nothing_for_the_worker(client, personas, open_wor
 def test_officer_and_administrator_forms_choose_nothing(client, personas):
     client.force_login(personas.performance_officer)
     assert "on_problems" in _assert_nothing_chosen_and_required(client, reverse("imports:upload"))
-    for name in ["kpis:comparator_add", "kpis:reference:population_add", "kpis:reference:board_meeting_add"]:
+    for name in ["kpis:comparator_add", "kpis:rag_threshold_edit", "kpis:reference:population_add",
+                 "kpis:reference:board_meeting_add", "kpis:reference:offence_type_add"]:
         _assert_nothing_chosen_and_required(client, reverse(name))
     client.force_login(personas.administrator)
     assert "roles" in _assert_nothing_chosen_and_required(client, reverse("accounts:new_user"))

@@ -105,8 +105,9 @@ def north_records(personas, open_work):
 
 
 def _casework(personas, episode, offence, source):
-    """Assessment, plan and review, scores on a shared and an own instrument, offence links, history."""
-    from divert.casework.actions import self_ratings_instrument
+    """Assessment and plan (each in two versions) and review, scores on a shared and an own
+    instrument, offence links, history."""
+    from divert.casework.actions import agree_plan, record_assessment, self_ratings_instrument
     from divert.casework.models import Assessment, Instrument, MeasureScore, Plan, PlanReview
     from divert.offending.actions import record_complete_to
 
@@ -115,6 +116,10 @@ def _casework(personas, episode, offence, source):
     plan = Plan.objects.create(episode=episode, agreed_on=D(2025, 3, 13), goals="Stay out of trouble",
                                planned_sessions=8, target_end_date=D(2025, 6, 13))
     PlanReview.objects.create(plan=plan, reviewed_on=D(2025, 4, 13), notes="Going well")
+    record_assessment(by=None, episode=episode, assessed_on=D(2025, 3, 12), today=D(2025, 6, 30),
+                      needs={"ete": 3}, child_view="I want to play football again", exploitation_risk="low")
+    agree_plan(by=None, episode=episode, agreed_on=D(2025, 3, 13), today=D(2025, 6, 30), goals="Join a club",
+               planned_sessions=10)
     own = Instrument.objects.create(organisation=personas.north, code="local-wellbeing", name="Local wellbeing",
                                     items=[{"code": "mood", "label": "Mood"}], min_score=0, max_score=4)
     MeasureScore.objects.create(episode=episode, instrument=self_ratings_instrument(), item="safe",
@@ -172,6 +177,9 @@ def test_export_then_import_into_an_empty_organisation_round_trips_exactly(north
     assert children[0]["worker_username"] == "worker_a" and children[0]["team_id"]
     assert read(second, "programme_funders.csv")[0]["commissioner_slug"] == "north-vru"
     assert {s["instrument_code"] for s in read(second, "measure_scores.csv")} == {"self-ratings", "local-wellbeing"}
+    for name in ("assessments.csv", "plans.csv"):  # versions keep their chain
+        assert [(r["version"], r["supersedes_id"], bool(r["superseded_at"])) for r in read(second, name)] == [
+            ("1", "", True), ("2", "1", False)]
     batch = Batch.objects.get(organisation=copy, kind="bundle_import")
     assert AuditEvent.objects.filter(batch=batch).count() == 1
 
