@@ -32,6 +32,7 @@ strip_map() { sed -e '/^\/\/# sourceMappingURL=/d' -e 's#//\# sourceMappingURL=[
 strip_map "$gov/govuk-frontend.min.js" "$out/js/govuk-frontend.min.js"
 strip_map "$moj/moj-frontend.min.js" "$out/js/moj-frontend.min.js"
 cp frontend/init.js "$out/js/init.js"
+cp frontend/print.css "$out/css/print.css"
 cp frontend/favicon.svg "$out/images/favicon.svg"
 
 # Every image the stylesheet refers to, so nothing 404s. Fonts: none (Arial).

@@ -113,3 +113,41 @@ class CheckpointStatus(models.TextChoices):
     DUE = "due", "Due"
     AWAITING_DATA = "awaiting_data", "Awaiting data"
     COMPLETE = "complete", "Complete"
+
+
+class NeedDomain(models.TextChoices):
+    """The domains an assessment rates (the `needs` keys)."""
+
+    EDUCATION = "education", "Education and school"
+    FAMILY = "family", "Family and home"
+    EMOTIONAL = "emotional", "Emotional wellbeing and mental health"
+    SUBSTANCES = "substances", "Substance use"
+    PEERS = "peers", "Friends and exploitation"
+    OFFENDING = "offending", "Offending behaviour"
+
+
+# Need codes written by other sources (the generator, older imports), shown with these words.
+OTHER_NEED_LABELS = {
+    "emotional_wellbeing": "Emotional wellbeing and mental health",
+    "substance_use": "Substance use",
+    "communication": "Speech, language and communication",
+    "living_arrangements": "Where the child lives",
+}
+
+# An assessment's level of need in a domain (the `needs` values, 0-3).
+NEED_LEVELS = {0: "None", 1: "Low", 2: "Medium", 3: "High"}
+
+
+def need_rows(needs: dict | None) -> list[tuple[str, str]]:
+    """An assessment's needs as (domain, level) in words, in the domains' order."""
+    needs = needs or {}
+    order = {code: i for i, code in enumerate(NeedDomain.values)}
+    rows = []
+    for code in sorted(needs, key=lambda c: (order.get(c, len(order)), c)):
+        value = needs[code]
+        try:
+            level = NEED_LEVELS.get(int(value), str(value))
+        except (TypeError, ValueError):
+            level = str(value)
+        rows.append((dict(NeedDomain.choices).get(code) or OTHER_NEED_LABELS.get(code, code), level))
+    return rows

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django import forms
 
 from divert.casework.codes import (
+    NEED_LEVELS,
     Attendance,
     ClosureReason,
+    NeedDomain,
     OnwardService,
     OnwardStatus,
     Place,
@@ -17,22 +19,8 @@ from divert.casework.models import Assessment
 from divert.casework.status_forms import add_status_fields
 from divert.core.forms import ActionChoiceField, ActionMultipleChoiceField, DateField, GovForm
 
-NEED_DOMAINS = [
-    ("education", "Education and school"),
-    ("family", "Family and home"),
-    ("emotional", "Emotional wellbeing and mental health"),
-    ("substances", "Substance use"),
-    ("peers", "Friends and exploitation"),
-    ("offending", "Offending behaviour"),
-]
-LEVELS = [("0", "None"), ("1", "Low"), ("2", "Medium"), ("3", "High")]
-# Need codes written by other sources (the generator, older imports), shown with these words.
-OTHER_NEED_LABELS = {
-    "emotional_wellbeing": "Emotional wellbeing and mental health",
-    "substance_use": "Substance use",
-    "communication": "Speech, language and communication",
-    "living_arrangements": "Where the child lives",
-}
+NEED_DOMAINS = NeedDomain.choices
+LEVELS = [(str(level), label) for level, label in NEED_LEVELS.items()]
 SCALE = [("", "Not asked")] + [(str(i), str(i)) for i in range(1, 11)]
 RATINGS = [
     ("confidence", "Confidence"),

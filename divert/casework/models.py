@@ -19,8 +19,11 @@ from divert.casework.codes import (
     Place,
     SessionType,
     Timepoint,
+    Topic,
+    need_rows,
 )
 from divert.core.fields import EncryptedTextField
+from divert.core.labels import labels_of
 from divert.core.models import Recorded, RecordedQuerySet
 from divert.offending.codes import Disposal
 from divert.people.models import ChildScopedQuerySet
@@ -153,6 +156,11 @@ class Assessment(Versioned):
     def __str__(self) -> str:
         return f"Assessment {self.pk}"
 
+    @property
+    def need_rows(self) -> list[tuple[str, str]]:
+        """Each domain's level of need, in words."""
+        return need_rows(self.needs)
+
 
 class Plan(Versioned):
     """The plan agreed with the child: goals in their words, sessions, target end."""
@@ -213,6 +221,11 @@ class Session(Recorded):
     def __str__(self) -> str:
         return f"Session {self.pk}"
 
+    @property
+    def topic_labels(self) -> list[str]:
+        """The topics covered, in words."""
+        return labels_of(Topic, self.topics)
+
 
 class OnwardReferral(Recorded):
     """A referral on to another service."""
@@ -252,6 +265,10 @@ class Instrument(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def item_label(self, code: str) -> str:
+        """An item's label (its code if the instrument does not list it)."""
+        return next((item["label"] for item in self.items if item.get("code") == code), code)
+
 
 class MeasureScore(Recorded):
     """One item's score on an instrument at a timepoint."""
@@ -268,6 +285,11 @@ class MeasureScore(Recorded):
 
     def __str__(self) -> str:
         return f"Score {self.pk}"
+
+    @property
+    def item_label(self) -> str:
+        """The item scored, in words (from the instrument)."""
+        return self.instrument.item_label(self.item)
 
 
 class FollowUpCheckpoint(Recorded):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from divert.casework.forms import LEVELS, NEED_DOMAINS, OTHER_NEED_LABELS, AssessmentForm, PlanForm
+from divert.casework.codes import OTHER_NEED_LABELS
+from divert.casework.forms import LEVELS, NEED_DOMAINS, AssessmentForm, PlanForm
 from divert.casework.models import Assessment, Plan, Versioned
 
 

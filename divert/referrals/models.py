@@ -7,10 +7,12 @@ from django.db import models
 from django.db.models import F, Q
 
 from divert.core.fields import EncryptedTextField
+from divert.core.labels import labels_of
 from divert.core.models import Recorded
 from divert.people.models import ChildScopedQuerySet
 from divert.referrals.codes import (
     Agency,
+    Concern,
     Decision,
     Eligibility,
     ScreeningDecision,
@@ -100,6 +102,11 @@ class Screening(Recorded):
 
     def __str__(self) -> str:
         return f"Screening {self.pk}"
+
+    @property
+    def concern_labels(self) -> list[str]:
+        """The concerns ticked at screening, in words."""
+        return labels_of(Concern, self.concerns)
 
 
 class Offer(Recorded):

@@ -19,6 +19,12 @@ class Entry:
     title: str
     detail: str = ""
     void: bool = False
+    url: str = ""  # the item on the child record ("#session-12"); none for an item recorded in error
+
+
+def _at(kind: str, obj) -> str:
+    """The link to an item on the child record (items recorded in error are not shown there)."""
+    return "" if obj.is_void else f"#{kind}-{obj.pk}"
 
 
 def child_timeline(child) -> list[Entry]:
@@ -26,34 +32,42 @@ def child_timeline(child) -> list[Entry]:
     entries: list[Entry] = []
     for r in Referral.objects.filter(child=child).select_related("programme"):
         entries.append(Entry(r.received_on, "referral", f"Referral from {r.get_source_display()}",
-                             r.programme.name, r.is_void))
+                             r.programme.name, r.is_void, _at("referral", r)))
         if r.ineligible_reason:
-            entries.append(Entry(r.received_on, "referral", "Not eligible", r.ineligible_reason, r.is_void))
+            entries.append(Entry(r.received_on, "referral", "Not eligible", r.ineligible_reason, r.is_void,
+                                 _at("referral", r)))
     for s in Screening.objects.filter(referral__child=child).select_related("tier"):
         detail = s.get_agency_display() if s.agency else (str(s.tier) if s.tier else "")
-        entries.append(Entry(s.decided_on, "screening", f"Screening: {s.get_decision_display()}", detail, s.is_void))
+        entries.append(Entry(s.decided_on, "screening", f"Screening: {s.get_decision_display()}", detail, s.is_void,
+                             _at("screening", s)))
     for o in Offer.objects.filter(referral__child=child):
-        entries.append(Entry(o.offered_on, "offer", "Support offered", "", o.is_void))
+        entries.append(Entry(o.offered_on, "offer", "Support offered", "", o.is_void, _at("offer", o)))
         if o.child_decided_on:
             entries.append(Entry(o.child_decided_on, "consent", f"Child's answer: {o.get_child_decision_display()}",
-                                 o.decline_reason, o.is_void))
+                                 o.decline_reason, o.is_void, _at("offer", o)))
         if o.withdrawn_on:
-            entries.append(Entry(o.withdrawn_on, "consent", "Withdrew from support", o.withdrawal_reason, o.is_void))
+            entries.append(Entry(o.withdrawn_on, "consent", "Withdrew from support", o.withdrawal_reason, o.is_void,
+                                 _at("offer", o)))
     for e in Episode.objects.filter(child=child):
-        entries.append(Entry(e.start_date, "episode", f"Support started: {e.get_order_type_display()}", "", e.is_void))
+        entries.append(Entry(e.start_date, "episode", f"Support started: {e.get_order_type_display()}", "", e.is_void,
+                             _at("episode", e)))
         if e.end_date:
             done = "successfully completed" if e.successfully_completed else "not completed"
-            entries.append(Entry(e.end_date, "episode", f"Support closed: {e.get_closure_reason_display()}", done, e.is_void))
+            entries.append(Entry(e.end_date, "episode", f"Support closed: {e.get_closure_reason_display()}", done, e.is_void,
+                                 _at("closure", e)))
     for a in Assessment.objects.in_force().filter(episode__child=child).only("assessed_on", "voided_at"):
-        entries.append(Entry(a.assessed_on, "assessment", "Assessment", "", a.is_void))
+        entries.append(Entry(a.assessed_on, "assessment", "Assessment", "", a.is_void, _at("assessment", a)))
     for p in Plan.objects.in_force().filter(episode__child=child).only("agreed_on", "planned_sessions", "voided_at"):
-        entries.append(Entry(p.agreed_on, "plan", "Plan agreed", f"{p.planned_sessions} sessions planned", p.is_void))
+        entries.append(Entry(p.agreed_on, "plan", "Plan agreed", f"{p.planned_sessions} sessions planned", p.is_void,
+                             _at("plan", p)))
     for s in Session.objects.filter(episode__child=child).only("date", "type", "attendance", "voided_at"):
-        entries.append(Entry(s.date, "session", f"Session ({s.get_type_display()})", s.get_attendance_display(), s.is_void))
+        entries.append(Entry(s.date, "session", f"Session ({s.get_type_display()})", s.get_attendance_display(), s.is_void,
+                             _at("session", s)))
     for o in OnwardReferral.objects.filter(episode__child=child):
-        entries.append(Entry(o.referred_on, "onward", f"Referred to {o.get_service_display()}", o.get_status_display(), o.is_void))
+        entries.append(Entry(o.referred_on, "onward", f"Referred to {o.get_service_display()}", o.get_status_display(), o.is_void,
+                             _at("onward", o)))
     for o in Outcome.objects.filter(child=child).select_related("offence"):
         entries.append(Entry(o.outcome_date, "outcome", f"Police outcome: {o.get_disposal_display()}",
-                             o.offence.description, o.is_void))
+                             o.offence.description, o.is_void, _at("outcome", o)))
     entries.sort(key=lambda e: (e.date, e.kind), reverse=True)
     return entries

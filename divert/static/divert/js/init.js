@@ -9,3 +9,17 @@ import { initAll as initMoj } from './moj-frontend.min.js'
 document.body.classList.add('js-enabled', 'govuk-frontend-supported')
 initGovuk()
 initMoj()
+
+// A paper copy shows every folded narrative: open them before printing, close them after.
+window.addEventListener('beforeprint', () => {
+  document.querySelectorAll('details:not([open])').forEach((details) => {
+    details.open = true
+    details.dataset.openedForPrint = 'true'
+  })
+})
+window.addEventListener('afterprint', () => {
+  document.querySelectorAll('details[data-opened-for-print]').forEach((details) => {
+    details.open = false
+    delete details.dataset.openedForPrint
+  })
+})

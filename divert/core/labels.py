@@ -1,0 +1,13 @@
+"""Codes in words: the one way a stored code becomes what a person reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import models
+
+
+def labels_of(choices: type[models.TextChoices], codes: Iterable[str] | None) -> list[str]:
+    """The labels of a list of codes (a JSON list field), in order; an unknown code is shown as it is."""
+    known = dict(choices.choices)
+    return [known.get(code, str(code)) for code in codes or []]

@@ -1,0 +1,65 @@
+"""Everything recorded about a child for the child record, in a fixed number of queries.
+
+One query per kind of record, whatever the length of the history; each episode gets its
+items attached in date order (`web/tests/test_child_record.py` pins the query count)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from divert.casework.models import (
+    Assessment,
+    Episode,
+    MeasureScore,
+    OnwardReferral,
+    Plan,
+    PlanReview,
+    Session,
+)
+
+
+@dataclass
+class EpisodeStory:
+    """One episode of support with everything recorded in it, oldest first."""
+
+    episode: Episode
+    assessments: list = field(default_factory=list)
+    plans: list = field(default_factory=list)
+    sessions: list = field(default_factory=list)
+    onward: list = field(default_factory=list)
+    scores: dict = field(default_factory=dict)  # timepoint label -> scores
+
+    @property
+    def attended(self) -> int:
+        """Sessions the child attended."""
+        return sum(1 for s in self.sessions if s.attendance == "attended")
+
+
+def episode_stories(child) -> list[EpisodeStory]:
+    """The child's episodes, newest first, each with its assessments, plans (and reviews),
+    sessions, onward referrals and measures, from one query per kind of record."""
+    stories = {
+        e.pk: EpisodeStory(e)
+        for e in child.episodes.current().select_related("programme", "worker", "tier").order_by("-start_date", "-pk")
+    }
+    if not stories:
+        return []
+    ids = list(stories)
+    for a in Assessment.objects.current().filter(episode_id__in=ids).order_by("assessed_on", "pk"):
+        stories[a.episode_id].assessments.append(a)
+    reviews = defaultdict(list)
+    for r in PlanReview.objects.current().filter(plan__episode_id__in=ids).order_by("reviewed_on", "pk"):
+        reviews[r.plan_id].append(r)
+    for p in Plan.objects.current().filter(episode_id__in=ids).order_by("agreed_on", "pk"):
+        p.review_list = reviews[p.pk]
+        stories[p.episode_id].plans.append(p)
+    for s in Session.objects.current().filter(episode_id__in=ids).select_related("worker").order_by("date", "pk"):
+        stories[s.episode_id].sessions.append(s)
+    for o in OnwardReferral.objects.current().filter(episode_id__in=ids).order_by("referred_on", "pk"):
+        stories[o.episode_id].onward.append(o)
+    scores = (MeasureScore.objects.current().filter(episode_id__in=ids).select_related("instrument")
+              .order_by("taken_on", "instrument_id", "pk"))
+    for m in scores:
+        stories[m.episode_id].scores.setdefault(m.get_timepoint_display(), []).append(m)
+    return list(stories.values())
