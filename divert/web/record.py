@@ -5,8 +5,9 @@ items attached in date order (`web/tests/test_child_record.py` pins the query co
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
+
+from django.db.models import F
 
 from divert.casework.models import (
     Assessment,
@@ -26,6 +27,7 @@ class EpisodeStory:
     episode: Episode
     assessments: list = field(default_factory=list)
     plans: list = field(default_factory=list)
+    reviews: list = field(default_factory=list)
     sessions: list = field(default_factory=list)
     onward: list = field(default_factory=list)
     scores: dict = field(default_factory=dict)  # timepoint label -> scores
@@ -46,13 +48,18 @@ def episode_stories(child) -> list[EpisodeStory]:
     if not stories:
         return []
     ids = list(stories)
-    for a in Assessment.objects.current().filter(episode_id__in=ids).order_by("assessed_on", "pk"):
+    assessments = (Assessment.objects.current().in_force().filter(episode_id__in=ids)
+                   .select_related("recorded_by").order_by("assessed_on", "pk"))
+    for a in assessments:
         stories[a.episode_id].assessments.append(a)
-    reviews = defaultdict(list)
-    for r in PlanReview.objects.current().filter(plan__episode_id__in=ids).order_by("reviewed_on", "pk"):
-        reviews[r.plan_id].append(r)
-    for p in Plan.objects.current().filter(episode_id__in=ids).order_by("agreed_on", "pk"):
-        p.review_list = reviews[p.pk]
+    # Reviews belong to the episode's plan whichever version of it they were recorded against.
+    reviews = (PlanReview.objects.current().filter(plan__episode_id__in=ids)
+               .annotate(episode_id=F("plan__episode_id")).order_by("reviewed_on", "pk"))
+    for r in reviews:
+        stories[r.episode_id].reviews.append(r)
+    plans = (Plan.objects.current().in_force().filter(episode_id__in=ids)
+             .select_related("recorded_by").order_by("agreed_on", "pk"))
+    for p in plans:
         stories[p.episode_id].plans.append(p)
     for s in Session.objects.current().filter(episode_id__in=ids).select_related("worker").order_by("date", "pk"):
         stories[s.episode_id].sessions.append(s)

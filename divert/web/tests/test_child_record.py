@@ -122,7 +122,14 @@ def test_child_record_queries_do_not_grow_with_the_history(client, personas):
                           today=TODAY, type="family", attendance="dna")
         cw.make_onward_referral(by=w, episode=episode, service="mentoring", referred_on=dt.date(2025, 6, 2),
                                 today=TODAY)
-    plan = episode.plans.get()
-    for _ in range(9):
-        cw.review_plan(by=w, plan=plan, reviewed_on=dt.date(2025, 6, 3), today=TODAY, notes="Again")
+    for i in range(9):
+        cw.record_assessment(by=w, episode=episode, assessed_on=dt.date(2025, 6, 3), today=TODAY,
+                             needs={"family": i % 4}, child_view=f"Version {i + 2}")
+        plan = cw.agree_plan(by=w, episode=episode, agreed_on=dt.date(2025, 6, 3), today=TODAY,
+                             goals=f"Goals, version {i + 2}", planned_sessions=12)
+        cw.review_plan(by=w, plan=plan, reviewed_on=dt.date(2025, 6, 4), today=TODAY, notes="Again")
     assert _queries(client, personas) == short
+    page = _page(client, personas)
+    assert "Goals, version 10" in page and "Version 10, changed by" in page
+    assert "Goals, version 9" not in page  # earlier versions are on the versions pages
+    assert page.count('id="review-') == 10  # reviews of every version stay with the plan
