@@ -106,10 +106,23 @@ def _value(obj: models.Model, field: models.Field) -> Any:
     return value
 
 
+# Fields holding codes in a list or map, and the model property giving them in words (the
+# labels live with the codes: casework.codes, referrals.codes, the instrument's items).
+IN_WORDS = {"topics": "topic_labels", "concerns": "concern_labels", "needs": "need_rows", "item": "item_label"}
+
+
+def _in_words(obj: models.Model, name: str) -> Any:
+    words = getattr(obj, IN_WORDS[name])
+    if name == "needs":
+        return dict(words)  # domain -> level, both in words
+    return words
+
+
 def record(obj: models.Model, **nested: Any) -> dict[str, Any]:
     """One record: every field (parent links left out), then any nested records."""
     row = {
-        field.name: _value(obj, field)
+        field.name: _in_words(obj, field.name) if hasattr(type(obj), IN_WORDS.get(field.name, "-"))
+        else _value(obj, field)
         for field in obj._meta.concrete_fields
         if field.name not in PARENT_FIELDS and field.name not in SKIP_FIELDS
     }

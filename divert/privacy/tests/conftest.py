@@ -38,24 +38,25 @@ def pathway(personas, today):
                             received_on=dt.date(2025, 3, 3), today=today, reason=f"Referral reason {XSS}",
                             offences=[offence])
     ref.screen_referral(by=w, referral=r, decision="support", tier=tier, decided_on=dt.date(2025, 3, 4),
-                        today=today, notes="Screening notes")
+                        today=today, notes="Screening notes", concerns=["school_absence"])
     offer = ref.offer_support(by=w, referral=r, offered_on=dt.date(2025, 3, 5), today=today)
     ref.record_consent(by=w, offer=offer, child_decision="accepted", parent_decision="accepted",
                        decided_on=dt.date(2025, 3, 6), today=today)
     r.refresh_from_db()
     episode = r.episode
     cw.record_assessment(by=w, episode=episode, assessed_on=dt.date(2025, 3, 7), today=today,
-                         child_view=f"In my words: {XSS}", strengths="Football", summary="Summary text")
+                         child_view=f"In my words: {XSS}", strengths="Football", summary="Summary text",
+                         needs={"peers": 3})
     plan = cw.agree_plan(by=w, episode=episode, agreed_on=dt.date(2025, 3, 8), today=today,
                          goals="Stay in school")
     cw.review_plan(by=w, plan=plan, reviewed_on=dt.date(2025, 4, 1), today=today, notes="Going well")
     cw.record_session(by=w, episode=episode, date=dt.date(2025, 3, 10), today=today, type="one_to_one",
-                      attendance="attended", notes="Session notes")
+                      attendance="attended", notes="Session notes", topics=["emotions"])
     cw.make_onward_referral(by=w, episode=episode, service="camhs", referred_on=dt.date(2025, 3, 11),
                             today=today)
     cw.record_scores(by=w, episode=episode, instrument=cw.self_ratings_instrument(), timepoint="start",
                      taken_on=dt.date(2025, 3, 10), today=today,
-                     scores={cw.self_ratings_instrument().items[0]["code"]: 4})
+                     scores={cw.self_ratings_instrument().items[0]["code"]: 4, "managing_anger": 6})
     cw.close_episode(by=w, episode=episode, end_date=dt.date(2025, 4, 30), today=today, reason="completed",
                      successfully_completed=True, exit_plan="Exit plan text")
 

@@ -74,6 +74,21 @@ def test_json_contains_every_section(personas, pathway):
     json.dumps(data)  # plain JSON, nothing else
 
 
+def test_codes_are_given_in_words_in_the_json_and_the_pdf(personas, pathway):
+    data = _data(personas)
+    episode = data["episodes"][0]
+    assert data["referrals"][0]["screening"]["concerns"] == ["Persistent school absence"]
+    assert episode["assessments"][0]["needs"] == {"Friends and exploitation": "High"}
+    assert episode["sessions"][0]["topics"] == ["Emotional regulation and anger"]
+    assert {s["item"] for s in episode["scores"]} == {"Confidence", "Managing anger"}
+    html = subject_access_html(data)
+    for words in ["Persistent school absence", "Friends and exploitation: High", "Emotional regulation and anger",
+                  "Managing anger"]:
+        assert words in html, words
+    for code in ["managing_anger", "school_absence", "emotions", "peers"]:
+        assert code not in html, code
+
+
 def test_victims_details_are_withheld(personas, pathway):
     data = _data(personas)
     offence = data["offences"][0]
