@@ -76,7 +76,7 @@ def child_with_history(worker, *, today: dt.date, years: int, sessions: int, con
         by=worker, organisation=worker.organisation, today=today, confirmed_not_duplicate=True,
         first_name=first_name, last_name="Benchmark",
         date_of_birth=start - dt.timedelta(days=365 * max(programme.min_age, 12) + 30),
-        sex="M", ethnicity="WBRI", area_code=(programme.area_codes or [""])[0],
+        sex="male", ethnicity="WBRI", area_code=(programme.area_codes or [""])[0],
     )
     source = (programme.referral_sources or ["police_cr"])[0]
     r = ref.create_referral(by=worker, child=child, programme=programme, source=source, received_on=start,
