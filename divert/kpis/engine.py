@@ -31,14 +31,16 @@ from divert.kpis.measures.official import (
 from divert.kpis.measures.yjb import yjb_kpis
 from divert.kpis.models import RagThreshold
 from divert.kpis.periods import (
+    PUBLISHED_KINDS,
     Period,
+    publication_day,
     quarter_containing,
     rolling_12_months,
     year_ending_december_before,
 )
+from divert.kpis.publication import headline_published, publish
 from divert.kpis.results import Report, Result
 from divert.kpis.stats import change
-from divert.kpis.suppression import suppress_result
 from divert.reference.models import ComparatorFigure
 
 
@@ -110,6 +112,22 @@ def measures(scope: Scope, *, with_disproportionality: bool = True) -> list[Resu
     return measures_by_unit(scope, with_disproportionality=with_disproportionality)[scope.units[0]]
 
 
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The last moment of a day in the service's time zone (an "as known on" moment)."""
+    from django.utils import timezone  # the engine reads no settings at import time
+
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.max))
+
+
+def published_scope(scope: Scope, other: Period) -> Scope:
+    """The scope for an earlier period as its own published report shows it: as at and as
+    known on its publication day (what a restricted audience compares with)."""
+    day = publication_day(other)
+    shifted = earlier_scope(scope, other)
+    return Scope(scope.organisations, other, day, end_of_day(day), scope.programmes, headline_only=True,
+                 by_org=scope.by_org, cohort=shifted.cohort)
+
+
 def earlier_scope(scope: Scope, other: Period) -> Scope:
     """The scope for an earlier period, "as at" the same distance after it, so that the
     comparison is with the figure as it stood then (e.g. the previous reoffending cohort)."""
@@ -149,8 +167,14 @@ def rag(result: Result, thresholds: dict) -> str | None:
     return "amber"
 
 
-def _changes(current: Result, earlier: Result | None, label: str) -> dict:
-    if earlier is None or earlier.value is None or current.value is None:
+def _changes(current: Result, earlier: Result | None, label: str, threshold: int | None = None) -> dict:
+    """The comparison with an earlier figure. None when there is nothing to compare with: no
+    earlier figure, the same window (a year ending December seen from the next quarter of
+    the same year), or, for a restricted audience (`threshold` set), an earlier figure its
+    own period's published report does not show."""
+    if earlier is None or earlier.value is None or current.value is None or earlier.period == current.period:
+        return {}
+    if threshold is not None and not headline_published(earlier, threshold):
         return {}
     c = change(earlier.value, current.value, is_rate=current.unit == "proportion")
     direction = None
@@ -229,11 +253,19 @@ def compute_reports(
     return {org: reports[org.pk] for org in organisations}
 
 
+def _thresholds(scope: Scope) -> dict:
+    """Each unit's suppression threshold (the highest of its organisations')."""
+    if scope.by_org:
+        return {o.pk: o.suppression_threshold for o in scope.organisations}
+    return {None: max(o.suppression_threshold for o in scope.organisations)}
+
+
 def _reports(scope: Scope, *, suppress: bool, with_changes: bool, pool=None) -> dict:
     """A report per unit of the scope (each organisation when by_org, else the one scope)."""
     period = scope.period
     others = (("previous", period.previous()), ("last_year", period.same_period_last_year())) if with_changes else ()
-    scopes = [(scope, True), *((earlier_scope(scope, other), False) for _, other in others)]
+    shift = published_scope if suppress and period.kind in PUBLISHED_KINDS else earlier_scope
+    scopes = [(scope, True), *((shift(scope, other), False) for _, other in others)]
     if pool is not None:
         # Every group of measures of every scope is queued at once; the pool's threads (each
         # with its own connection) take them in turn. The results are merged in order.
@@ -246,10 +278,11 @@ def _reports(scope: Scope, *, suppress: bool, with_changes: bool, pool=None) -> 
         earlier = {}
         for (name, other), got in zip(others, got_earlier, strict=True):
             earlier[name] = (other.label, {unit: {r.key: r for r in rs} for unit, rs in got.items()})
+        limits = _thresholds(scope) if suppress else {}
         all_results = {unit: [
             replace(r, changes={name: ch for name, (label, per_unit) in earlier.items()
                                 if (ch := _changes(r, (rs := per_unit.get(unit, {})).get(r.key),
-                                                   rs[r.key].period if r.key in rs else label))})
+                                                   rs[r.key].period if r.key in rs else label, limits.get(unit)))})
             for r in results
         ] for unit, results in all_results.items()}
     groups = {o.pk: (o,) for o in scope.organisations} if scope.by_org else {}
@@ -269,11 +302,10 @@ def _reports(scope: Scope, *, suppress: bool, with_changes: bool, pool=None) -> 
             for r in all_results.get(unit, [])
         ]
         if suppress:
-            threshold = max(org.suppression_threshold for org in organisations)
-            measures = [suppress_result(r, threshold) for r in measures]
-        label = ", ".join(sorted(o.slug for o in organisations))
+            measures = publish(measures, max(org.suppression_threshold for org in organisations))
+        label = ", ".join(sorted(o.name for o in organisations))
         if scope.programmes:
-            label += " (" + ", ".join(sorted(p.slug for p in scope.programmes)) + ")"
+            label += " (" + ", ".join(sorted(p.name for p in scope.programmes)) + ")"
         reports[unit] = Report(
             organisation=label,
             period=period.as_dict(),

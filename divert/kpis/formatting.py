@@ -24,6 +24,8 @@ def format_value(value: float | None, unit: str) -> str:
         return f"{value * 100:.1f}%"
     if unit == "count":
         return f"{value:g}"
+    if unit == "stage_rate":  # children at a stage ÷ at the preceding one (disproportionality)
+        return f"{value * 1000:.1f} per 1,000" if value < 0.01 else f"{value * 100:.1f}%"
     if unit == "per_100000":
         return f"{value:.0f}{UNIT_SUFFIX[unit]}"
     return f"{value:.2f}{UNIT_SUFFIX.get(unit, '')}"
@@ -50,6 +52,15 @@ def format_fraction(item: Result | Cell) -> str:
         return num
     den = f"{item.denominator:g}" if isinstance(item.denominator, float) else str(item.denominator)
     return f"{num} of {den}"
+
+
+def fraction_label(item: Result) -> str:
+    """What the numerator and denominator of a measure are, in words."""
+    if item.unit == "mean":
+        return "Children scored at both, of those scored at the start"
+    if item.unit == "count":
+        return "Number"
+    return "Numerator and denominator"
 
 
 def format_flags(item: Result | Cell) -> str:

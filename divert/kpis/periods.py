@@ -231,3 +231,27 @@ def _parse_period(text: str) -> Period:
 def year_ending_december_before(day: dt.date) -> Period:
     """The latest complete calendar year ending on or before `day`."""
     return calendar_year(day.year if day == dt.date(day.year, 12, 31) else day.year - 1)
+
+
+# Published periods: what restricted audiences (board members, commissioners) may see.
+PUBLISHED_KINDS = ("financial_quarter", "financial_year", "calendar_year")
+
+
+def publication_day(period: Period) -> dt.date:
+    """The day a period's figures are published to restricted audiences: the last day of the
+    month after the period ends. They are shown as at that day and as known on it, so every
+    view of a published period shows the same figures (nothing to difference)."""
+    return add_months(period.end.replace(day=1), 2) - dt.timedelta(days=1)
+
+
+def is_published(period: Period, today: dt.date) -> bool:
+    """Whether restricted audiences may see this period on `today`."""
+    return period.kind in PUBLISHED_KINDS and publication_day(period) <= today
+
+
+def latest_published_quarter(today: dt.date) -> Period:
+    """The most recent financial quarter whose figures are published by `today`."""
+    quarter = financial_quarter_containing(today)
+    while publication_day(quarter) > today:
+        quarter = quarter.previous()
+    return quarter

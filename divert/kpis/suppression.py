@@ -1,25 +1,18 @@
-"""The suppression policy for everything that leaves the service without child-level access.
+"""Small-number suppression primitives: the symbols ("≤5", "[c]") and one table with its
+totals (`suppress_table`, for a single table published on its own).
 
-Primary suppression: a count from 1 up to the organisation's threshold (default 5) is
-shown as "≤5". Secondary suppression: further cells (shown as "[c]") are hidden until no
-suppressed cell of a table, and no suppressed total, can be worked out exactly from what
-is published — the other cells, the row and column totals and the grand total, together
-with what the symbols say (a "≤5" cell is between 1 and the threshold; "[c]" says nothing). No rate is published whose numerator is suppressed.
-
-Differencing across periods or separate tables is out of scope (stated in the
-definitions appendix).
+The policy for a whole report, which treats every measure, breakdown, period and
+comparison a restricted audience sees as one set of linked tables, is
+`divert.kpis.publication.publish`.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import TypeGuard
+from dataclasses import dataclass
 
 import numpy as np
-
-from divert.kpis.results import Cell, Result
 
 SECONDARY = "[c]"
 
@@ -255,105 +248,4 @@ def _suppress_table(table: tuple[tuple[int, ...], ...], threshold: int) -> Suppr
         row_totals=tuple(shown(("row", i)) for i in range(rows)),
         column_totals=tuple(shown(("col", j)) for j in range(cols)),
         grand_total=shown(("all",)),
-    )
-
-
-def _suppress_cells(cells: tuple[Cell, ...], threshold: int) -> tuple[Cell, ...]:
-    """Suppress a breakdown: a rate breakdown is a 2×k table (with / without the outcome)
-    whose column totals are the denominators; a count breakdown is a 1×k table. Derived
-    cells without a count (e.g. a difference between groups) are hidden whenever any
-    counted cell is."""
-    counted = tuple(c for c in cells if isinstance(c.numerator, int))
-    derived = [c for c in cells if not isinstance(c.numerator, int)]
-    if derived:
-        done = {c.key: c for c in _suppress_cells(counted, threshold)} if counted else {}
-        any_hidden = any(c.flags.suppressed for c in done.values())
-        return tuple(
-            done[c.key] if c.key in done else (
-                replace(c, value=None, interval=None, details={}, shown=SECONDARY,
-                        flags=replace(c.flags, suppressed=True)) if any_hidden else c
-            )
-            for c in cells
-        )
-    if not cells:
-        return cells
-    # Every numerator is a count here (derived cells were handled above).
-    numerators = [c.numerator for c in cells]
-    denominators = [c.denominator for c in cells]
-    if not _counts(numerators):
-        raise ValueError("a breakdown cell without a count reached the count table")
-    if _counts(denominators) and all(d >= n for n, d in zip(numerators, denominators, strict=True)):
-        table = [numerators, [d - n for n, d in zip(numerators, denominators, strict=True)]]
-        out = suppress_table(table, threshold)
-        result = []
-        for k, c in enumerate(cells):
-            num_shown, den_shown = out.cells[0][k], out.column_totals[k]
-            hide = not num_shown.isdigit() or not den_shown.isdigit()
-            result.append(
-                replace(
-                    c,
-                    numerator=None if not num_shown.isdigit() else c.numerator,
-                    denominator=None if not den_shown.isdigit() else c.denominator,
-                    value=None if hide else c.value,
-                    interval=None if hide else c.interval,
-                    flags=replace(c.flags, suppressed=hide),
-                    shown=f"{num_shown} of {den_shown}",
-                    details={} if hide else c.details,
-                )
-            )
-        return tuple(result)
-    # Counts (and, where present, denominators that are not totals of a 2×k table, such
-    # as a disproportionality stage against its preceding stage): each a 1×k table.
-    nums = suppress_table([numerators], threshold).cells[0]
-    dens: tuple = (None,) * len(cells)
-    if _counts(denominators):
-        dens = suppress_table([denominators], threshold).cells[0]
-    result = []
-    for k, c in enumerate(cells):
-        num_ok = nums[k].isdigit()
-        den_ok = dens[k] is None or dens[k].isdigit()
-        hide = not (num_ok and den_ok)
-        result.append(replace(
-            c,
-            numerator=c.numerator if num_ok else None,
-            denominator=c.denominator if den_ok else None,
-            value=None if hide else c.value,
-            interval=None if hide else c.interval,
-            flags=replace(c.flags, suppressed=hide),
-            shown=nums[k] if dens[k] is None else f"{nums[k]} of {dens[k]}",
-            # Shares and rate ratios would give a hidden count away.
-            details={} if hide else c.details,
-        ))
-    return tuple(result)
-
-
-def _counts(values: list[int | float | None]) -> TypeGuard[list[int]]:
-    """True when every value is a whole-number count."""
-    return all(isinstance(v, int) for v in values)
-
-
-def suppress_result(result: Result, threshold: int) -> Result:
-    """The result as published outside the service: small counts hidden, no rate whose
-    numerator is hidden, breakdowns protected against recovery from their totals."""
-    if not result.about_children:
-        return result
-    num, den = result.numerator, result.denominator
-    counts = result.unit not in {"points", "ratio"}
-    hide_num = counts and isinstance(num, int) and is_small(num, threshold)
-    hide_den = counts and isinstance(den, int) and is_small(den, threshold)
-    hide = hide_num or hide_den
-    shown = None
-    if counts and isinstance(num, int):
-        shown = show_count(num, threshold)
-        if isinstance(den, int):
-            shown = f"{shown} of {show_count(den, threshold)}"
-    return replace(
-        result,
-        numerator=None if hide_num else num,
-        denominator=None if hide_den else den,
-        value=None if hide else result.value,
-        interval=None if hide else result.interval,
-        flags=replace(result.flags, suppressed=hide),
-        breakdowns={k: _suppress_cells(v, threshold) for k, v in result.breakdowns.items()},
-        shown=shown,
     )

@@ -6,6 +6,8 @@ and commissioners see only suppressed aggregates (commissioners: the programmes 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -18,11 +20,25 @@ from divert.core.dates import parse_date
 from divert.core.pages import form_page
 from divert.kpis import actions
 from divert.kpis.catalogue import measure_catalogue, measure_info
-from divert.kpis.engine import compute_report
-from divert.kpis.formatting import format_flags, format_fraction, format_interval, format_value
+from divert.kpis.engine import compute_report, end_of_day
+from divert.kpis.formatting import (
+    format_flags,
+    format_fraction,
+    format_interval,
+    format_value,
+    fraction_label,
+)
 from divert.kpis.forms import ComparatorFigureForm, RagThresholdForm, is_percentage
 from divert.kpis.models import RagThreshold
-from divert.kpis.periods import financial_quarter_containing, parse_period
+from divert.kpis.periods import (
+    PUBLISHED_KINDS,
+    Period,
+    financial_quarter_containing,
+    is_published,
+    latest_published_quarter,
+    parse_period,
+    publication_day,
+)
 from divert.reference import actions as reference_actions
 from divert.reference.models import ComparatorFigure
 
@@ -57,6 +73,7 @@ def _measure(m) -> dict:
     return {
         **_row(m, m.unit),
         "key": m.key,
+        "fraction_label": fraction_label(m),
         "definition": m.definition,
         "period": m.period,
         "notes": m.notes,
@@ -65,20 +82,18 @@ def _measure(m) -> dict:
         "changes": [(k.replace("_", " "), _change_text(v, m.unit)) for k, v in m.changes.items()],
         "comparators": [(k.replace("_", " "), format_value(v["value"], m.unit)) for k, v in m.comparators.items()],
         "breakdowns": [
-            (name.replace("_", " "), [_row(c, m.unit) for c in cells])
+            (name.replace("_", " "), [_row(c, "stage_rate" if m.key.startswith("disproportionality.") else m.unit)
+                                      for c in cells])
             for name, cells in m.breakdowns.items() if cells
         ],
         "disproportionality": m.key.startswith("disproportionality."),
     }
 
 
-@allow(Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER, Role.BOARD_MEMBER, Role.COMMISSIONER)
-def report(request: SignedInRequest) -> HttpResponse:
-    """Every measure for the user's organisation (or funded programmes) and a period."""
-    user = request.user
-    today = timezone.localdate()
-    default = financial_quarter_containing(today).previous()
+def _any_period(request: SignedInRequest, today: dt.date) -> tuple[Period, dt.date, str | None]:
+    """Any period and "as at" date (people with child-level access)."""
     error = None
+    default = financial_quarter_containing(today).previous()
     try:
         period = parse_period(request.GET.get("period") or default.cli)
     except ValueError as exc:
@@ -87,7 +102,37 @@ def report(request: SignedInRequest) -> HttpResponse:
         as_at = parse_date(request.GET["as_at"], label="'as at' date") if request.GET.get("as_at") else today
     except ValueError as exc:
         error, as_at = str(exc), today
+    return period, as_at, error
+
+
+def _published_period(request: SignedInRequest, today: dt.date) -> tuple[Period, dt.date, str | None]:
+    """A published period only (restricted audiences): a financial quarter or year or a
+    calendar year whose publication day has come, as at that day; any 'as at' date asked for
+    is ignored, so no two views of a period can be differenced."""
+    default = latest_published_quarter(today)
+    error = None
+    try:
+        period = parse_period(request.GET.get("period") or default.cli)
+    except ValueError as exc:
+        error, period = str(exc), default
+    if error is None and not is_published(period, today):
+        if period.kind in PUBLISHED_KINDS:
+            error = f"The figures for {period.label} are published on {publication_day(period):%-d %B %Y}."
+        else:
+            error = ("Published figures are for a financial quarter (like 2025-26Q1), a financial year "
+                     "(like 2025-26) or a calendar year (like 2024).")
+        period = default
+    return period, publication_day(period), error
+
+
+@allow(Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER, Role.BOARD_MEMBER, Role.COMMISSIONER)
+def report(request: SignedInRequest) -> HttpResponse:
+    """Every measure for the user's organisation (or funded programmes) and a period."""
+    user = request.user
+    today = timezone.localdate()
     suppress = not user.has_any_role(UNSUPPRESSED_ROLES)
+    period, as_at, error = (_published_period if suppress else _any_period)(request, today)
+    known_on = end_of_day(as_at) if suppress else None
     organisations, programmes = [], []
     if user.organisation_id and user.has_any_role(
         (Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER, Role.BOARD_MEMBER)
@@ -98,7 +143,7 @@ def report(request: SignedInRequest) -> HttpResponse:
     result = None
     if organisations or programmes:
         result = compute_report(organisations=organisations, programmes=programmes, period=period,
-                                as_at=as_at, suppress=suppress)
+                                as_at=as_at, known_on=known_on, suppress=suppress)
     return render(request, "kpis/report.html", {
         "period": period,
         "as_at": as_at,

@@ -39,7 +39,7 @@ def test_json_has_version_and_every_measure(org):
 
 
 def test_suppressed_json_hides_small_counts(org):
-    data = json.loads(run("--org", "cli-org", "--period", "2025-26Q1", "--as-at", "2025-07-31",
+    data = json.loads(run("--org", "cli-org", "--period", "2025-26Q1",
                           "--format", "json", "--no-changes", "--suppress"))
     ooc = next(m for m in data["measures"] if m["key"] == "kpi6.ooc_completion")
     assert ooc["numerator"] is None and ooc["value"] is None and ooc["shown"] == "≤5 of ≤5"
@@ -104,3 +104,25 @@ def test_cohort_moves_back_with_the_comparison_periods(org):
     quarter = next(m for m in data["measures"] if m["key"] == "reoffending.3_month_cohort.binary")
     assert (quarter["period"], quarter["value"]) == ("Jan-Mar 2023", 0)
     assert quarter["changes"]["previous"]["value"] == 1  # the previous period's figure is Oct-Dec 2022's
+
+
+@pytest.mark.parametrize("extra", [["--period", "2025-04-01..2025-06-30"],
+                                   ["--period", "2025-26Q1", "--as-at", "2025-06-01"]])
+def test_suppressed_reports_are_only_for_published_periods(org, extra):
+    with pytest.raises(CommandError):
+        run("--org", "cli-org", *extra, "--format", "json", "--no-changes", "--suppress")
+
+
+def test_a_comparison_does_not_quote_an_earlier_figure_its_own_report_hides(org):
+    prog = org.programmes.first()
+    for completed in (True, True, False):  # the previous quarter: 2 of 3, hidden as "≤5 of ≤5"
+        f.episode(f.child(org, dob=dt.date(2010, 1, 1)), prog, dt.date(2024, 12, 1), dt.date(2025, 2, 1),
+                  order_type="outcome_22", completed=completed)
+    for _ in range(9):
+        f.episode(f.child(org, dob=dt.date(2010, 1, 1)), prog, dt.date(2025, 3, 1), dt.date(2025, 5, 1),
+                  order_type="outcome_22", completed=True)
+    data = json.loads(run("--org", "cli-org", "--period", "2025-26Q1", "--format", "json", "--suppress"))
+    ooc = next(m for m in data["measures"] if m["key"] == "kpi6.ooc_completion")
+    assert ooc["shown"] == "11 of 12" and "previous" not in ooc["changes"]
+    full = json.loads(run("--org", "cli-org", "--period", "2025-26Q1", "--as-at", "2025-07-31", "--format", "json"))
+    assert "previous" in next(m for m in full["measures"] if m["key"] == "kpi6.ooc_completion")["changes"]

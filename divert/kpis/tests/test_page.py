@@ -47,3 +47,17 @@ def test_bad_period_is_explained(client, work):
     client.force_login(work.service_manager)
     page = client.get("/kpis/?period=2025Q9&as_at=2025-07-31")
     assert page.status_code == 200 and "There is a problem" in page.content.decode()
+
+
+def test_restricted_audiences_see_only_published_periods_as_at_their_publication_day(client, work):
+    client.force_login(work.board_member)
+    html = client.get("/kpis/?period=2025-04-01..2025-06-30&as_at=2025-06-01").content.decode()
+    assert "Published figures are for a financial quarter" in html
+    html = client.get("/kpis/?period=2025-26Q1&as_at=2025-06-01").content.decode()
+    assert "as at 31 July 2025 and as known on that day" in html and 'name="as_at"' not in html
+
+
+def test_the_page_names_the_organisation_not_its_slug(client, work):
+    client.force_login(work.service_manager)
+    html = client.get(URL).content.decode()
+    assert f"{work.north.name}:" in html and f"{work.north.slug}:" not in html

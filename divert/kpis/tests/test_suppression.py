@@ -5,8 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from divert.kpis.results import Result, rate_cell
-from divert.kpis.suppression import SECONDARY, show_count, suppress_result, suppress_table
+from divert.kpis.suppression import SECONDARY, show_count, suppress_table
 
 T = 5
 
@@ -105,39 +104,6 @@ def test_lone_small_cell_gets_a_partner_in_its_row_and_column():
 def test_counts_one_to_threshold_shown_as_le():
     assert [show_count(n, 5) for n in (0, 1, 5, 6)] == ["0", "≤5", "≤5", "6"]
     assert show_count(3, 2) == "3"
-
-
-def test_no_rate_published_with_suppressed_numerator():
-    result = Result(
-        key="k", label="k", definition="", unit="proportion", value=0.1, numerator=3,
-        denominator=30, period="p",
-        breakdowns={"sex": (rate_cell("male", "Male", 3, 20), rate_cell("female", "Female", 0, 10))},
-    )
-    out = suppress_result(result, 5)
-    assert out.value is None and out.numerator is None and out.flags.suppressed
-    assert out.shown == "≤5 of 30"
-    male = out.breakdowns["sex"][0]
-    assert male.value is None and male.flags.suppressed
-
-
-def test_derived_cells_hidden_with_the_counts_and_meetings_not_suppressed():
-    from divert.kpis.results import Cell
-
-    result = Result(
-        key="f", label="f", definition="", unit="proportion", value=0.5, numerator=2, denominator=4, period="p",
-        breakdowns={"group": (rate_cell("participant", "P", 2, 4), rate_cell("comparison", "C", 10, 40),
-                              Cell(key="difference", label="D", numerator=None, value=0.25))},
-    )
-    cells = {c.key: c for c in suppress_result(result, 5).breakdowns["group"]}
-    assert cells["difference"].value is None and cells["difference"].flags.suppressed
-    meetings = Result(key="kpi8", label="", definition="", unit="proportion", value=0.6, numerator=3,
-                      denominator=5, period="p", about_children=False)
-    assert suppress_result(meetings, 5) == meetings
-
-
-def test_mean_with_few_children_is_not_published():
-    mean = Result(key="m", label="", definition="", unit="mean", value=2.5, numerator=4, denominator=5, period="p")
-    assert suppress_result(mean, 5).value is None
 
 
 @settings(max_examples=150, deadline=None)

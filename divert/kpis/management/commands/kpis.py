@@ -16,10 +16,10 @@ from divert.accounts.command_line import organisations_by_slug
 from divert.accounts.models import Programme
 from divert.audit.actions import record_event
 from divert.core.exports import safe_writer
-from divert.kpis.engine import compute_report
+from divert.kpis.engine import compute_report, end_of_day
 from divert.kpis.formatting import format_flags, format_fraction, format_interval, format_value
 from divert.kpis.from_bundle import run_on_bundle
-from divert.kpis.periods import Period, parse_cohort, parse_period
+from divert.kpis.periods import PUBLISHED_KINDS, Period, parse_cohort, parse_period, publication_day
 
 
 def _date(value: str) -> dt.date:
@@ -58,7 +58,9 @@ class Command(BaseCommand):
         parser.add_argument("--programme", action="append", default=[], help="Programme slug (repeatable).")
         parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
         parser.add_argument("--suppress", action="store_true",
-                            help="Apply the suppression policy (as board members and exports see it).")
+                            help="The published figures as board members and commissioners see them: a "
+                                 "financial quarter or year or a calendar year, as at and as known on its "
+                                 "publication day, with the suppression policy applied.")
         parser.add_argument("--no-changes", action="store_true",
                             help="Skip the previous-period and last-year comparisons (faster).")
 
@@ -76,11 +78,7 @@ class Command(BaseCommand):
         programmes = list(Programme.objects.filter(organisation__in=orgs, slug__in=options["programme"]))
         if len(programmes) != len(set(options["programme"])):
             raise CommandError("Unknown programme slug for these organisations")
-        as_at = options["as_at"] or timezone.localdate()
-        known_on = None
-        if options["as_known_on"]:
-            end_of_day = dt.datetime.combine(options["as_known_on"], dt.time.max)
-            known_on = timezone.make_aware(end_of_day)
+        as_at, known_on = self._dates(options, period)
         report = compute_report(
             organisations=orgs, programmes=programmes, period=period, as_at=as_at, known_on=known_on,
             suppress=options["suppress"], with_changes=not options["no_changes"], cohort=options["cohort"],
@@ -99,6 +97,22 @@ class Command(BaseCommand):
             self._csv(report)
         else:
             self._table(report)
+
+    def _dates(self, options, period) -> tuple[dt.date, dt.datetime | None]:
+        """The "as at" date and "as known on" moment; a suppressed report is the published one."""
+        if options["suppress"]:
+            if options["as_at"] or options["as_known_on"]:
+                raise CommandError("A suppressed report is as at and as known on its publication day: "
+                                   "leave out --as-at and --as-known-on.")
+            if period.kind not in PUBLISHED_KINDS:
+                raise CommandError("A suppressed report is for a financial quarter, a financial year or a "
+                                   "calendar year, not a range of dates.")
+            day = publication_day(period)
+            if day > timezone.localdate():
+                raise CommandError(f"The figures for {period.label} are published on {day:%-d %B %Y}.")
+            return day, end_of_day(day)
+        as_at = options["as_at"] or timezone.localdate()
+        return as_at, end_of_day(options["as_known_on"]) if options["as_known_on"] else None
 
     def _csv(self, report) -> None:
         writer = safe_writer(self.stdout)
