@@ -10,10 +10,14 @@ The same `Report` feeds the web page, the CLI (table, JSON, CSV) and the tests.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
+from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
 from divert.core.dates import add_months
 from divert.kpis.measures.common import Scope, by_unit
@@ -114,8 +118,6 @@ def measures(scope: Scope, *, with_disproportionality: bool = True) -> list[Resu
 
 def end_of_day(day: dt.date) -> dt.datetime:
     """The last moment of a day in the service's time zone (an "as known on" moment)."""
-    from django.utils import timezone  # the engine reads no settings at import time
-
     return timezone.make_aware(dt.datetime.combine(day, dt.time.max))
 
 
@@ -253,6 +255,19 @@ def compute_reports(
     return {org: reports[org.pk] for org in organisations}
 
 
+def published(measures: list[Result], threshold: int) -> list[Result]:
+    """`publish`, remembered in the cache: the same figures give the same published report
+    (a published period is as known on its publication day, so every view of it repeats
+    the same figures), and the audit behind it takes seconds for a large service."""
+    text = json.dumps([m.as_dict() for m in measures], sort_keys=True, default=str)
+    key = "kpis.published." + hashlib.sha256(f"{threshold}|{text}".encode()).hexdigest()
+    got = cache.get(key)
+    if got is None:
+        got = publish(measures, threshold)
+        cache.set(key, got, 7 * 24 * 3600)
+    return got
+
+
 def _thresholds(scope: Scope) -> dict:
     """Each unit's suppression threshold (the highest of its organisations')."""
     if scope.by_org:
@@ -302,7 +317,7 @@ def _reports(scope: Scope, *, suppress: bool, with_changes: bool, pool=None) -> 
             for r in all_results.get(unit, [])
         ]
         if suppress:
-            measures = publish(measures, max(org.suppression_threshold for org in organisations))
+            measures = published(measures, max(org.suppression_threshold for org in organisations))
         label = ", ".join(sorted(o.name for o in organisations))
         if scope.programmes:
             label += " (" + ", ".join(sorted(p.name for p in scope.programmes)) + ")"

@@ -36,6 +36,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from itertools import combinations
+from typing import TypeGuard
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
@@ -45,6 +46,20 @@ from divert.kpis.results import Cell, Result
 from divert.kpis.suppression import SECONDARY, is_small, primary_label
 
 MIN_WIDTH = 3  # a hidden count must keep at least 3 apart possible values (width > 2)
+
+# What the policy guarantees, in the words the report (and the board pack's definitions
+# appendix) shows to a restricted audience. {threshold} is the service's setting.
+POLICY_TEXT = (
+    "Small numbers are suppressed. A count from 1 to {threshold} is shown as \"≤{threshold}\". A breakdown "
+    "with such a count in it (a group, the group's children without the outcome, or the children in no "
+    "group) is shown as \"[c]\", except true zeros, which are shown as 0. The whole report is checked as "
+    "one set of linked tables: every measure, breakdown, stage and comparison, with the totals, shared "
+    "denominators and stage chains that link them. No hidden count can be worked out, or narrowed to "
+    "fewer than 4 possible values, from everything shown. Rates, intervals, shares, rate ratios and "
+    "changes are shown only beside the counts they come from, and counts in notes are replaced by "
+    "\"[c]\". Each period's figures are published on the last day of the month after it ends, as "
+    "recorded by then; a measure's own line (for example 47 of 51) is hidden only when it is small."
+)
 _COUNT_IN_TEXT = re.compile(r"(?<![\w.,:/%-])\d+(?![\w.,%/-]|\.\d| month| year| to \d)")
 
 
@@ -68,6 +83,7 @@ class _Table:
     at: tuple
     cells: list[tuple[int, int | None, int | None]] = field(default_factory=list)
     rests: list[int] = field(default_factory=list)
+    heads: tuple[int | None, int | None] = (None, None)
     withheld: bool = False
 
     def members(self) -> list[int]:
@@ -126,7 +142,7 @@ class Model:
         return is_small(v.value, self.threshold)
 
 
-def _count(x) -> bool:
+def _count(x: object) -> TypeGuard[int]:
     return isinstance(x, int) and not isinstance(x, bool)
 
 
@@ -138,11 +154,13 @@ def _dimension(m: Result, breakdown: str) -> str:
 def _headline(model: Model, mi: int, m: Result) -> tuple[int | None, int | None]:
     counts = m.about_children and m.unit not in {"points", "ratio"}
     num = den = None
-    if counts and _count(m.numerator):
-        num = model.add(m.numerator, headline=True, at=(mi, "num"))
-    if counts and _count(m.denominator):
-        den = model.add(m.denominator, headline=True, at=(mi, "den"))
-    if num is not None and den is not None and m.unit == "proportion" and m.numerator <= m.denominator:
+    numerator, denominator = m.numerator, m.denominator
+    if counts and _count(numerator):
+        num = model.add(numerator, headline=True, at=(mi, "num"))
+    if counts and _count(denominator):
+        den = model.add(denominator, headline=True, at=(mi, "den"))
+    if (num is not None and den is not None and _count(numerator) and _count(denominator)
+            and m.unit == "proportion" and numerator <= denominator):
         model.relate([(num, 1), (den, -1)], "le")
     return num, den
 
@@ -180,22 +198,23 @@ def _within(model: Model, members: list[int]) -> None:
 
 def _breakdown(model: Model, mi: int, m: Result, name: str, heads: tuple[int | None, int | None]) -> None:
     dim = _dimension(m, name)
-    table = _Table(at=(mi, name))
+    table = _Table(at=(mi, name), heads=heads)
     nums, dens = [], []
     counted = [c for c in m.breakdowns[name] if _count(c.numerator)]
     num_vector = (dim, tuple((c.key, c.numerator) for c in counted))
     den_vector = (dim, tuple((c.key, c.denominator) for c in counted))
     for ci, c in enumerate(m.breakdowns[name]):
-        if not _count(c.numerator):
+        numerator, denominator = c.numerator, c.denominator
+        if not _count(numerator):
             continue
-        n = model.add(c.numerator, link=(num_vector, c.key), at=(mi, name, ci, "num"))
+        n = model.add(numerator, link=(num_vector, c.key), at=(mi, name, ci, "num"))
         nums.append(n)
         d = without = None
-        if _count(c.denominator):
-            d = model.add(c.denominator, link=(den_vector, c.key), at=(mi, name, ci, "den"))
+        if _count(denominator):
+            d = model.add(denominator, link=(den_vector, c.key), at=(mi, name, ci, "den"))
             dens.append(d)
-            if c.numerator <= c.denominator:
-                without = model.add(c.denominator - c.numerator, printed=False)
+            if numerator <= denominator:
+                without = model.add(denominator - numerator, printed=False)
                 model.relate([(d, 1), (n, -1), (without, -1)])
         table.cells.append((n, d, without))
     model.tables.append(table)
@@ -291,18 +310,42 @@ def _extreme(system, target: int, sign: int) -> float:
     got = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
     if got.status == 3:
         return np.inf
-    if got.status == 0 and np.allclose(got.x, np.round(got.x), atol=1e-7):
-        return sign * got.fun
+    if got.status == 0 and got.x is not None and got.fun is not None and np.allclose(got.x, np.round(got.x), atol=1e-7):
+        return sign * float(got.fun)
     constraints = []
     if a_eq is not None:
         constraints.append(LinearConstraint(a_eq, b_eq, b_eq))
     if a_ub is not None:
         constraints.append(LinearConstraint(a_ub, -np.inf, b_ub))
     lo, hi = zip(*bounds, strict=True)
-    exact = milp(c, constraints=constraints, integrality=np.ones(n), bounds=Bounds(lo, hi))
-    if exact.status != 0:
+    exact = milp(c, constraints=constraints, integrality=np.ones(n, dtype=np.int_), bounds=Bounds(lo, hi))
+    if exact.status != 0 or exact.fun is None:
         return np.inf if sign < 0 else -np.inf
-    return sign * exact.fun
+    return sign * float(exact.fun)
+
+
+def _spread(model: Model, system, index: dict[int, int], targets: list[int]) -> set[int]:
+    """Targets that a few integer tables the reader cannot tell from the true one already
+    show to take values 3 or more apart: the LP optima of pushing all targets up, all down,
+    and two mixed directions (kept only when they are whole numbers, i.e. real tables)."""
+    a_eq, b_eq, a_ub, b_ub, bounds = system
+    n = len(bounds)
+    cols = [index[i] for i in targets]
+    true = np.array([model.vars[i].value for i in index], dtype=float)
+    high, low = true[cols].copy(), true[cols].copy()
+    # Capped near the true table, so no direction is unbounded (any point found is still a
+    # table the reader cannot rule out).
+    near = [(max(lo, v - MIN_WIDTH), min(hi, v + MIN_WIDTH)) for (lo, hi), v in zip(bounds, true, strict=True)]
+    rng = np.random.default_rng(len(targets))
+    for direction in (np.ones(len(cols)), -np.ones(len(cols)), *rng.choice([-1.0, 1.0], (2, len(cols)))):
+        c = np.zeros(n)
+        c[cols] = -direction
+        got = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=near, method="highs")
+        if got.status != 0 or got.x is None or not np.allclose(got.x, np.round(got.x), atol=1e-7):
+            continue
+        point = np.round(got.x)[cols]
+        high, low = np.maximum(high, point), np.minimum(low, point)
+    return {i for i, h, lo in zip(targets, high, low, strict=True) if h - lo >= MIN_WIDTH}
 
 
 def _wide(system, k: int, value: int) -> bool:
@@ -340,6 +383,18 @@ def _moves(model: Model, table: _Table):
         cells.append((table.rests[0], table.rests[1], None))
     elif len(table.rests) == 1 and all(d is None for _, d, _ in cells):
         cells.append((table.rests[0], None, None))
+    head_n, head_d = table.heads
+    for n, d, _ in cells:  # one group alone (a stage of a chain), or with the measure's line
+        yield [(n, 1)]
+        if head_n is not None:
+            yield [(n, 1), (head_n, 1)]
+        if d is not None:
+            yield [(d, 1)]
+            yield [(n, 1), (d, 1)]
+            if head_d is not None:
+                yield [(d, 1), (head_d, 1)]
+                if head_n is not None:
+                    yield [(n, 1), (d, 1), (head_n, 1), (head_d, 1)]
     for (n1, d1, w1), (n2, d2, w2) in combinations(cells, 2):
         if d1 is None or d2 is None:
             yield [(n1, 1), (n2, -1)]
@@ -378,11 +433,9 @@ def _complete(model: Model, step: dict[int, int], by_var: dict[int, list[int]]) 
     return None
 
 
-def _span(model: Model, step: dict[int, int], by_var: dict[int, list[int]]) -> int:
-    """How far a move can go both ways (up to 3 each way) keeping every relation and every
-    range a reader knows; 0 if it changes a shown figure or breaks an equation."""
-    if any(not model.vars[i].hidden for i in step):
-        return 0
+def _reach(model: Model, step: dict[int, int], by_var: dict[int, list[int]]) -> tuple[int, int]:
+    """How far a move can go up and down (up to 3 each way) keeping every relation and
+    every range a reader knows (the feasible steps form an interval containing 0)."""
     rows = {k for i in step for k in by_var.get(i, ())}
     le_rows = [model.constraints[k][0] for k in rows if model.constraints[k][1] == "le"]
 
@@ -396,62 +449,81 @@ def _span(model: Model, step: dict[int, int], by_var: dict[int, list[int]]) -> i
 
     up = next((t - 1 for t in (1, 2, 3) if not fits(t)), 3)
     down = next((t - 1 for t in (1, 2, 3) if not fits(-t)), 3)
-    return up + down
+    return up, down
 
 
 def _witnessed(model: Model, by_var: dict[int, list[int]]) -> set[int]:
-    """Hidden figures a cheap witness shows to keep at least 3 possible values: a move of a
-    withheld table that every relation allows, far enough."""
-    free: set[int] = set()
+    """Hidden figures cheap witnesses show to keep at least 3 possible values: moves of
+    withheld tables that every relation allows. Each move reaches true tables where a
+    figure is higher or lower than it is; the highest and lowest reached, over all moves,
+    are both possible, so their distance is a lower bound on the width."""
+    higher: dict[int, int] = defaultdict(int)
+    lower: dict[int, int] = defaultdict(int)
     for table in model.tables:
         if not table.withheld:
             continue
         for terms in _moves(model, table):
-            step: dict[int, int] = defaultdict(int)
+            start: dict[int, int] = defaultdict(int)
             for i, d in terms:
-                step[i] += d
-            step = {i: d for i, d in step.items() if d}
-            if not step or set(step) <= free:
+                start[i] += d
+            whole = _complete(model, {i: d for i, d in start.items() if d}, by_var)
+            if not whole:
                 continue
-            whole = _complete(model, step, by_var)
-            if whole is not None and _span(model, whole, by_var) >= MIN_WIDTH:
-                free.update(whole)
-    return free
+            up, down = _reach(model, whole, by_var)
+            for i, d in whole.items():
+                a, b = (up * d, down * d) if d > 0 else (down * -d, up * -d)
+                higher[i], lower[i] = max(higher[i], a), max(lower[i], b)
+    return {i for i in higher if higher[i] + lower[i] >= MIN_WIDTH}
 
 
-def _exposed(model: Model) -> list[int]:
+def _exposed(model: Model, settled: set[int]) -> list[int]:
     """Targets that what is published pins to a width of 2 or less (witness first, exact
-    integer bounds for the rest)."""
+    integer bounds for the rest). `settled` holds targets already shown to be safe (or
+    fixed by the measures' own lines): withholding more only widens what a reader can say
+    about them (every table that fitted before still fits), so they are not checked again."""
     by_var: dict[int, list[int]] = defaultdict(list)
     for k, (coefficients, _) in enumerate(model.constraints):
         for i in coefficients:
             by_var[i].append(k)
-    free = _witnessed(model, by_var)
+    settled |= _witnessed(model, by_var)
     exposed = []
     for members, rows in _components(model):
-        pending = [i for i in members if model.is_target(i) and i not in free]
+        pending = [i for i in members if model.is_target(i) and i not in settled]
         if not pending:
             continue
         index, system = _system(model, members, rows)
-        exposed += [i for i in pending if not _wide(system, index[i], model.vars[i].value)]
-    return [i for i in exposed if not _set_by_headlines(model, i)]
+        settled |= _spread(model, system, index, pending)
+        for i in pending:
+            if i in settled:
+                continue
+            if _wide(system, index[i], model.vars[i].value):
+                settled.add(i)
+            else:
+                exposed.append(i)
+    by_headlines = _set_by_headlines(model, exposed)
+    settled |= by_headlines
+    return [i for i in exposed if i not in by_headlines]
 
 
-def _set_by_headlines(model: Model, i: int) -> bool:
-    """Whether the measures' own lines (and true zeros) pin this figure on their own, with
-    every breakdown cell hidden: it is then published by those lines (e.g. a breakdown with
-    one group, or the children without the outcome when the measure says 47 of 51), and no
-    further suppression of cells can protect it."""
+def _set_by_headlines(model: Model, figures: list[int]) -> set[int]:
+    """Those of the figures that the measures' own lines (and true zeros) pin on their own,
+    with every breakdown cell hidden: they are published by those lines (e.g. a breakdown
+    with one group, or the children without the outcome when the measure says 47 of 51),
+    and no further suppression of cells can protect them."""
+    if not figures:
+        return set()
     saved = [v.state for v in model.vars]
     for v in model.vars:
         if v.state == "shown" and not v.headline and v.value != 0:
             v.state = "secondary"
     try:
+        pinned = set()
         for members, rows in _components(model):
-            if i in members:
+            inside = [i for i in figures if i in set(members)]
+            if inside:
                 index, system = _system(model, members, rows)
-                return not _wide(system, index[i], model.vars[i].value)
-        return False
+                pinned |= {i for i in inside if not _wide(system, index[i], model.vars[i].value)}
+        return pinned
     finally:
         for v, state in zip(model.vars, saved, strict=True):
             v.state = state
@@ -465,8 +537,9 @@ def protect(model: Model) -> Model:
     for table in model.tables:
         table.withheld = _small_inside(model, table)
     _settle(model)
+    settled: set[int] = set()
     for _ in range(len(model.tables) + 1):
-        exposed = _exposed(model)
+        exposed = _exposed(model, settled)
         if not exposed:
             break
         near = {i for k, (coefficients, _) in enumerate(model.constraints)

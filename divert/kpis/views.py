@@ -39,6 +39,7 @@ from divert.kpis.periods import (
     parse_period,
     publication_day,
 )
+from divert.kpis.publication import POLICY_TEXT
 from divert.reference import actions as reference_actions
 from divert.reference.models import ComparatorFigure
 
@@ -88,6 +89,12 @@ def _measure(m) -> dict:
         ],
         "disproportionality": m.key.startswith("disproportionality."),
     }
+
+
+def _threshold(organisations: list, programmes: list) -> int:
+    """The suppression threshold the report applies (the highest of its organisations')."""
+    orgs = organisations or [p.organisation for p in programmes]
+    return max((o.suppression_threshold for o in orgs), default=5)
 
 
 def _any_period(request: SignedInRequest, today: dt.date) -> tuple[Period, dt.date, str | None]:
@@ -149,6 +156,7 @@ def report(request: SignedInRequest) -> HttpResponse:
         "as_at": as_at,
         "error": error,
         "suppressed": suppress,
+        "policy_text": POLICY_TEXT.format(threshold=_threshold(organisations, programmes)),
         "can_edit_reference": user.has_any_role(UNSUPPRESSED_ROLES),
         "report": result,
         "measures": [_measure(m) for m in result.measures] if result else [],
