@@ -239,7 +239,7 @@ def _by_headlines_only(attack: Attack, i: int) -> bool:
     return attack.width(i, lo, hi) < 3
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(first=kids, second=kids, yearly=kids)
 def test_an_attacker_with_every_figure_of_two_periods_recovers_no_hidden_count(first, second, yearly):
     HEADLINES.clear()
