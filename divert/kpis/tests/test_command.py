@@ -126,3 +126,16 @@ def test_a_comparison_does_not_quote_an_earlier_figure_its_own_report_hides(org)
     assert ooc["shown"] == "11 of 12" and "previous" not in ooc["changes"]
     full = json.loads(run("--org", "cli-org", "--period", "2025-26Q1", "--as-at", "2025-07-31", "--format", "json"))
     assert "previous" in next(m for m in full["measures"] if m["key"] == "kpi6.ooc_completion")["changes"]
+
+
+def test_a_year_ending_december_figure_is_not_compared_with_itself(org):
+    f.population(org, 2024, 30_000)
+    f.population(org, 2023, 30_000)
+    for day in (dt.date(2024, 5, 1), dt.date(2023, 5, 1)):
+        for _ in range(8):
+            f.outcome(f.child(org), day, "youth_caution")
+    data = json.loads(run("--org", "cli-org", "--period", "2025-26Q1", "--as-at", "2025-07-31", "--format", "json"))
+    yearly = next(m for m in data["measures"] if m["key"] == "fte.year_ending_december")
+    assert yearly["period"] == "2024"
+    assert "previous" not in yearly["changes"]  # the quarter before shows the same year, 2024
+    assert yearly["changes"]["last_year"]["period"] == "2023"
