@@ -16,6 +16,8 @@ from divert.casework.codes import (
     Anchor,
     Attendance,
     ClosureReason,
+    ContactType,
+    ContactWith,
     FollowUpGroup,
     OnwardService,
     OnwardStatus,
@@ -26,6 +28,7 @@ from divert.casework.codes import (
 )
 from divert.casework.models import (
     Assessment,
+    Contact,
     Episode,
     FollowUpCheckpoint,
     Instrument,
@@ -329,6 +332,60 @@ def record_session(
     record_event(by=by, verb="recorded_session", obj=session, child=episode.child_id,
                  details={"attendance": attendance})
     return session
+
+
+@transaction.atomic
+def record_contact(
+    *,
+    by,
+    child,
+    contacted_at: dt.datetime,
+    now: dt.datetime,
+    type: str,
+    with_whom: str,
+    summary: str,
+    duration_minutes: int | None = None,
+    others_present: str = "",
+    episode: Episode | None = None,
+    worker=None,
+) -> Contact:
+    """Record a contact with the child, their family or a partner agency.
+
+    The contact joins the child's open episode unless one is given; it counts as the
+    child's last contact (`last_contact_on`). Never in the future; not on closed support.
+    """
+    check_processing_allowed(child.pk)
+    if child.merged_into_id:
+        raise DomainError("This record was merged into another; record the contact there.")
+    chosen = episode is None
+    if episode is None:
+        episode = Episode.objects.open().filter(child=child).order_by("-start_date", "-id").first()
+    elif episode.child_id != child.pk:
+        raise DomainError("This support belongs to another child.", field="episode")
+    else:
+        _require_open(episode, "record a contact on this support")
+    if contacted_at > now:
+        raise DomainError("The date and time of the contact cannot be in the future.", field="contacted_at")
+    day = timezone.localtime(contacted_at).date() if timezone.is_aware(contacted_at) else contacted_at.date()
+    if episode is not None and day < episode.start_date:
+        if not chosen:
+            raise DomainError(f"The contact cannot be before support started ({episode.start_date:%-d %B %Y}).",
+                              field="contacted_at")
+        episode = None  # A contact before support started belongs to the child, not the episode.
+    check_choice(type, ContactType.values, "Choose how the contact took place from the list.", field="type")
+    check_choice(with_whom, ContactWith.values, "Choose who the contact was with from the list.", field="with_whom")
+    if duration_minutes is not None and not 1 <= duration_minutes <= 600:
+        raise DomainError("The duration must be between 1 minute and 10 hours.", field="duration_minutes")
+    if not (summary or "").strip():
+        raise DomainError("Write a summary of the contact.", field="summary")
+    contact = Contact.objects.create(
+        child=child, episode=episode, contacted_at=contacted_at, type=type, with_whom=with_whom,
+        duration_minutes=duration_minutes, summary=summary, others_present=others_present,
+        worker=worker or _by(by), recorded_by=_by(by),
+    )
+    record_event(by=by, verb="recorded_contact", obj=contact, child=child.pk,
+                 details={"type": type, "with": with_whom})
+    return contact
 
 
 @transaction.atomic

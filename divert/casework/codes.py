@@ -15,6 +15,25 @@ class SessionType(models.TextChoices):
     SCHOOL = "school", "School-based"
 
 
+class ContactType(models.TextChoices):
+    """How a contact took place (a contact is not a planned session)."""
+
+    PHONE = "phone", "Phone or video call"
+    VISIT = "visit", "Visit to the office"
+    HOME_VISIT = "home_visit", "Home visit"
+    SCHOOL = "school", "At school or college"
+    MESSAGE = "message", "Message (text, email or letter)"
+
+
+class ContactWith(models.TextChoices):
+    """Who the contact was with."""
+
+    CHILD = "child", "The child"
+    PARENT_CARER = "parent_carer", "A parent or carer"
+    CHILD_AND_FAMILY = "child_and_family", "The child and a parent or carer"
+    PARTNER_AGENCY = "partner_agency", "A partner agency"
+
+
 class Place(models.TextChoices):
     """Where a session took place (where the child feels safe)."""
 

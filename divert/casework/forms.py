@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.core.exceptions import ValidationError
 
 from divert.casework.codes import (
     NEED_LEVELS,
     Attendance,
     ClosureReason,
+    ContactType,
+    ContactWith,
     NeedDomain,
     OnwardService,
     OnwardStatus,
@@ -128,3 +133,31 @@ class OnwardStatusForm(GovForm):
                                error_messages={"required": "Select the status"})
     status_on = DateField(label="Date", label_lower="date of the change")
 
+
+
+class ContactForm(GovForm):
+    """A contact with the child, their family or a partner agency."""
+
+    contacted_at = DateField(label="Date of the contact", label_lower="date of the contact")
+    time = forms.CharField(label="Time", help_text="For example, 14:30", max_length=5,
+                           error_messages={"required": "Enter the time of the contact"},
+                           widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-5",
+                                                         "inputmode": "numeric"}))
+    type = ActionChoiceField(label="How", choices=ContactType.choices, widget=forms.RadioSelect,
+                             error_messages={"required": "Select how the contact took place"})
+    with_whom = ActionChoiceField(label="With whom", choices=ContactWith.choices, widget=forms.RadioSelect,
+                                  error_messages={"required": "Select who the contact was with"})
+    others_present = forms.CharField(label="Other people present (optional)", max_length=300, required=False)
+    duration_minutes = forms.IntegerField(label="Length in minutes (optional)", min_value=1, max_value=600,
+                                          required=False)
+    summary = forms.CharField(label="Summary", widget=forms.Textarea,
+                              error_messages={"required": "Write a summary of the contact"})
+
+    def clean_time(self) -> dt.time:
+        """A 24-hour time such as 9:05 or 14:30."""
+        value = self.cleaned_data["time"].strip().replace(".", ":")
+        try:
+            hours, minutes = (int(part) for part in value.split(":"))
+            return dt.time(hours, minutes)
+        except ValueError as exc:
+            raise ValidationError("Enter the time as hours and minutes, for example 14:30") from exc

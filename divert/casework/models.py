@@ -6,13 +6,17 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Coalesce, Greatest, TruncDate
 
 from divert.casework.codes import (
     Anchor,
     Attendance,
     CheckpointStatus,
     ClosureReason,
+    ContactType,
+    ContactWith,
     FollowUpGroup,
     OnwardService,
     OnwardStatus,
@@ -225,6 +229,61 @@ class Session(Recorded):
     def topic_labels(self) -> list[str]:
         """The topics covered, in words."""
         return labels_of(Topic, self.topics)
+
+
+class Contact(Recorded):
+    """A contact with the child, their family or a partner agency: a call, a visit, a message.
+
+    Recorded on the child (and on their open episode when there is one), so contacts before
+    support starts (the first contact after a referral) are kept too. The summary and the
+    names of others present are encrypted like every narrative.
+    """
+
+    child = models.ForeignKey("people.Child", on_delete=models.CASCADE, related_name="contacts")
+    episode = models.ForeignKey(Episode, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts")
+    contacted_at = models.DateTimeField()
+    type = models.CharField(max_length=20, choices=ContactType.choices)
+    with_whom = models.CharField(max_length=20, choices=ContactWith.choices)
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    others_present = EncryptedTextField(blank=True, help_text="Other people present, as the worker wrote them.")
+    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    summary = EncryptedTextField()
+
+    objects = ChildScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(type__in=ContactType.values), name="contact_type_valid"),
+            models.CheckConstraint(condition=Q(with_whom__in=ContactWith.values), name="contact_with_whom_valid"),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__isnull=True) | Q(duration_minutes__gte=1, duration_minutes__lte=600),
+                name="contact_duration_1_minute_to_10_hours",
+            ),
+        ]
+        indexes = [models.Index(fields=["child", "contacted_at"], name="contact_child_idx")]
+
+    def __str__(self) -> str:
+        return f"Contact {self.pk}"
+
+
+def last_contact_on(child: Combinable | None = None):
+    """The day of a child's last contact: the latest current session or contact (None if
+    neither). `child` is the child's id as an expression (default `OuterRef("pk")`, for
+    annotating children); every "last contact" rule and list uses this one definition."""
+    child = child if child is not None else OuterRef("pk")
+    session = Subquery(
+        Session.objects.current().filter(episode__child=child).order_by("-date").values("date")[:1],
+        output_field=models.DateField(),
+    )
+    contact = Subquery(
+        Contact.objects.current().filter(child=child).order_by("-contacted_at")
+        .annotate(day=TruncDate("contacted_at")).values("day")[:1],
+        output_field=models.DateField(),
+    )
+    # GREATEST is NULL on SQLite when either side is: compare each with the other as fallback.
+    return Greatest(Coalesce(session, contact), Coalesce(contact, session), output_field=models.DateField())
 
 
 class OnwardReferral(Recorded):

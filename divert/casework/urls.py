@@ -15,6 +15,7 @@ urlpatterns = [
     path("assessments/<id:assessment_id>/", views.assessment_version, name="assessment_version"),
     path("plans/<id:plan_id>/", views.plan_version, name="plan_version"),
     path("episodes/<id:episode_id>/sessions/new/", views.session, name="session"),
+    path("children/<id:child_id>/contacts/new/", views.contact, name="contact"),
     path("episodes/<id:episode_id>/onward/new/", views.onward, name="onward"),
     path("episodes/<id:episode_id>/close/", views.close, name="close"),
     path("episodes/<id:episode_id>/reopen/", views.reopen, name="reopen"),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from operator import attrgetter
+
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,6 +19,7 @@ from divert.casework.forms import (
     RATINGS,
     AssessmentForm,
     CloseForm,
+    ContactForm,
     OnwardReferralForm,
     OnwardStatusForm,
     PlanForm,
@@ -25,6 +29,7 @@ from divert.casework.forms import (
 )
 from divert.casework.models import (
     Assessment,
+    Contact,
     Episode,
     MeasureScore,
     OnwardReferral,
@@ -36,6 +41,7 @@ from divert.casework.status_forms import apply_status_answers, current_statuses
 from divert.casework.versions import answers, changes
 from divert.core.access import allow, get_visible_or_404
 from divert.core.pages import form_page
+from divert.people.models import Child
 
 
 def _episode(request, episode_id: int) -> Episode:
@@ -219,6 +225,24 @@ def session(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 
 @allow(*PATHWAY_ROLES)
+def contact(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Record a contact with the child, their family or a partner agency."""
+    child = get_visible_or_404(Child.objects.visible_to(request.user), request.user, pk=child_id)
+    child_url = reverse("web:child_detail", args=[child.pk])
+
+    def save(data):
+        contacted_at = timezone.make_aware(dt.datetime.combine(data["contacted_at"], data["time"]))
+        return actions.record_contact(
+            by=request.user, child=child, contacted_at=contacted_at, now=timezone.now(), type=data["type"],
+            with_whom=data["with_whom"], duration_minutes=data.get("duration_minutes"),
+            others_present=data.get("others_present", ""), summary=data["summary"])
+
+    return form_page(request, ContactForm, heading="Record a contact", caption=child.full_name, save=save,
+                     success_url=lambda c: f"{child_url}#contact-{c.pk}", success_message="Contact recorded.",
+                     back_url=child_url)
+
+
+@allow(*PATHWAY_ROLES)
 def onward(request: HttpRequest, episode_id: int) -> HttpResponse:
     """Record a referral on to another service."""
     episode = _episode(request, episode_id)
@@ -267,12 +291,13 @@ def reopen(request: HttpRequest, episode_id: int) -> HttpResponse:
     )
 
 
-# Records a worker may mark as recorded in error, and how each reaches its episode.
+# Records a worker may mark as recorded in error, and how each reaches its child.
 VOIDABLE = {
-    "session": (Session, "episode", "session"),
-    "onward": (OnwardReferral, "episode", "onward referral"),
-    "assessment": (Assessment, "episode", "assessment"),
-    "plan": (Plan, "episode", "plan"),
+    "session": (Session, "episode__child", "session"),
+    "contact": (Contact, "child", "contact"),
+    "onward": (OnwardReferral, "episode__child", "onward referral"),
+    "assessment": (Assessment, "episode__child", "assessment"),
+    "plan": (Plan, "episode__child", "plan"),
 }
 
 
@@ -283,16 +308,17 @@ def void(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
         raise Http404("Not found")
     model, path, noun = VOIDABLE[kind]
     record = get_visible_or_404(
-        model.objects.current().filter(**{f"{path}__in": Episode.objects.visible_to(request.user)})
-        .select_related(f"{path}__child"), request.user, pk=record_id,
+        model.objects.current().filter(**{f"{path}__in": Child.objects.visible_to(request.user)})
+        .select_related(path), request.user, pk=record_id,
     )
-    episode = getattr(record, path)
+    child = attrgetter(path.replace("__", "."))(record)
+    child_url = reverse("web:child_detail", args=[child.pk])
     return form_page(
-        request, ReasonForm, heading=f"Mark this {noun} as recorded in error", caption=episode.child.full_name,
+        request, ReasonForm, heading=f"Mark this {noun} as recorded in error", caption=child.full_name,
         intro=f"The {noun} will be kept on the record, marked as recorded in error, and left out of all figures.",
         save=lambda d: void_record(by=request.user, record=record, reason=d["reason"]),
-        success_url=_child_url(episode), success_message=f"The {noun} is marked as recorded in error.",
-        back_url=_child_url(episode), danger=True, submit_label="Mark as recorded in error",
+        success_url=child_url, success_message=f"The {noun} is marked as recorded in error.",
+        back_url=child_url, danger=True, submit_label="Mark as recorded in error",
     )
 
 

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from divert.core.fields import EncryptedTextField
+
 
 def in_parts(ids, size: int = 5000):
     """Ids in sorted lists of at most `size`, so no `__in` query passes more parameters
@@ -116,3 +118,36 @@ class Dated(Recorded):
 
     class Meta:
         abstract = True
+
+
+class Submission(models.Model):
+    """A form or API request already acted on, keyed by user and a one-time key, so the
+    same submission sent twice (a double click, the Back button, a retried API call) gives
+    the first answer instead of a second record (`divert/core/submissions.py`).
+
+    The unique constraint is what makes it safe: two concurrent requests with the same key
+    cannot both insert, so only one of them writes. The API's stored answer is encrypted
+    (it can carry a child's details); rows are pruned after `KEEP_FOR`.
+    """
+
+    class Kind(models.TextChoices):
+        FORM = "form", "Form page"
+        API = "api", "API request"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64, blank=True, help_text="Hash of the API request body.")
+    url = models.CharField(max_length=500, blank=True, help_text="Where the recorded item is shown.")
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    body = EncryptedTextField(blank=True, help_text="The API's first answer (JSON).")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "key"], name="submission_once_per_user_key"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="submission_created_idx")]
+
+    def __str__(self) -> str:
+        return f"Submission {self.pk}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +10,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from divert.core.errors import DomainError
+from divert.core.submissions import (
+    ALREADY_RECORDED,
+    already_recorded,
+    earlier_submission,
+    form_token,
+    save_once,
+)
 
 
 def form_page(
@@ -28,32 +34,31 @@ def form_page(
     """Show a form; on a valid POST call `save(cleaned_data)` (a named action).
 
     A DomainError from the action is shown on the form like any validation error, so the
-    person sees what to fix and nothing is saved.
+    person sees what to fix and nothing is saved. The form carries a one-time token: the
+    same form sent again (a double click, the Back button, a resubmitted page) saves
+    nothing and goes to the item already recorded (`divert/core/submissions.py`).
     """
     form_kwargs = form_kwargs or {}
-    token = request.POST.get("form_token") or secrets.token_urlsafe(16)
+    token = form_token(request)
     if request.method == "POST":
-        used = request.session.get(USED_TOKENS_KEY, [])
-        if token in used:
-            # The same form sent twice (a double click, a resubmitted page): nothing more is saved.
-            messages.info(request, "That form was already saved; it has not been saved again.")
-            return redirect(context.get("back_url") or request.path)
+        earlier = earlier_submission(request)
+        if earlier is not None:
+            return already_recorded(request, earlier)
         form = form_class(request.POST, **form_kwargs)
         if form.is_valid():
+            def url_of(result) -> str:
+                return success_url(result) if callable(success_url) else success_url
+
             try:
-                result = save(form.cleaned_data)
+                first, url = save_once(request, lambda: save(form.cleaned_data), url_of)
             except DomainError as error:
                 form.add_domain_error(error)
             else:
-                request.session[USED_TOKENS_KEY] = [*used, token][-MAX_TOKENS:]
-                if success_message:
+                if not first:
+                    messages.info(request, ALREADY_RECORDED)
+                elif success_message:
                     messages.success(request, success_message)
-                url = success_url(result) if callable(success_url) else success_url
                 return redirect(url)
     else:
         form = form_class(**form_kwargs)
     return render(request, template, {"form": form, "heading": heading, "form_token": token, **context})
-
-
-USED_TOKENS_KEY = "divert_used_form_tokens"
-MAX_TOKENS = 50

@@ -23,7 +23,7 @@ from django.db.models import Exists, ExpressionWrapper, Max, OuterRef, Q, Subque
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from divert.casework.models import Episode, Session
+from divert.casework.models import Episode, last_contact_on
 from divert.core.dates import add_months, add_years
 from divert.imports.models import ImportErrorFile, ImportRun, MatchReview
 from divert.offending.models import Arrest, Offence, Outcome
@@ -211,7 +211,7 @@ def child_facts(organisation) -> list[ChildFacts]:
             last_decision=_latest(offers, "child_decided_on", "referral__child"),
             last_screening=_latest(Screening.objects.current(), "decided_on", "referral__child"),
             last_referral=_latest(referrals, "received_on", "child"),
-            last_session=_latest(Session.objects.current(), "date", "episode__child"),
+            last_worker_contact=last_contact_on(),
             last_offence=_latest(Offence.objects.all(), "committed_on", "child"),
             last_outcome=_latest(Outcome.objects.all(), "outcome_date", "child"),
             last_arrest=_latest(Arrest.objects.all(), "arrested_at", "child"),
@@ -220,7 +220,7 @@ def child_facts(organisation) -> list[ChildFacts]:
         .values(
             "pk", "date_of_birth", "police_only", "has_episode", "open_episode", "open_referral",
             "has_referral", "declined", "anonymised", "processing_restricted", "last_episode_end", "last_offer",
-            "last_decision", "last_screening", "last_referral", "last_session", "last_offence",
+            "last_decision", "last_screening", "last_referral", "last_worker_contact", "last_offence",
             "last_outcome", "last_arrest",
         )
     )
@@ -236,7 +236,7 @@ def child_facts(organisation) -> list[ChildFacts]:
             declined=row["declined"], has_referral=row["has_referral"], anonymised=row["anonymised"],
             processing_restricted=row["processing_restricted"],
             last_episode_end=row["last_episode_end"], last_offer=row["last_offer"], closure=closure,
-            last_contact=_max(closure, row["last_session"], row["last_offence"], row["last_outcome"],
+            last_contact=_max(closure, row["last_worker_contact"], row["last_offence"], row["last_outcome"],
                               arrest_day),
         ))
     return facts
@@ -373,6 +373,7 @@ ANONYMISE_FIELDS: dict[str, dict[str, object]] = {
     "casework.plan": {"goals": ""},
     "casework.planreview": {"notes": ""},
     "casework.session": {"notes": ""},
+    "casework.contact": {"summary": "", "others_present": ""},
     "casework.onwardreferral": {},
     "casework.measurescore": {},
     "casework.followupcheckpoint": {},

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from divert.casework.models import Assessment, Episode, OnwardReferral, Plan, Session
+from django.utils import timezone
+
+from divert.casework.models import Assessment, Contact, Episode, OnwardReferral, Plan, Session
 from divert.offending.models import Outcome
 from divert.referrals.models import Offer, Referral, Screening
 
@@ -63,6 +65,9 @@ def child_timeline(child) -> list[Entry]:
     for s in Session.objects.filter(episode__child=child).only("date", "type", "attendance", "voided_at"):
         entries.append(Entry(s.date, "session", f"Session ({s.get_type_display()})", s.get_attendance_display(), s.is_void,
                              _at("session", s)))
+    for c in Contact.objects.filter(child=child).only("contacted_at", "type", "with_whom", "voided_at"):
+        entries.append(Entry(timezone.localdate(c.contacted_at), "contact", f"Contact: {c.get_type_display()}",
+                             c.get_with_whom_display(), c.is_void, _at("contact", c)))
     for o in OnwardReferral.objects.filter(episode__child=child):
         entries.append(Entry(o.referred_on, "onward", f"Referred to {o.get_service_display()}", o.get_status_display(), o.is_void,
                              _at("onward", o)))

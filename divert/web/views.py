@@ -18,7 +18,7 @@ from divert.accounts.models import (
     Role,
 )
 from divert.audit.actions import record_event
-from divert.casework.models import FollowUpCheckpoint
+from divert.casework.models import Contact, FollowUpCheckpoint, last_contact_on
 from divert.core.access import SIGNED_IN, allow, get_visible_or_404, public
 from divert.offending.models import Outcome
 from divert.people.models import Child, DuplicateAttempt
@@ -106,13 +106,15 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     checkpoints = list(FollowUpCheckpoint.objects.current().filter(child=child).order_by("-anchor", "months"))
     outcomes = list(Outcome.objects.current().filter(child=child).select_related("offence")
                     .order_by("-outcome_date", "-pk"))
+    contacts = list(Contact.objects.current().filter(child=child).select_related("worker")
+                    .order_by("-contacted_at", "-id"))
     can_manage = request.user.has_any_role(MANAGER_ROLES)
     processing_restriction = child.processing_restrictions.active().first()
     # While processing is restricted the record is kept and viewable, but nothing new is recorded.
     can_write = request.user.has_any_role(PATHWAY_ROLES) and processing_restriction is None
     return render(request, "web/child_detail.html", {
         "child": child, "referrals": referrals, "stories": episode_stories(child), "outcomes": outcomes,
-        "checkpoints": checkpoints, "timeline": child_timeline(child), "can_write": can_write,
+        "checkpoints": checkpoints, "contacts": contacts, "timeline": child_timeline(child), "can_write": can_write,
         "can_manage": can_manage, "today": timezone.localdate(),
         "care_statuses": child.care_statuses.current().order_by("-start_date"),
         "can_correct": request.user.has_any_role(PATHWAY_ROLES),
@@ -129,6 +131,7 @@ def follow_up(request: HttpRequest) -> HttpResponse:
     rows = (
         FollowUpCheckpoint.objects.visible_to(request.user).current()
         .filter(anchor="offer", months=12).select_related("child", "referral__offer")
+        .annotate(last_contact=last_contact_on(OuterRef("child_id")))
         .order_by("-anchor_date", "id")
     )
     if group in {"participant", "comparison"}:

@@ -9,7 +9,7 @@ from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 
 from divert.casework.codes import CheckpointStatus
-from divert.casework.models import Episode, FollowUpCheckpoint, Plan, PlanReview, Session
+from divert.casework.models import Episode, FollowUpCheckpoint, Plan, PlanReview, last_contact_on
 from divert.core.dates import add_working_days
 from divert.referrals.codes import ScreeningDecision, Stage
 from divert.referrals.models import Referral
@@ -64,14 +64,13 @@ def due_items(*, user, children, today: dt.date) -> tuple[list[Due], list[Due]]:
             items.append(_item(r.child, "Record the child's answer", r.offer.offered_on + dt.timedelta(days=14),
                                reverse("referrals:consent", args=[r.pk]), today))
 
-    last_session = Session.objects.current().filter(episode=OuterRef("pk")).order_by("-date").values("date")[:1]
     latest_plan = Plan.objects.current().in_force().filter(episode=OuterRef("pk"))
     latest_review = (PlanReview.objects.current().filter(plan__episode=OuterRef("pk"))
                      .order_by("-reviewed_on").values("reviewed_on")[:1])
     episodes = (
         Episode.objects.open().filter(child__in=children).select_related("child")
         .annotate(
-            last_session=Subquery(last_session),
+            last_contact=last_contact_on(OuterRef("child_id")),
             plan_agreed=Subquery(latest_plan.values("agreed_on")[:1]),
             plan_target=Subquery(latest_plan.values("target_end_date")[:1]),
             last_review=Subquery(latest_review),
@@ -89,7 +88,8 @@ def due_items(*, user, children, today: dt.date) -> tuple[list[Due], list[Due]]:
             reviewed = max(filter(None, [e.plan_agreed, e.last_review]))
             items.append(_item(e.child, "Plan review", reviewed + dt.timedelta(weeks=REVIEW_EVERY_WEEKS),
                                reverse("web:child_detail", args=[e.child_id]), today))
-        base = e.last_session or e.start_date
+        # A session or any contact with the child restarts the gap (the one "last contact" rule).
+        base = max(e.start_date, e.last_contact or e.start_date)
         items.append(_item(e.child, "Session", base + dt.timedelta(days=SESSION_GAP_DAYS),
                            reverse("casework:session", args=[e.pk]), today))
         if e.plan_target and e.plan_target <= today + dt.timedelta(days=14):
