@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from divert.casework.codes import Attendance, ClosureReason, Place, SessionType, Topic
+from divert.casework.codes import (
+    Attendance,
+    ClosureReason,
+    ContactType,
+    ContactWith,
+    Place,
+    SessionType,
+    Topic,
+)
 from divert.casework.models import (
     Assessment,
+    Contact,
     Episode,
     FollowUpCheckpoint,
     OnwardReferral,
@@ -149,6 +158,29 @@ class SessionInputSerializer(serializers.Serializer):
     place = ActionChoiceField(choices=Place.choices, required=False, allow_blank=True, default="")
     topics = serializers.ListField(child=ActionChoiceField(choices=Topic.choices), required=False, default=list)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    """A contact with the child, their family or a partner agency."""
+
+    class Meta:
+        model = Contact
+        fields = ["id", "child", "episode", "contacted_at", "type", "with_whom", "worker", "others_present",
+                  "duration_minutes", "summary"]
+        read_only_fields = fields
+
+
+class ContactInputSerializer(serializers.Serializer):
+    """Input for recording a contact (the same checks as the page, in `record_contact`)."""
+
+    child = serializers.IntegerField()
+    contacted_at = serializers.DateTimeField()
+    type = ActionChoiceField(choices=ContactType.choices)
+    with_whom = ActionChoiceField(choices=ContactWith.choices)
+    duration_minutes = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
+                                                max_value=600)
+    others_present = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class CloseInputSerializer(serializers.Serializer):

@@ -16,11 +16,13 @@ from rest_framework.response import Response
 
 from divert.accounts.models import CHILD_ROLES, PATHWAY_ROLES
 from divert.api import serializers as s
+from divert.api.idempotency import idempotent
 from divert.api.permissions import RoleRequired
 from divert.audit.actions import record_event
 from divert.casework import actions as cw
 from divert.casework.models import (
     Assessment,
+    Contact,
     Episode,
     FollowUpCheckpoint,
     OnwardReferral,
@@ -95,6 +97,7 @@ class ChildViewSet(DomainErrorAsBadRequest, ScopedReadMixin, viewsets.ReadOnlyMo
         return response
 
     @extend_schema(request=s.NewChildSerializer, responses=s.ChildSerializer)
+    @idempotent
     def create(self, request, *args, **kwargs):
         """Record a new child: the same checks as the page (`create_child`). A child with the same
         name and date of birth gives a 400 listing their ids under `duplicates` until
@@ -126,6 +129,7 @@ class ReferralViewSet(DomainErrorAsBadRequest, ScopedReadMixin, mixins.CreateMod
             raise PermissionDenied("Your role cannot record the pathway.")
 
     @extend_schema(request=s.NewReferralSerializer, responses=s.ReferralSerializer)
+    @idempotent
     def create(self, request, *args, **kwargs):
         """Record a referral for a child in scope."""
         self._write_allowed()
@@ -141,6 +145,7 @@ class ReferralViewSet(DomainErrorAsBadRequest, ScopedReadMixin, mixins.CreateMod
 
     @extend_schema(request=s.ScreeningInputSerializer, responses=s.ReferralSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def screen(self, request, pk=None):
         """Record the screening decision."""
         self._write_allowed()
@@ -155,6 +160,7 @@ class ReferralViewSet(DomainErrorAsBadRequest, ScopedReadMixin, mixins.CreateMod
 
     @extend_schema(request=s.OfferInputSerializer, responses=s.ReferralSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def offer(self, request, pk=None):
         """Record the offer of support."""
         self._write_allowed()
@@ -168,6 +174,7 @@ class ReferralViewSet(DomainErrorAsBadRequest, ScopedReadMixin, mixins.CreateMod
 
     @extend_schema(request=s.ConsentInputSerializer, responses=s.ReferralSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def consent(self, request, pk=None):
         """Record the child's (and parent's) answer."""
         self._write_allowed()
@@ -195,6 +202,7 @@ class EpisodeViewSet(DomainErrorAsBadRequest, ScopedReadMixin, viewsets.ReadOnly
 
     @extend_schema(request=s.SessionInputSerializer, responses=s.SessionSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def sessions(self, request, pk=None):
         """Record a session on this episode."""
         if not request.user.has_any_role(PATHWAY_ROLES):
@@ -233,6 +241,7 @@ class EpisodeViewSet(DomainErrorAsBadRequest, ScopedReadMixin, viewsets.ReadOnly
 
     @extend_schema(request=s.CloseInputSerializer, responses=s.EpisodeSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def close(self, request, pk=None):
         """Close this episode."""
         if not request.user.has_any_role(PATHWAY_ROLES):
@@ -259,6 +268,32 @@ class SessionViewSet(ScopedReadMixin, viewsets.ReadOnlyModelViewSet):
         """Sessions of children the user may see."""
         return Session.objects.current().filter(
             episode__in=Episode.objects.visible_to(self.request.user)).order_by("id")
+
+
+class ContactViewSet(DomainErrorAsBadRequest, ScopedReadMixin, mixins.CreateModelMixin,
+                     viewsets.ReadOnlyModelViewSet):
+    """Contacts with children the user may see, and recording one."""
+
+    allowed_roles = tuple(CHILD_ROLES)
+    serializer_class = s.ContactSerializer
+    noun = "contact"
+
+    def get_queryset(self):
+        """Current contacts of children the user may see."""
+        return Contact.objects.visible_to(self.request.user).current().order_by("id")
+
+    @extend_schema(request=s.ContactInputSerializer, responses=s.ContactSerializer)
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        """Record a contact with a child in scope: the same checks as the page (`record_contact`)."""
+        if not request.user.has_any_role(PATHWAY_ROLES):
+            raise PermissionDenied("Your role cannot record contacts.")
+        data = s.ContactInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        details = dict(data.validated_data)
+        child = get_visible_or_404(Child.objects.visible_to(request.user), request.user, pk=details.pop("child"))
+        contact = cw.record_contact(by=request.user, child=child, now=timezone.now(), **details)
+        return Response(s.ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
 
 class _EpisodeChildViewSet(ScopedReadMixin, viewsets.ReadOnlyModelViewSet):
