@@ -14,20 +14,23 @@ import json
 from collections.abc import Callable
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from divert.core.models import Submission
-from divert.core.submissions import claim, valid_key
+from divert.core.submissions import once, valid_key
 
 HEADER = "Idempotency-Key"
 BAD_KEY = "The Idempotency-Key must be 8 to 100 letters, digits, '-', '_', '.' or ':'."
 KEY_REUSED = ("This Idempotency-Key was already used for a different request. "
               "Send a new key with each new request.")
 REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+class _NotWritten(Exception):
+    """The handler answered without writing (not a 2xx): roll the key back."""
 
 
 def _fingerprint(request: Request) -> str:
@@ -50,25 +53,29 @@ def idempotent(handler: Callable) -> Callable:
         if not valid_key(key):
             return Response({"detail": BAD_KEY}, status=status.HTTP_400_BAD_REQUEST)
         fingerprint = _fingerprint(request)
-        with transaction.atomic():
-            submission, first = claim(user=request.user, kind=Submission.Kind.API, key=key,
-                                      fingerprint=fingerprint)
-            if not first:
-                if submission.fingerprint != fingerprint:
-                    return Response({"detail": KEY_REUSED}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
-                replay = Response(json.loads(submission.body), status=submission.status)
-                replay[REPLAYED_HEADER] = "true"
-                return replay
-            # An error raised here (a refusal, invalid input) rolls the claim back with the
-            # write, so the caller can correct the request and send it again with the same key.
+        answered: list[Response] = []
+
+        def write(submission: Submission) -> None:
             response = handler(view, request, *args, **kwargs)
             if not 200 <= response.status_code < 300:
-                transaction.set_rollback(True)
-                return response
+                answered.append(response)
+                raise _NotWritten
             submission.status = response.status_code
             submission.body = json.dumps(response.data, cls=DjangoJSONEncoder)
-            submission.save(update_fields=["status", "body"])
-            return response
+            answered.append(response)
+
+        try:
+            submission, first = once(user=request.user, kind=Submission.Kind.API, key=key,
+                                     fingerprint=fingerprint, write=write)
+        except _NotWritten:
+            return answered[0]  # an answer that wrote nothing keeps no key
+        if first:
+            return answered[0]
+        if submission.fingerprint != fingerprint:
+            return Response({"detail": KEY_REUSED}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+        replay = Response(json.loads(submission.body), status=submission.status)
+        replay[REPLAYED_HEADER] = "true"
+        return replay
 
     wrapper.idempotent = True  # type: ignore[attr-defined]  # read by the test that walks every write
     return extend_schema(parameters=[PARAMETER])(wrapper)

@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 
+from divert.core.errors import DomainError
 from divert.core.models import Submission
 
 TOKEN_FIELD = "form_token"  # noqa: S105 - the name of a form field, not a secret
@@ -87,20 +88,46 @@ def already_recorded(request: HttpRequest, submission: Submission) -> HttpRespon
     return redirect(submission.url or request.path)
 
 
+def once(*, user, kind: str, key: str, write: Callable[[Submission], None],
+         fingerprint: str = "") -> tuple[Submission, bool]:
+    """Claim `key` and, for the first request only, call `write(submission)` in the same
+    transaction (it calls the action and puts its answer on the submission, which is saved).
+
+    Returns the submission and True, or the earlier request's submission and False. A
+    DomainError from `write` releases the key (the person can correct the form and send it
+    again) and is raised again; whatever the action itself kept before refusing (a new child
+    held for a manager) stays, as it would without a key. Any other error rolls back all.
+    """
+    refused: DomainError | None = None
+    with transaction.atomic():
+        submission, first = claim(user=user, kind=kind, key=key, fingerprint=fingerprint)
+        if not first:
+            return submission, False
+        try:
+            write(submission)
+        except DomainError as error:
+            submission.delete()
+            refused = error
+        else:
+            submission.save()
+    if refused is not None:
+        raise refused
+    return submission, True
+
+
 def save_once(request: HttpRequest, save: Callable[[], R], url_of: Callable[[R], str]) -> tuple[bool, str]:
     """Run `save` (which calls a named action) once for the posted form token.
 
     Returns `(True, url of the new item)` after saving, or `(False, url of the earlier
-    item)` when the same form was already saved. A form without a token (not sent by a browser from our pages)
-    is saved as it is.
+    item)` when the same form was already saved. A form without a token (not sent by a
+    browser from our pages) is saved as it is.
     """
     token = posted_token(request)
     if not token or not request.user.is_authenticated:
         return True, url_of(save())
-    with transaction.atomic():
-        submission, first = claim(user=request.user, kind=Submission.Kind.FORM, key=token)
-        if not first:
-            return False, submission.url
+
+    def write(submission: Submission) -> None:
         submission.url = url_of(save())[:500]
-        submission.save(update_fields=["url"])
-        return True, submission.url
+
+    submission, first = once(user=request.user, kind=Submission.Kind.FORM, key=token, write=write)
+    return first, submission.url

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -19,6 +20,13 @@ from divert.audit.actions import record_event
 from divert.core.access import SIGNED_IN, allow
 from divert.core.errors import DomainError
 from divert.core.files import private_folder, write_private_bytes
+from divert.core.submissions import (
+    ALREADY_RECORDED,
+    already_recorded,
+    earlier_submission,
+    form_token,
+    save_once,
+)
 from divert.imports import actions
 from divert.imports.forms import ReviewForm, UploadForm
 from divert.imports.models import ImportErrorFile, ImportRun, MatchReview
@@ -41,20 +49,20 @@ def upload(request: SignedInRequest) -> HttpResponse:
     # Bound on every POST, even an empty one, so unanswered questions are errors.
     posted = request.method == "POST"
     form = UploadForm(request.POST if posted else None, request.FILES if posted else None, organisation=organisation)
+    if posted and (earlier := earlier_submission(request)) is not None:
+        return already_recorded(request, earlier)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload_file = data["file"]
         content = upload_file.read()
         today = timezone.localdate()
-        try:
+
+        def save() -> ImportRun:
             run = actions.start_run(
                 by=user, organisation=organisation, source=data["source"], file_name=upload_file.name,
                 data=content, complete_to=data["complete_to"], today=today, mapping=data["mapping"],
                 valid_rows_only=data["on_problems"] == "valid_rows", status=ImportRun.Status.CHECKING,
             )
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
             folder = private_folder(actions.import_dir() / "uploads")
             stored = folder / f"{uuid.uuid4().hex}{Path(upload_file.name).suffix.lower()}"
             write_private_bytes(stored, content)
@@ -64,9 +72,18 @@ def upload(request: SignedInRequest) -> HttpResponse:
             record_event(by=user, verb="uploaded_police_file", obj=run, organisation=organisation,
                          details={"bytes": len(content)})
             check_upload.enqueue(run.pk)
-            return redirect("imports:run", run_id=run.pk)
+            return run
+
+        try:
+            first, url = save_once(request, save, lambda run: reverse("imports:run", args=[run.pk]))
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            if not first:
+                messages.info(request, ALREADY_RECORDED)
+            return redirect(url)
     return render(request, "imports/upload.html", {
-        "form": form,
+        "form": form, "form_token": form_token(request),
         "runs": _runs(user).select_related("source")[:20],
         "pending_reviews": MatchReview.objects.visible_to(user).pending().count(),
     })

@@ -33,6 +33,13 @@ from divert.audit.models import AuditEvent
 from divert.core.access import allow, get_visible_or_404
 from divert.core.errors import DomainError
 from divert.core.pages import form_page
+from divert.core.submissions import (
+    ALREADY_RECORDED,
+    already_recorded,
+    earlier_submission,
+    form_token,
+    save_once,
+)
 from divert.people import actions
 from divert.people.actions import create_child
 from divert.people.forms import (
@@ -213,13 +220,19 @@ def new_child(request: HttpRequest) -> HttpResponse:
     """
     duplicates: list[Child] = []
     if request.method == "POST":
+        earlier = earlier_submission(request)
+        if earlier is not None:
+            return already_recorded(request, earlier)
         form = ChildForm(request.POST)
         if form.is_valid():
             details = dict(form.cleaned_data)
             confirmed = details.pop("confirm_not_duplicate", False)
             try:
-                child = create_child(by=request.user, organisation=request.user.organisation,
-                                     today=timezone.localdate(), confirmed_not_duplicate=confirmed, **details)
+                first, url = save_once(
+                    request,
+                    lambda: create_child(by=request.user, organisation=request.user.organisation,
+                                         today=timezone.localdate(), confirmed_not_duplicate=confirmed, **details),
+                    lambda child: reverse("referrals:new", kwargs={"child_id": child.pk}))
             except actions.PossibleDuplicates as possible:
                 duplicates = possible.children
                 form.data = form.data.copy()
@@ -227,12 +240,13 @@ def new_child(request: HttpRequest) -> HttpResponse:
             except DomainError as error:
                 form.add_domain_error(error)
             else:
-                messages.success(request, "Child recorded. Now record the referral.")
-                return redirect("referrals:new", child_id=child.pk)
+                messages.success(request, "Child recorded. Now record the referral." if first else ALREADY_RECORDED)
+                return redirect(url)
     else:
         form = ChildForm(initial={"first_name": request.GET.get("first_name", ""),
                                   "last_name": request.GET.get("last_name", "")})
-    return render(request, "people/new_child.html", {"form": form, "duplicates": duplicates})
+    return render(request, "people/new_child.html", {"form": form, "duplicates": duplicates,
+                                                     "form_token": form_token(request)})
 
 
 @allow(Role.TEAM_MANAGER, Role.SERVICE_MANAGER)

@@ -17,6 +17,13 @@ from divert.accounts.models import Role
 from divert.core.access import allow
 from divert.core.errors import DomainError
 from divert.core.pages import form_page
+from divert.core.submissions import (
+    ALREADY_RECORDED,
+    already_recorded,
+    earlier_submission,
+    form_token,
+    save_once,
+)
 from divert.offending import actions as offending_actions
 from divert.offending.models import OffenceType
 from divert.reference import actions
@@ -115,21 +122,34 @@ def _import_page(request: HttpRequest, form_class, *, check, load, heading: str,
     unless every row is right."""
     form = form_class(request.POST or None, request.FILES or None)
     checked = None
+    if request.method == "POST" and (earlier := earlier_submission(request)) is not None:
+        return already_recorded(request, earlier)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         checked = check(upload.name, upload.read())
         if checked.is_valid:
+            rows = checked.rows
+            counts: list[int] = []
+
+            def save() -> int:
+                counts.append(load(rows))
+                return counts[-1]
+
             try:
-                written = load(checked.rows)
+                first, url = save_once(request, save, lambda _written: reverse(back))
             except DomainError as error:
                 form.add_domain_error(error)
             else:
-                messages.success(request, f"{written} {noun}{'s' if written != 1 else ''} imported")
-                return redirect(back)
+                if first:
+                    written = counts[-1]
+                    messages.success(request, f"{written} {noun}{'s' if written != 1 else ''} imported")
+                else:
+                    messages.info(request, ALREADY_RECORDED)
+                return redirect(url)
         else:
             form.add_error("file", "The file has problems: nothing was imported. Correct them and upload it again")
     return render(request, "reference/import.html", {
-        "form": form, "heading": heading, "intro": intro, "columns": columns, "back_url": reverse(back),
+        "form": form, "form_token": form_token(request), "heading": heading, "intro": intro, "columns": columns, "back_url": reverse(back),
         "problems": [str(p) for p in checked.errors][:PROBLEMS_SHOWN] if checked else [],
         "more_problems": max(0, len(checked.errors) - PROBLEMS_SHOWN) if checked else 0,
     })

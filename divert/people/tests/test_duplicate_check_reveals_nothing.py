@@ -28,8 +28,8 @@ def _web(client, user) -> tuple[int, str]:
     client.force_login(user)
     response = client.post("/children/new/", {**ENTERED, "date_of_birth_0": str(DOB.day),
                                               "date_of_birth_1": str(DOB.month), "date_of_birth_2": str(DOB.year)})
-    # The page differs only in its CSRF tokens, which change with every answer.
-    body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+    # The page differs only in its CSRF and one-time form tokens, which change with every answer.
+    body = re.sub(r'name="(csrfmiddlewaretoken|form_token)" value="[^"]+"', "", response.content.decode())
     return response.status_code, body
 
 
