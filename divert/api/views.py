@@ -216,6 +216,7 @@ class EpisodeViewSet(DomainErrorAsBadRequest, ScopedReadMixin, viewsets.ReadOnly
 
     @extend_schema(request=s.AssessmentInputSerializer, responses=s.AssessmentSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def assessment(self, request, pk=None):
         """Record the episode's assessment; if it has one, this is its next version."""
         if not request.user.has_any_role(PATHWAY_ROLES):
@@ -229,6 +230,7 @@ class EpisodeViewSet(DomainErrorAsBadRequest, ScopedReadMixin, viewsets.ReadOnly
 
     @extend_schema(request=s.PlanInputSerializer, responses=s.PlanSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def plan(self, request, pk=None):
         """Agree the episode's plan; if it has one, this is its next version."""
         if not request.user.has_any_role(PATHWAY_ROLES):
