@@ -382,7 +382,8 @@ REST_FRAMEWORK = {
     ],
     # Deny by default: a view must name the roles it serves (see divert.api.permissions).
     "DEFAULT_PERMISSION_CLASSES": ["divert.api.permissions.RoleRequired"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's AutoSchema, plus the Idempotency-Key header on every write.
+    "DEFAULT_SCHEMA_CLASS": "divert.api.idempotency.IdempotentWritesSchema",
     "DEFAULT_PAGINATION_CLASS": "divert.api.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
 }

@@ -14,7 +14,8 @@ import json
 from collections.abc import Callable
 
 from django.core.serializers.json import DjangoJSONEncoder
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -78,7 +79,7 @@ def idempotent(handler: Callable) -> Callable:
         return replay
 
     wrapper.idempotent = True  # type: ignore[attr-defined]  # read by the test that walks every write
-    return extend_schema(parameters=[PARAMETER])(wrapper)
+    return wrapper
 
 
 PARAMETER = OpenApiParameter(
@@ -87,3 +88,16 @@ PARAMETER = OpenApiParameter(
                  "Sending the same request again with the same key writes nothing more and answers with "
                  "the first answer; the same key with a different request is refused (422)."),
 )
+
+
+class IdempotentWritesSchema(AutoSchema):
+    """The OpenAPI schema class (settings): every write decorated with `idempotent` lists the
+    `Idempotency-Key` header."""
+
+    def get_override_parameters(self):
+        """The view's own parameters, plus the header on an idempotent write."""
+        parameters = super().get_override_parameters()
+        handler = getattr(self.view, getattr(self.view, "action", None) or "", None)
+        if self.method == "POST" and getattr(handler, "idempotent", False):
+            parameters = [*parameters, PARAMETER]
+        return parameters
