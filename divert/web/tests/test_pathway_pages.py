@@ -38,7 +38,7 @@ def test_police_referral_to_successful_closure_through_the_pages(client, persona
     assert response.status_code == 302, response.content.decode()[:2000]
     referral = Referral.objects.get(child=child)
     assert client.post(f"/referrals/{referral.pk}/screen/", {
-        "concerns": ["school_absence"], "decision": "support", "tier": personas.programme.tiers.get(number=1).pk,
+        "concerns": ["school_absence"], "decision": "support", "tier": 1,
         **_date("decided_on", dt.date(2025, 4, 2)),
     }).status_code == 302
     assert client.post(f"/referrals/{referral.pk}/offer/", _date("offered_on", dt.date(2025, 4, 3))).status_code == 302
