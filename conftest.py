@@ -74,6 +74,9 @@ def make_personas() -> Personas:
     programme = acc.create_programme(
         by=system, organisation=north, name="Early Intervention", slug="early-intervention",
         tiers=[("Light touch", 3, 4), ("Standard", 10, 12)], funded_by=[vru],
+        # Asks nothing of "successfully completed", so tests that close support are not about it;
+        # divert/casework/tests/test_closure.py sets the requirements it tests.
+        completion_min_attended_percent=0, completion_needs_review=False,
     )
     south_programme = acc.create_programme(by=system, organisation=south, name="Diversion", slug="diversion")
     team_a = acc.create_team(by=system, organisation=north, name="Team A", programmes=[programme])

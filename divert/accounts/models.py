@@ -132,6 +132,17 @@ class Programme(models.Model):
         default=24, help_text="Hours from release from custody to first contact."
     )
     first_contact_days = models.PositiveSmallIntegerField(default=10)
+    # What "successfully completed" requires. Below it, a worker's "yes" waits for a manager.
+    completion_min_attended_percent = models.PositiveSmallIntegerField(
+        default=75,
+        help_text="Share of the plan's sessions the child must attend (percent) to close as successfully "
+                  "completed without a manager confirming.",
+    )
+    completion_needs_review = models.BooleanField(
+        default=True,
+        help_text="The plan must have been reviewed with the child at least once to close as successfully "
+                  "completed without a manager confirming.",
+    )
     funded_by = models.ManyToManyField(Commissioner, blank=True, related_name="programmes")
     comparison_lawful_basis = models.CharField(
         max_length=200, blank=True,
@@ -149,6 +160,9 @@ class Programme(models.Model):
                 condition=Q(min_age__lte=F("max_age")), name="programme_min_age_not_above_max"
             ),
             models.CheckConstraint(condition=Q(max_age__lte=25), name="programme_max_age_25"),
+            models.CheckConstraint(
+                condition=Q(completion_min_attended_percent__lte=100), name="programme_completion_share_a_percent"
+            ),
         ]
 
     def __str__(self) -> str:

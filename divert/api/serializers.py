@@ -133,7 +133,7 @@ class EpisodeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Episode
         fields = ["id", "child", "programme", "referral", "team", "worker", "order_type", "tier", "start_date",
-                  "end_date", "successfully_completed", "closure_reason"]
+                  "end_date", "successfully_completed", "completion_pending", "closure_reason"]
         read_only_fields = fields
 
 
@@ -190,6 +190,9 @@ class CloseInputSerializer(serializers.Serializer):
     reason = ActionChoiceField(choices=ClosureReason.choices)
     successfully_completed = serializers.BooleanField()
     exit_plan = serializers.CharField(required=False, allow_blank=True, default="")
+    completion_reason = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text="Why the child completed though the programme's requirements were not met (a manager confirms).")
 
 
 # Every version of an assessment or plan is listed; `superseded_at` is empty on the one in force.

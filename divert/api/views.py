@@ -254,7 +254,7 @@ class EpisodeViewSet(DomainErrorAsBadRequest, ScopedReadMixin, viewsets.ReadOnly
         v = data.validated_data
         cw.close_episode(by=request.user, episode=episode, end_date=v["end_date"], today=timezone.localdate(),
                          reason=v["reason"], successfully_completed=v["successfully_completed"],
-                         exit_plan=v["exit_plan"])
+                         exit_plan=v["exit_plan"], completion_reason=v["completion_reason"])
         episode.refresh_from_db()
         return Response(s.EpisodeSerializer(episode).data)
 

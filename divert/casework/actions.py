@@ -11,6 +11,7 @@ from typing import TypeVar
 from django.db import transaction
 from django.utils import timezone
 
+from divert.accounts.models import MANAGER_ROLES
 from divert.audit.actions import record_event
 from divert.casework.codes import (
     Anchor,
@@ -323,6 +324,12 @@ def record_session(
         raise DomainError("Unknown session topic.", field="topics")
     if duration_minutes is not None and not 1 <= duration_minutes <= 600:
         raise DomainError("The duration must be between 1 minute and 10 hours.", field="duration_minutes")
+    if attendance != Attendance.ATTENDED and topics:
+        raise DomainError("A session the child did not attend, or that was cancelled, has no topics. "
+                          "Clear the topics, or record that the child attended.", field="topics")
+    if attendance != Attendance.ATTENDED and duration_minutes is not None:
+        raise DomainError("A session the child did not attend, or that was cancelled, has no length. "
+                          "Clear the length, or record that the child attended.", field="duration_minutes")
     check_choice(place, Place.values, "Choose where the session took place from the list.", field="place",
                  blank=True)
     session = Session.objects.create(
@@ -419,6 +426,45 @@ def update_onward_referral(*, by, onward: OnwardReferral, status: str, status_on
     return onward
 
 
+# The referral's stage follows its episode. These are the referrals app's Stage codes, written
+# as strings because referrals sits above casework (a test in referrals checks they exist).
+REFERRAL_STAGE_CLOSED = "closed"
+REFERRAL_STAGE_ACCEPTED = "accepted"
+
+
+def _referral_follows(episode: Episode, stage: str) -> None:
+    referral = episode.referral if episode.referral_id else None
+    if referral is not None:
+        referral.stage = stage
+        referral.save(update_fields=["stage"])
+
+
+def completion_shortfall(episode: Episode) -> list[str]:
+    """What the episode's programme requires for "successfully completed" that is not met, in plain words.
+
+    Empty when the requirements are met. The share of planned sessions attended is counted against the
+    plan in force (the latest agreed); without a plan, nothing was planned to attend.
+    """
+    programme = episode.programme
+    share = programme.completion_min_attended_percent
+    if not share and not programme.completion_needs_review:
+        return []
+    plan = Plan.objects.current().in_force().filter(episode=episode).order_by("-agreed_on", "-id").first()
+    if plan is None:
+        return ["No plan was agreed with the child."]
+    missing = []
+    attended = episode.sessions.current().filter(attendance=Attendance.ATTENDED).count()
+    needed = -(-plan.planned_sessions * share // 100)  # rounded up
+    if attended < needed:
+        missing.append(f"The child attended {attended} of {plan.planned_sessions} planned sessions; "
+                       f"{programme.name} asks for {share}% ({needed}).")
+    # A review of any version of the plan counts (a new version keeps the reviews of the one it replaced).
+    reviewed = PlanReview.objects.current().filter(plan__episode=episode).exists()
+    if programme.completion_needs_review and not reviewed:
+        missing.append("The plan was not reviewed with the child.")
+    return missing
+
+
 @transaction.atomic
 def close_episode(
     *,
@@ -429,10 +475,14 @@ def close_episode(
     reason: str,
     successfully_completed: bool | None,
     exit_plan: str = "",
+    completion_reason: str = "",
 ) -> Episode:
     """Close an episode with a reason and the 'successfully completed' flag.
 
-    Completers also get follow-up checkpoints counted from closure (the secondary view).
+    "Successfully completed" below what the programme requires (completion_shortfall) needs the
+    worker's reason, and then waits for a manager (confirm_completion): until confirmed the episode
+    counts as not successfully completed. Completers also get follow-up checkpoints counted from
+    closure (the secondary view). The referral's stage becomes "Support ended".
     """
     _require_open(episode, "close this support")
     _check_day(end_date, episode=episode, today=today, what="The closure date", field="end_date")
@@ -444,15 +494,58 @@ def close_episode(
     last_session = episode.sessions.current().order_by("-date").values_list("date", flat=True).first()
     if last_session and end_date < last_session:
         raise DomainError("The closure date cannot be before the last session.", field="end_date")
+    pending = False
+    if successfully_completed:
+        shortfall = completion_shortfall(episode)
+        if shortfall and not completion_reason.strip():
+            raise DomainError(
+                " ".join(shortfall) + " To record it as successfully completed, give the reason; "
+                "a team or service manager then confirms it.", field="completion_reason")
+        pending = bool(shortfall)
     episode.end_date = end_date
     episode.closure_reason = reason
-    episode.successfully_completed = successfully_completed
+    episode.successfully_completed = successfully_completed and not pending
+    episode.completion_pending = pending
+    episode.completion_reason = completion_reason.strip() if pending else ""
+    episode.completion_asked_by = _by(by) if pending else None
     episode.exit_plan = exit_plan
-    episode.save(update_fields=["end_date", "closure_reason", "successfully_completed", "exit_plan"])
+    episode.save(update_fields=["end_date", "closure_reason", "successfully_completed", "exit_plan",
+                                "completion_pending", "completion_reason", "completion_asked_by"])
+    _referral_follows(episode, REFERRAL_STAGE_CLOSED)
     record_event(by=by, verb="closed_episode", obj=episode, child=episode.child_id,
-                 details={"reason": reason, "completed": successfully_completed})
-    if successfully_completed and episode.referral_id:
+                 details={"reason": reason, "completed": episode.successfully_completed,
+                          "completion_pending": pending})
+    if episode.successfully_completed and episode.referral_id:
         _schedule(by=by, referral=episode.referral, anchor=Anchor.CLOSURE, anchor_date=end_date,
+                  group=FollowUpGroup.PARTICIPANT)
+    return episode
+
+
+@transaction.atomic
+def confirm_completion(*, by, episode: Episode, confirmed: bool, today: dt.date) -> Episode:
+    """A team or service manager decides a closure recorded as completed below the programme's requirements.
+
+    Confirmed: the episode counts as successfully completed (and follow-up from closure starts).
+    Not confirmed: it stays not successfully completed.
+    """
+    check_processing_allowed(episode.child_id)
+    if not getattr(by, "pk", None) or not by.has_any_role(MANAGER_ROLES) or \
+            not Episode.objects.visible_to(by).filter(pk=episode.pk).exists():
+        raise DomainError("Only a team or service manager for this child can confirm a completion.")
+    if not episode.completion_pending:
+        raise DomainError("There is no completion waiting for a manager's decision on this support.")
+    if episode.completion_asked_by_id == by.pk:
+        raise DomainError("You asked for this completion: another team or service manager must confirm it.")
+    episode.completion_pending = False
+    episode.successfully_completed = confirmed
+    episode.completion_decided_by = by
+    episode.completion_decided_on = today
+    episode.save(update_fields=["completion_pending", "successfully_completed", "completion_decided_by",
+                                "completion_decided_on"])
+    record_event(by=by, verb="decided_completion", obj=episode, child=episode.child_id,
+                 details={"confirmed": confirmed})
+    if confirmed and episode.referral_id and episode.end_date:
+        _schedule(by=by, referral=episode.referral, anchor=Anchor.CLOSURE, anchor_date=episode.end_date,
                   group=FollowUpGroup.PARTICIPANT)
     return episode
 
@@ -476,8 +569,14 @@ def reopen_episode(*, by, episode: Episode, reason: str) -> Episode:
     episode.end_date = None
     episode.closure_reason = ""
     episode.successfully_completed = None
+    episode.completion_pending = False
+    episode.completion_reason = ""
+    episode.completion_asked_by = episode.completion_decided_by = episode.completion_decided_on = None
     episode.reopened_count += 1
-    episode.save(update_fields=["end_date", "closure_reason", "successfully_completed", "reopened_count"])
+    episode.save(update_fields=["end_date", "closure_reason", "successfully_completed", "reopened_count",
+                                "completion_pending", "completion_reason", "completion_asked_by",
+                                "completion_decided_by", "completion_decided_on"])
+    _referral_follows(episode, REFERRAL_STAGE_ACCEPTED)
     FollowUpCheckpoint.objects.current().filter(referral_id=episode.referral_id, anchor=Anchor.CLOSURE).update(
         voided_at=timezone.now(), voided_by=_by(by), void_reason="Episode reopened"
     )

@@ -103,6 +103,12 @@ class CloseForm(GovForm):
         label="Did the child successfully complete the programme?", choices=[("yes", "Yes"), ("no", "No")],
         widget=forms.RadioSelect, coerce=lambda v: v == "yes",
         error_messages={"required": "Say whether the child successfully completed the programme"})
+    completion_reason = forms.CharField(
+        label="If the child did not meet the programme's requirements (sessions attended, plan reviewed) "
+              "but did complete it, why? (optional)",
+        help_text="A team or service manager then confirms it. Until then the support counts as not "
+                  "successfully completed.",
+        widget=forms.Textarea, required=False)
     exit_plan = forms.CharField(label="Exit plan", widget=forms.Textarea, required=False)
 
     def __init__(self, *args, current: dict | None = None, **kwargs):
@@ -111,6 +117,16 @@ class CloseForm(GovForm):
             self.fields[f"rating_{code}"] = forms.ChoiceField(
                 label=f"End self-rating: {label} (1 low to 10 high)", choices=SCALE, required=False)
         add_status_fields(self, current=current or {})
+
+
+class ConfirmCompletionForm(GovForm):
+    """A manager's decision on a completion below the programme's requirements."""
+
+    confirmed = forms.TypedChoiceField(
+        label="Did the child successfully complete the programme?",
+        choices=[("yes", "Yes, confirm it"), ("no", "No, record it as not successfully completed")],
+        widget=forms.RadioSelect, coerce=lambda v: v == "yes",
+        error_messages={"required": "Say whether you confirm the completion"})
 
 
 class ReasonForm(GovForm):

@@ -66,6 +66,17 @@ class Episode(Recorded):
     exit_plan = EncryptedTextField(blank=True)
     offences = models.ManyToManyField("offending.Offence", blank=True, related_name="episodes")
     reopened_count = models.PositiveSmallIntegerField(default=0)
+    # "Successfully completed" below the programme's requirements: the worker's reason, then a
+    # manager's decision. Until a manager confirms, the flag stays False (pending).
+    completion_reason = EncryptedTextField(blank=True)
+    completion_pending = models.BooleanField(default=False)
+    completion_asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completion_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completion_decided_on = models.DateField(null=True, blank=True)
 
     objects = EpisodeQuerySet.as_manager()
 
@@ -79,6 +90,10 @@ class Episode(Recorded):
                 condition=Q(end_date__isnull=True)
                 | ~Q(closure_reason="") & Q(successfully_completed__isnull=False),
                 name="episode_closed_with_reason_and_flag",
+            ),
+            models.CheckConstraint(
+                condition=Q(completion_pending=False) | Q(successfully_completed=False),
+                name="episode_pending_completion_not_yet_completed",
             ),
             models.CheckConstraint(
                 condition=Q(order_type__in=Disposal.values), name="episode_order_type_valid"

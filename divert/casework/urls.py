@@ -18,6 +18,7 @@ urlpatterns = [
     path("children/<id:child_id>/contacts/new/", views.contact, name="contact"),
     path("episodes/<id:episode_id>/onward/new/", views.onward, name="onward"),
     path("episodes/<id:episode_id>/close/", views.close, name="close"),
+    path("episodes/<id:episode_id>/confirm-completion/", views.confirm_completion, name="confirm_completion"),
     path("episodes/<id:episode_id>/reopen/", views.reopen, name="reopen"),
     path("episodes/<id:episode_id>/review/", views.review, name="review"),
     path("onward/<id:onward_id>/", views.onward_status, name="onward_status"),

@@ -19,6 +19,7 @@ from divert.casework.forms import (
     RATINGS,
     AssessmentForm,
     CloseForm,
+    ConfirmCompletionForm,
     ContactForm,
     OnwardReferralForm,
     OnwardStatusForm,
@@ -271,13 +272,27 @@ def close(request: HttpRequest, episode_id: int) -> HttpResponse:
                              today=today, source="closure")
         return actions.close_episode(
             by=request.user, episode=episode, end_date=data["end_date"], today=today, reason=data["reason"],
-            successfully_completed=data["successfully_completed"], exit_plan=data.get("exit_plan", ""))
+            successfully_completed=data["successfully_completed"], exit_plan=data.get("exit_plan", ""),
+            completion_reason=data.get("completion_reason", ""))
 
     return form_page(request, CloseForm, heading="Close support", caption=episode.child.full_name, save=save,
                      form_kwargs={"current": current_statuses(episode.child, today)},
                      success_url=_child_url(episode),
                      success_message="Support closed. Follow-up checks are on the child's record.",
                      back_url=_child_url(episode))
+
+
+@allow(*MANAGER_ROLES)
+def confirm_completion(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """A manager confirms (or not) a completion recorded below the programme's requirements."""
+    episode = _episode(request, episode_id)
+    return form_page(
+        request, ConfirmCompletionForm, heading="Confirm successful completion", caption=episode.child.full_name,
+        intro=f"The worker's reason: {episode.completion_reason}" if episode.completion_pending else "",
+        save=lambda d: actions.confirm_completion(by=request.user, episode=episode, confirmed=d["confirmed"],
+                                                  today=timezone.localdate()),
+        success_url=_child_url(episode), success_message="Completion decided.", back_url=_child_url(episode),
+    )
 
 
 @allow(*MANAGER_ROLES)

@@ -185,7 +185,7 @@ SPECS: tuple[FileSpec, ...] = (
             "tier": "tiers",
             "team": "teams",
         },
-        codes=WORKER,
+        codes={**WORKER, "completion_asked_by": USER, "completion_decided_by": USER},
     ),
     FileSpec("sessions", "casework.Session", EPISODE, refs={"episode": "episodes"}, codes=WORKER),
     FileSpec("assessments", "casework.Assessment", EPISODE,

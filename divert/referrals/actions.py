@@ -339,5 +339,9 @@ def withdraw_consent(*, by, episode: Episode, withdrawn_on: dt.date, today: dt.d
     offer.lawful_basis = episode.programme.follow_up_lawful_basis()[:200]
     offer.save(update_fields=["withdrawn_on", "withdrawal_reason", "lawful_basis"])
     record_event(by=by, verb="withdrew_consent", obj=offer, child=episode.child_id)
-    return close_episode(by=by, episode=episode, end_date=withdrawn_on, today=today,
-                         reason=ClosureReason.DECLINED_TO_CONTINUE, successfully_completed=False)
+    close_episode(by=by, episode=episode, end_date=withdrawn_on, today=today,
+                  reason=ClosureReason.DECLINED_TO_CONTINUE, successfully_completed=False)
+    referral = episode.referral
+    referral.stage = Stage.WITHDRAWN
+    referral.save(update_fields=["stage"])
+    return episode

@@ -70,6 +70,9 @@ class Stage(models.TextChoices):
     OFFERED = "offered", "Support offered"
     ACCEPTED = "accepted", "Support accepted"
     DECLINED = "declined", "Support declined or no response"
+    # Follow the episode (set by casework's close and reopen, and by withdraw_consent).
+    CLOSED = "closed", "Support ended"
+    WITHDRAWN = "withdrawn", "Withdrew from support"
 
 
 class ScreeningDecision(models.TextChoices):

@@ -43,7 +43,7 @@ def episode_stories(child) -> list[EpisodeStory]:
     sessions, onward referrals and measures, from one query per kind of record."""
     stories = {
         e.pk: EpisodeStory(e)
-        for e in child.episodes.current().select_related("programme", "worker", "tier").order_by("-start_date", "-pk")
+        for e in child.episodes.current().select_related("programme", "worker", "tier", "completion_decided_by").order_by("-start_date", "-pk")
     }
     if not stories:
         return []

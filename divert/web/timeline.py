@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from divert.casework.models import Assessment, Contact, Episode, OnwardReferral, Plan, Session
+from divert.casework.models import Assessment, Contact, Episode, OnwardReferral, Plan, PlanReview, Session
 from divert.offending.models import Outcome
 from divert.referrals.models import Offer, Referral, Screening
 
@@ -50,18 +50,14 @@ def child_timeline(child) -> list[Entry]:
         if o.withdrawn_on:
             entries.append(Entry(o.withdrawn_on, "consent", "Withdrew from support", o.withdrawal_reason, o.is_void,
                                  _at("offer", o)))
-    for e in Episode.objects.filter(child=child):
-        entries.append(Entry(e.start_date, "episode", f"Support started: {e.get_order_type_display()}", "", e.is_void,
-                             _at("episode", e)))
-        if e.end_date:
-            done = "successfully completed" if e.successfully_completed else "not completed"
-            entries.append(Entry(e.end_date, "episode", f"Support closed: {e.get_closure_reason_display()}", done, e.is_void,
-                                 _at("closure", e)))
+    entries.extend(_episode_entries(Episode.objects.filter(child=child)))
     for a in Assessment.objects.in_force().filter(episode__child=child).only("assessed_on", "voided_at"):
         entries.append(Entry(a.assessed_on, "assessment", "Assessment", "", a.is_void, _at("assessment", a)))
     for p in Plan.objects.in_force().filter(episode__child=child).only("agreed_on", "planned_sessions", "voided_at"):
         entries.append(Entry(p.agreed_on, "plan", "Plan agreed", f"{p.planned_sessions} sessions planned", p.is_void,
                              _at("plan", p)))
+    for r in PlanReview.objects.filter(plan__episode__child=child).only("reviewed_on", "voided_at"):
+        entries.append(Entry(r.reviewed_on, "plan", "Plan reviewed", "", r.is_void, _at("review", r)))
     for s in Session.objects.filter(episode__child=child).only("date", "type", "attendance", "voided_at"):
         entries.append(Entry(s.date, "session", f"Session ({s.get_type_display()})", s.get_attendance_display(), s.is_void,
                              _at("session", s)))
@@ -76,3 +72,21 @@ def child_timeline(child) -> list[Entry]:
                              o.offence.description, o.is_void, _at("outcome", o)))
     entries.sort(key=lambda e: (e.date, e.kind), reverse=True)
     return entries
+
+
+def _episode_entries(episodes) -> list[Entry]:
+    """Support started and closed, and a manager's decision on a completion below the programme's requirements."""
+    out: list[Entry] = []
+    for e in episodes:
+        out.append(Entry(e.start_date, "episode", f"Support started: {e.get_order_type_display()}", "", e.is_void,
+                         _at("episode", e)))
+        if e.end_date:
+            done = ("successfully completed" if e.successfully_completed
+                    else "completed, waiting for a manager to confirm" if e.completion_pending else "not completed")
+            out.append(Entry(e.end_date, "episode", f"Support closed: {e.get_closure_reason_display()}", done,
+                             e.is_void, _at("closure", e)))
+        if e.completion_decided_on:
+            verdict = "confirmed" if e.successfully_completed else "not confirmed"
+            out.append(Entry(e.completion_decided_on, "episode", f"Successful completion {verdict} by a manager",
+                             "", e.is_void, _at("closure", e)))
+    return out

@@ -14,6 +14,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("my-work/", views.my_work, name="my_work"),
     path("team/", views.team, name="team"),
+    path("team/children/", views.team_children, name="team_children"),
     path("follow-up/", views.follow_up, name="follow_up"),
     path("children/<id:child_id>/", views.child_detail, name="child_detail"),
 ]

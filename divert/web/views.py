@@ -15,14 +15,15 @@ from divert.accounts.models import (
     CHILD_ROLES,
     MANAGER_ROLES,
     PATHWAY_ROLES,
-    Role,
 )
 from divert.audit.actions import record_event
 from divert.casework.models import Contact, FollowUpCheckpoint, last_contact_on
 from divert.core.access import SIGNED_IN, allow, get_visible_or_404, public
+from divert.core.exports import csv_bytes
 from divert.offending.models import Outcome
 from divert.people.models import Child, DuplicateAttempt
 from divert.referrals.models import Referral
+from divert.web import team as team_view
 from divert.web.record import episode_stories
 from divert.web.timeline import child_timeline
 from divert.web.work import due_items
@@ -77,19 +78,48 @@ def my_work(request: HttpRequest) -> HttpResponse:
 
 @allow(*MANAGER_ROLES)
 def team(request: HttpRequest) -> HttpResponse:
-    """The team's caseload by worker."""
-    children = Child.objects.visible_to(request.user)
-    if not request.user.has_any_role([Role.SERVICE_MANAGER]):
-        children = children.filter(team__in=request.user.teams.all())
-    open_q = Q(episodes__end_date__isnull=True, episodes__voided_at__isnull=True)
-    by_worker = (
-        children.values("worker", "worker__first_name", "worker__last_name", "team__name")
-        .annotate(children=Count("id", distinct=True), open=Count("episodes", filter=open_q, distinct=True))
-        .order_by("team__name", "worker__first_name")
-    )
+    """The team view: per worker, open children, sessions due and overdue, screening and contact
+    overdue and last contact; each number opens the children behind it. CSV with ?format=csv."""
+    filters = team_view.read_filters(request.user, request.GET)
+    rows = team_view.rows_by_worker(request.user, filters)
+    record_event(by=request.user, verb="listed_children", details={"page": "team"})
+    if request.GET.get("format") == "csv":
+        header = ["Worker", "Children", *team_view.MEASURES.values(), "Last contact"]
+        body = [[_worker_name(r), r["children"], *(r[m] for m in team_view.MEASURES), r["last_contact"]]
+                for r in rows]
+        response = HttpResponse(csv_bytes([header, *body]), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="team-{timezone.localdate():%Y-%m-%d}.csv"'
+        return response
     overdue_follow_ups = FollowUpCheckpoint.objects.current().filter(
-        child__in=children, due_on__lt=timezone.localdate()).exclude(status="complete").count()
-    return render(request, "web/team.html", {"rows": by_worker, "overdue_follow_ups": overdue_follow_ups})
+        child__in=team_view.team_children(request.user, filters), due_on__lt=timezone.localdate(),
+    ).exclude(status="complete").count()
+    return render(request, "web/team.html", {
+        "rows": [{**r, "name": _worker_name(r), "key": r["worker"] or "none",
+                  "counts": [(m, r[m]) for m in team_view.MEASURES]} for r in rows],
+        "measures": team_view.MEASURES, "filters": filters, "query": filters.query(),
+        "teams": team_view.manager_teams(request.user), "programmes": team_view.manager_programmes(request.user),
+        "overdue_follow_ups": overdue_follow_ups,
+    })
+
+
+def _worker_name(row) -> str:
+    if not row["worker"]:
+        return "Not allocated"
+    return f"{row['worker__first_name']} {row['worker__last_name']}".strip()
+
+
+@allow(*MANAGER_ROLES)
+def team_children(request: HttpRequest) -> HttpResponse:
+    """The children behind one number of the team view."""
+    filters = team_view.read_filters(request.user, request.GET)
+    measure = request.GET.get("measure", "")
+    children = team_view.children_behind(request.user, filters, measure=measure,
+                                         worker=request.GET.get("worker", ""))
+    page = Paginator(children, 50).get_page(request.GET.get("page"))
+    record_event(by=request.user, verb="listed_children", details={"page": "team_children", "number": page.number})
+    return render(request, "web/team_children.html", {
+        "page": page, "measure": team_view.MEASURES.get(measure, "All children"), "query": filters.query(),
+    })
 
 
 @allow(*CHILD_ROLES)

@@ -287,3 +287,31 @@ def test_no_duplicate_attempt_is_kept_for_an_ordinary_refusal(client, personas):
     client.force_login(personas.worker_a)
     client.post("/children/new/", {**new_child().web_data, "sex": "robot", **_date("date_of_birth", D(2011, 4, 5))})
     assert not DuplicateAttempt.objects.exists()
+
+
+# ---- Closure that means something (issue 12, point 9) -----------------------------------
+
+def test_success_below_the_programme_needs_a_reason_on_both(client, personas, open_work):
+    # One session, no plan: "successfully completed" without a reason is refused.
+    personas.programme.completion_min_attended_percent = 75
+    personas.programme.save(update_fields=["completion_min_attended_percent"])
+    message = ("No plan was agreed with the child. To record it as successfully completed, give the reason; "
+               "a team or service manager then confirms it.")
+    assert_same_refusal(client, personas.worker_a, close(open_work["episode"]), web={},
+                        field_name="completion_reason", message=message)
+
+
+@pytest.mark.parametrize("attendance", ["dna", "cancelled_child", "cancelled_worker"])
+def test_a_session_not_attended_has_no_topics_on_both(client, personas, open_work, attendance):
+    assert_same_refusal(client, personas.worker_a, session(open_work["episode"]), web={"attendance": attendance},
+                        field_name="topics",
+                        message="A session the child did not attend, or that was cancelled, has no topics. "
+                                "Clear the topics, or record that the child attended.")
+
+
+def test_a_session_not_attended_has_no_length_on_both(client, personas, open_work):
+    assert_same_refusal(client, personas.worker_a, session(open_work["episode"]),
+                        web={"attendance": "dna", "topics": [], "duration_minutes": 45},
+                        field_name="duration_minutes",
+                        message="A session the child did not attend, or that was cancelled, has no length. "
+                                "Clear the length, or record that the child attended.")
