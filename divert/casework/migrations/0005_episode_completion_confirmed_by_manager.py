@@ -9,9 +9,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_programme_completion_requirements'),
+        ('accounts', '0004_programme_completion_requirements'),
         ('audit', '0002_audit_seals'),
-        ('casework', '0003_checkpoint_unique_only_when_current'),
+        ('casework', '0004_assessment_and_plan_versions'),
         ('offending', '0006_offence_one_per_child_and_crime'),
         ('people', '0003_duplicate_attempts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
