@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from conftest import PASSWORD
 from divert.accounts import actions as acc
 from divert.accounts.models import Role
 from divert.casework import actions as cw
@@ -124,7 +125,7 @@ def test_csv_is_formula_safe(client, personas, caseload):
 
 def test_the_query_count_does_not_grow_with_the_team(client, personas, django_assert_max_num_queries):
     today = timezone.localdate()
-    workers = [acc.create_user(by=None, username=f"tv{i}", password="x-Long-enough-1", roles=[Role.CASE_WORKER],
+    workers = [acc.create_user(by=None, username=f"tv{i}", password=PASSWORD, roles=[Role.CASE_WORKER],
                                organisation=personas.north, teams=[personas.team_a]) for i in range(12)]
     for i, worker in enumerate(workers):
         for j in range(4):
