@@ -68,8 +68,9 @@ class Episode(Recorded):
     reopened_count = models.PositiveSmallIntegerField(default=0)
     # "Successfully completed" below the programme's requirements: the worker's reason, then a
     # manager's decision. Until a manager confirms, the flag stays False (pending).
-    completion_reason = EncryptedTextField(blank=True)
-    completion_pending = models.BooleanField(default=False)
+    # Database defaults too: the demo generator's bulk path writes episodes with a fixed list of columns.
+    completion_reason = EncryptedTextField(blank=True, default="", db_default="")
+    completion_pending = models.BooleanField(default=False, db_default=False)
     completion_asked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

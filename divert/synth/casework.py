@@ -108,6 +108,7 @@ class CaseworkMixin:
                 closure,
                 self.texts.text(rng, "exit_plan") if end else "",
                 0,
+                "", False, None, None, None,  # closed as the worker recorded it: no manager's confirmation
                 *self.rec(start, worker, 0),
             )
         )

@@ -545,7 +545,10 @@ class OrgHistory(PoliceMixin, CaseworkMixin):
                 *self.rec(offered, worker),
             )
         )
-        referral_row("eligible", "", "accepted" if answer == "accepted" else "declined")
+        # The referral's stage follows its episode, as the actions set it.
+        stage = ("declined" if answer != "accepted" else "withdrawn" if withdrawn_on
+                 else "closed" if episode and episode.end else "accepted")
+        referral_row("eligible", "", stage)
         closed = episode.end if episode and episode.completed else None
         c.offers.append((referral_id, offered, group, closed, worker))
         return self.offer_result(episode, answered, worker)

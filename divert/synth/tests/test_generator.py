@@ -116,7 +116,10 @@ def test_records_about_a_child_are_never_recorded_before_the_child():
     for model in (Referral, Offence, Outcome, Arrest, FollowUpCheckpoint, CareStatus):
         assert not model.objects.filter(recorded_at__lt=F("child__recorded_at")).exists(), model
     assert not Session.objects.filter(recorded_at__lt=F("episode__recorded_at")).exists()
-    accepted = Referral.objects.filter(stage="accepted")
+    # Accepted, then closed or withdrawn: the referral's stage follows its episode.
+    accepted = Referral.objects.filter(stage__in=["accepted", "closed", "withdrawn"])
+    assert Referral.objects.filter(stage="accepted", episode__end_date__isnull=False).count() == 0
+    assert Referral.objects.filter(stage="closed", episode__end_date__isnull=True).count() == 0
     assert (
         accepted.count()
         == Episode.objects.count()
