@@ -12,7 +12,7 @@ The measures, for children whose record the manager may see:
 - contact overdue: a referral in progress (received, offered or accepted with support open)
   with no contact since it was received, past the programme's first-contact days (or its
   hours from release from custody);
-- last contact: the latest contact with the child (an attended session).
+- last contact: the latest session or contact with the child (casework's `last_contact_on`).
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from divert.accounts.models import Programme, Role, Team
-from divert.casework.codes import Attendance
-from divert.casework.models import Episode, Session
+from divert.casework.models import Episode, Session, last_contact_on
 from divert.core.dates import add_working_days
 from divert.people.models import Child
 from divert.referrals.codes import Stage
@@ -136,8 +135,6 @@ def conditions(*, today: dt.date, now: dt.datetime, filters: Filters) -> dict[st
         contact_late |= Q(programme__first_contact_days=days, received_on__lte=cutoff)
     for hours, cutoff in custody.items():
         contact_late |= Q(programme__custody_contact_hours=hours, released_at__lte=cutoff)
-    contacted = Session.objects.current().filter(
-        episode__child=OuterRef("child"), attendance=Attendance.ATTENDED, date__gte=OuterRef("received_on"))
     in_progress = Q(stage__in=[Stage.RECEIVED, Stage.OFFERED]) | Q(stage=Stage.ACCEPTED, episode__end_date__isnull=True)
 
     return {
@@ -148,19 +145,10 @@ def conditions(*, today: dt.date, now: dt.datetime, filters: Filters) -> dict[st
         "screening_overdue": Q(Exists(referrals.filter(screening_late, stage=Stage.RECEIVED,
                                                        screening__isnull=True))) if rows else Q(pk__in=[]),
         "contact_overdue": Q(Exists(referrals.filter(in_progress).filter(contact_late)
-                                    .exclude(Exists(contacted)))) if rows else Q(pk__in=[]),
+                                    .annotate(contact_on=last_contact_on(OuterRef("child")))
+                                    .filter(Q(contact_on__isnull=True) | Q(contact_on__lt=F("received_on")))))
+        if rows else Q(pk__in=[]),
     }
-
-
-def last_contact():
-    """The latest contact with the child (an attended session), for annotating Child rows.
-
-    TODO(contacts): count the contact log too once it lands (one function for a child's last contact).
-    """
-    return Subquery(
-        Session.objects.current().filter(episode__child=OuterRef("pk"), attendance=Attendance.ATTENDED)
-        .order_by("-date").values("date")[:1]
-    )
 
 
 def rows_by_worker(user, filters: Filters, *, today: dt.date | None = None) -> list[dict]:
@@ -170,7 +158,7 @@ def rows_by_worker(user, filters: Filters, *, today: dt.date | None = None) -> l
     counts = {name: Count("pk", filter=cond) for name, cond in conds.items()}
     return list(
         team_children(user, filters)
-        .annotate(contact_on=last_contact())
+        .annotate(contact_on=last_contact_on())
         .values("worker", "worker__first_name", "worker__last_name")
         .annotate(children=Count("pk"), last_contact=Max("contact_on"), **counts)
         .order_by("worker__first_name", "worker__last_name", "worker")
@@ -180,7 +168,7 @@ def rows_by_worker(user, filters: Filters, *, today: dt.date | None = None) -> l
 def children_behind(user, filters: Filters, *, measure: str, worker: str, today: dt.date | None = None):
     """The children behind one number of the team view (worker: a user id, or "none" for not allocated)."""
     today = today or timezone.localdate()
-    children = team_children(user, filters).annotate(contact_on=last_contact())
+    children = team_children(user, filters).annotate(contact_on=last_contact_on())
     if measure in MEASURES:
         children = children.filter(conditions(today=today, now=timezone.now(), filters=filters)[measure])
     if worker == "none":

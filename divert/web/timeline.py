@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from divert.casework.models import Assessment, Contact, Episode, OnwardReferral, Plan, PlanReview, Session
+from divert.casework.models import (
+    Assessment,
+    Contact,
+    Episode,
+    OnwardReferral,
+    Plan,
+    PlanReview,
+    Session,
+)
 from divert.offending.models import Outcome
 from divert.referrals.models import Offer, Referral, Screening
 

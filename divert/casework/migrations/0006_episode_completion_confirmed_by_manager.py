@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0004_programme_completion_requirements'),
         ('audit', '0002_audit_seals'),
-        ('casework', '0004_assessment_and_plan_versions'),
+        ('casework', '0005_contacts_with_child_family_and_agencies'),
         ('offending', '0006_offence_one_per_child_and_crime'),
         ('people', '0003_duplicate_attempts'),
         ('referrals', '0003_referral_stage_follows_episode'),
