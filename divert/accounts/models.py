@@ -143,6 +143,13 @@ class Programme(models.Model):
         help_text="The plan must have been reviewed with the child at least once to close as successfully "
                   "completed without a manager confirming.",
     )
+    allocation_days = models.PositiveSmallIntegerField(
+        default=10, help_text="Working days from referral to allocation to a worker (the queue flags later ones)."
+    )
+    recorder_takes_child = models.BooleanField(
+        default=False,
+        help_text="The worker who records a referral for a child with no worker takes the child.",
+    )
     funded_by = models.ManyToManyField(Commissioner, blank=True, related_name="programmes")
     comparison_lawful_basis = models.CharField(
         max_length=200, blank=True,

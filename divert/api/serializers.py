@@ -81,7 +81,7 @@ class ReferralSerializer(serializers.ModelSerializer):
     class Meta:
         model = Referral
         fields = ["id", "child", "programme", "team", "source", "received_on", "eligibility",
-                  "ineligible_reason", "stage", "recorded_at"]
+                  "ineligible_reason", "undecided_reason", "stage", "recorded_at"]
         read_only_fields = fields
 
 

@@ -163,6 +163,7 @@ SPECS: tuple[FileSpec, ...] = (
         "referrals.Referral",
         CHILD,
         refs={"child": "children", "programme": "programmes", "team": "teams"},
+        codes={"eligibility_decided_by": USER},
     ),
     FileSpec(
         "screenings",

@@ -20,6 +20,8 @@ from divert.people import models as m
 from divert.people.codes import Ethnicity, Sex
 from divert.people.models import (
     CORRECTABLE_FIELDS,
+    Allocation,
+    AllocationKind,
     AttemptReason,
     AttemptResolution,
     Child,
@@ -220,8 +222,10 @@ def resolve_duplicate_attempt(*, by, attempt: DuplicateAttempt, resolution: str,
         if team is None:
             raise DomainError("The person who tried to record this child is not in a team. "
                               "Allocate the record from its page instead.", field="resolution")
+        # The manager's decision is the reason for moving the record (their note, if any).
         allocate_child(by=by, child=child, team=team,
-                       worker=worker if worker.teams.filter(pk=team.pk).exists() else None)
+                       worker=worker if worker.teams.filter(pk=team.pk).exists() else None,
+                       reason=(note or "").strip() or AttemptResolution.ALLOCATED.label)
     elif resolution == AttemptResolution.RECORDED_NEW:
         details = attempt.entered
         details["date_of_birth"] = dt.date.fromisoformat(details["date_of_birth"])
@@ -239,11 +243,14 @@ def resolve_duplicate_attempt(*, by, attempt: DuplicateAttempt, resolution: str,
 
 @transaction.atomic
 def update_child_details(*, by, child: Child, today: dt.date | None = None, reason: str = "",
-                         batch=None, **changes) -> Child:
+                         batch=None, after_change: Sequence[Callable[..., object]] = (), **changes) -> Child:
     """Correct a child's recorded details (rectification).
 
     Each changed field is kept in the rectification history with its old and new values
     (encrypted), the reason, who and when; the audit event names the fields only.
+    `after_change` are the steps of apps above people that follow a correction (re-checking
+    open referrals), each called as step(by=, child=) in the same transaction when something
+    changed; `referrals.actions.correct_child_details` names them.
     """
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
@@ -269,19 +276,43 @@ def update_child_details(*, by, child: Child, today: dt.date | None = None, reas
         )
         record_event(by=by, verb="updated_child", obj=child, child=child, details={"fields": changed},
                      batch=batch)
+        for step in after_change:
+            step(by=by, child=child)
     return child
 
 
+def _allocation_kind(child: Child, team, worker) -> str:
+    if child.team_id is not None and child.team_id != team.pk:
+        return AllocationKind.TRANSFERRED
+    if child.worker_id is not None and child.worker_id != getattr(worker, "pk", None):
+        return AllocationKind.REALLOCATED
+    return AllocationKind.ALLOCATED
+
+
 @transaction.atomic
-def allocate_child(*, by, child: Child, team, worker=None) -> Child:
-    """Allocate a child to a team and (optionally) a worker in it. Scoping follows."""
+def allocate_child(*, by, child: Child, team, worker=None, reason: str = "") -> Child:
+    """Allocate a child to a team and (optionally) a worker in it. Scoping follows.
+
+    A transfer to another team, or a reallocation away from the worker the child has, needs a
+    reason (kept encrypted). The receiving worker sees the child as "new to you" until they
+    open the record.
+    """
     if team.organisation_id != child.organisation_id:
-        raise DomainError("The team must belong to the child's organisation.")
+        raise DomainError("The team must belong to the child's organisation.", field="team")
     if worker is not None and not worker.teams.filter(pk=team.pk).exists():
-        raise DomainError("The worker must be a member of the team the child is allocated to.")
+        raise DomainError("Choose a worker in the team the child is allocated to.", field="worker")
     if worker is not None and child.record_restrictions.active().filter(user=worker).exists():
         raise DomainError("This record is restricted from that worker. Choose someone else.", field="worker")
+    kind = _allocation_kind(child, team, worker)
+    reason = (reason or "").strip()
+    if kind != AllocationKind.ALLOCATED and not reason:
+        what = "transfer to another team" if kind == AllocationKind.TRANSFERRED else "reallocation"
+        raise DomainError(f"Give the reason for the {what}.", field="reason")
     before = {"team": child.team_id, "worker": child.worker_id}
+    allocation = Allocation.objects.create(
+        child=child, kind=kind, team=team, worker=worker, from_team_id=child.team_id,
+        from_worker_id=child.worker_id, reason=reason, allocated_by=by if getattr(by, "pk", None) else None,
+    )
     child.team, child.worker = team, worker
     child.police_only = False
     child.save(update_fields=["team", "worker", "police_only"])
@@ -291,9 +322,23 @@ def allocate_child(*, by, child: Child, team, worker=None) -> Child:
     ).update(team=team, worker=worker)
     record_event(
         by=by, verb="allocated_child", obj=child, child=child,
-        details={"from": before, "to": {"team": team.pk, "worker": getattr(worker, "pk", None)}},
+        details={"from": before, "to": {"team": team.pk, "worker": getattr(worker, "pk", None)},
+                 "kind": kind, "allocation": allocation.pk},
     )
     return child
+
+
+@transaction.atomic
+def open_allocated_record(*, by, child: Child) -> int:
+    """The worker opens a child's record allocated to them: it is no longer "new to you".
+    Returns how many allocations were marked opened (0 when there was nothing new)."""
+    if not getattr(by, "pk", None):
+        return 0
+    opened = Allocation.objects.filter(child=child, worker=by, opened_at__isnull=True).update(
+        opened_at=timezone.now())
+    if opened:
+        record_event(by=by, verb="opened_allocated_record", obj=child, child=child)
+    return opened
 
 
 @transaction.atomic

@@ -667,3 +667,54 @@ class SubstanceMisuseNeed(NeedFunnel):
     class Meta:
         constraints = _funnel_constraints("substance")
         indexes = [models.Index(fields=["child", "start_date"], name="substance_child_idx")]
+
+
+# ---- Allocation history ---------------------------------------------------------------
+
+
+class AllocationKind(models.TextChoices):
+    """What an allocation did, from the team and worker before it."""
+
+    ALLOCATED = "allocated", "Allocated"
+    REALLOCATED = "reallocated", "Reallocated to another worker"
+    TRANSFERRED = "transferred", "Transferred to another team"
+
+
+class Allocation(models.Model):
+    """One allocation of a child to a team and worker: who, why (for a reallocation or a
+    transfer) and whether the receiving worker has opened the record since ("new to you")."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="allocations")
+    kind = models.CharField(max_length=12, choices=AllocationKind.choices)
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The manager's reason, in their words: encrypted like other narratives.
+    reason = EncryptedTextField(blank=True)
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    allocated_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the receiving worker first opened the record after it."
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=AllocationKind.values), name="allocation_kind_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["worker", "opened_at"], name="allocation_unopened_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Allocation {self.pk}"

@@ -10,7 +10,6 @@ urlpatterns = [
     path("children/", views.child_list, name="child_list"),
     path("children/find/", views.find_or_add_child, name="find_child"),
     path("children/new/", views.new_child, name="new_child"),
-    path("children/<id:child_id>/details/", views.correct_details, name="correct_details"),
     path("children/<id:child_id>/audit/", views.child_audit, name="child_audit"),
     path("children/<id:child_id>/restrict-access/", views.restrict_access, name="restrict_access"),
     path("record-restrictions/<id:restriction_id>/lift/", views.lift_restriction, name="lift_restriction"),

@@ -44,7 +44,6 @@ from divert.people import actions
 from divert.people.actions import create_child
 from divert.people.forms import (
     ChildForm,
-    CorrectDetailsForm,
     FindChildForm,
     LiftRestrictionForm,
     ProcessingRestrictionForm,
@@ -139,26 +138,6 @@ def restrict_processing(request: HttpRequest, child_id: int) -> HttpResponse:
         back_url=_child_url(child.pk), submit_label="Lift the restriction",
         intro=f"Processing has been restricted since {timezone.localtime(active.created_at):%-d %B %Y}. "
               f"Reason: {active.reason}",
-    )
-
-
-@allow(*PATHWAY_ROLES)
-def correct_details(request: HttpRequest, child_id: int) -> HttpResponse:
-    """Correct the child's details, with a reason kept alongside the old and new values."""
-    child = get_visible_or_404(Child, request.user, pk=child_id)
-    _audit_look(request, child, "details")
-    fields = [f for f in CorrectDetailsForm.base_fields if f != "reason" and f != "confirm_not_duplicate"]
-
-    def save(data):
-        changes = {f: data[f] for f in fields}
-        return actions.update_child_details(by=request.user, child=child, today=timezone.localdate(),
-                                            reason=data["reason"], **changes)
-
-    return form_page(
-        request, CorrectDetailsForm, heading="Correct details", caption=child.full_name, save=save,
-        form_kwargs={"initial": {f: getattr(child, f) for f in fields}},
-        success_url=_child_url(child.pk), success_message="Details corrected. The previous values are kept.",
-        back_url=_child_url(child.pk), submit_label="Save the correction",
     )
 
 

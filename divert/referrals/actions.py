@@ -11,14 +11,14 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from divert.accounts.models import Programme, Tier
+from divert.accounts.models import MANAGER_ROLES, PATHWAY_ROLES, Programme, Tier
 from divert.audit.actions import record_event
 from divert.casework.actions import close_episode, open_episode, schedule_follow_up
 from divert.casework.codes import ClosureReason, FollowUpGroup
 from divert.casework.models import Episode
 from divert.core.errors import DomainError, check_choice
 from divert.offending.codes import Disposal
-from divert.people.actions import check_processing_allowed
+from divert.people.actions import allocate_child, check_processing_allowed, update_child_details
 from divert.referrals.codes import (
     Agency,
     Concern,
@@ -121,26 +121,17 @@ def create_referral(
         raise DomainError("The referral date is before the child's date of birth.", field="received_on")
     if not programme.active:
         raise DomainError("This programme is not taking referrals.", field="programme")
+    # A referral found not eligible never blocks recording it again (say after the child's
+    # details were corrected): only a live one is a duplicate.
     if Referral.objects.current().filter(child=child, programme=programme, source=source,
-                                         received_on=received_on).exists():
+                                         received_on=received_on).exclude(
+                                             eligibility=Eligibility.INELIGIBLE).exists():
         raise DomainError("This referral has already been recorded (same child, programme, source and date).")
     offences = list(offences)
     if any(o.child_id != child.pk for o in offences):
         raise DomainError("Linked offences must be the child's own.")
-    open_referrals = Referral.objects.current().filter(
-        child=child, programme=programme, stage__in=[Stage.RECEIVED, Stage.OFFERED]
-    )
-    episodes = Episode.objects.current().filter(child=child, programme=programme)
-    result = check_eligibility(
-        programme=programme,
-        date_of_birth=child.date_of_birth,
-        area_code=child.area_code,
-        source=source,
-        received_on=received_on,
-        has_open_work=open_referrals.exists() or episodes.filter(end_date__isnull=True).exists(),
-        has_taken_part_before=episodes.exists(),
-        exclusion=exclusion,
-    )
+    result = _check(child=child, programme=programme, source=source, received_on=received_on,
+                    exclusion=exclusion)
     referral = Referral.objects.create(
         child=child,
         programme=programme,
@@ -149,9 +140,7 @@ def create_referral(
         received_on=received_on,
         released_at=released_at,
         reason=reason,
-        eligibility=Eligibility.ELIGIBLE if result.eligible else Eligibility.INELIGIBLE,
-        ineligible_reason=result.reason[:300],
-        stage=Stage.RECEIVED if result.eligible else Stage.INELIGIBLE,
+        **_eligibility_fields(result),
         recorded_by=_by(by),
         batch=batch,
     )
@@ -163,7 +152,103 @@ def create_referral(
         by=by, verb="created_referral", obj=referral, child=child, batch=batch,
         details={"eligibility": referral.eligibility, "source": source, "team": getattr(team, "pk", None)},
     )
+    _recorder_takes_child(by=by, referral=referral, batch=batch)
     return referral
+
+
+def _check(*, child, programme, source: str, received_on: dt.date, exclusion: str = "",
+           referral: Referral | None = None):
+    """The programme's rules for this child now (`referral`: the one being re-checked, which
+    is not "open work" against itself)."""
+    open_referrals = Referral.objects.current().filter(
+        child=child, programme=programme, stage__in=[Stage.RECEIVED, Stage.OFFERED]
+    ).exclude(eligibility=Eligibility.INELIGIBLE)
+    episodes = Episode.objects.current().filter(child=child, programme=programme)
+    if referral is not None:
+        open_referrals = open_referrals.exclude(pk=referral.pk)
+    return check_eligibility(
+        programme=programme,
+        date_of_birth=child.date_of_birth,
+        area_code=child.area_code,
+        source=source,
+        received_on=received_on,
+        has_open_work=open_referrals.exists() or episodes.filter(end_date__isnull=True).exists(),
+        has_taken_part_before=episodes.exists(),
+        exclusion=exclusion,
+    )
+
+
+def _eligibility_fields(result) -> dict:
+    """The referral's eligibility, reasons and stage from a check's result."""
+    if result.eligible:
+        eligibility, stage = Eligibility.ELIGIBLE, Stage.RECEIVED
+    elif result.undecided:
+        eligibility, stage = Eligibility.UNDECIDED, Stage.RECEIVED
+    else:
+        eligibility, stage = Eligibility.INELIGIBLE, Stage.INELIGIBLE
+    return {"eligibility": eligibility, "stage": stage, "ineligible_reason": result.reason[:300],
+            "undecided_reason": result.unknown[:300] if result.undecided else ""}
+
+
+def _recorder_takes_child(*, by, referral: Referral, batch=None) -> None:
+    """Where the programme lets the person who records a referral take the child, a worker in
+    the queue's team who records one for a child with no worker has the child allocated to them."""
+    child = referral.child
+    if (batch is not None or not referral.programme.recorder_takes_child or referral.team is None
+            or child.worker_id is not None or referral.eligibility == Eligibility.INELIGIBLE
+            or not getattr(by, "pk", None) or not by.has_any_role(PATHWAY_ROLES)
+            or not by.teams.filter(pk=referral.team_id).exists()):
+        return
+    allocate_child(by=by, child=child, team=referral.team, worker=by)
+
+
+@transaction.atomic
+def decide_eligibility(*, by, referral: Referral, eligible: bool, reason: str, today: dt.date) -> Referral:
+    """A team or service manager decides a referral the rules could not (a detail not
+    recorded). The reason is kept encrypted; the audit event names ids only."""
+    _require_stage(referral, Stage.RECEIVED, doing="decide eligibility")
+    if referral.eligibility != Eligibility.UNDECIDED:
+        raise DomainError("This referral does not need an eligibility decision.")
+    if not (getattr(by, "pk", None) and by.has_any_role(MANAGER_ROLES)):
+        raise DomainError("Only a team or service manager can decide eligibility.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Give the reason for the decision.", field="reason")
+    referral.eligibility = Eligibility.ELIGIBLE if eligible else Eligibility.INELIGIBLE
+    referral.stage = Stage.RECEIVED if eligible else Stage.INELIGIBLE
+    referral.ineligible_reason = "" if eligible else "A manager decided the child is not eligible."
+    referral.eligibility_decided_by = by
+    referral.eligibility_decided_on = today
+    referral.eligibility_decision_reason = reason
+    referral.save(update_fields=["eligibility", "stage", "ineligible_reason", "eligibility_decided_by",
+                                 "eligibility_decided_on", "eligibility_decision_reason"])
+    record_event(by=by, verb="decided_eligibility", obj=referral, child=referral.child_id,
+                 details={"eligibility": referral.eligibility})
+    return referral
+
+
+@transaction.atomic
+def recheck_open_referrals(*, by, child) -> list[Referral]:
+    """After the child's details are corrected, check again each referral still waiting on
+    its eligibility (undecided, or eligible and not yet screened), unless a manager decided it.
+    Returns the referrals whose eligibility changed (each audited)."""
+    changed = []
+    waiting = (Referral.objects.current().filter(child=child, stage=Stage.RECEIVED, screening__isnull=True,
+                                                 eligibility_decided_by__isnull=True)
+               .select_related("programme").order_by("received_on", "pk"))
+    for referral in waiting:
+        result = _check(child=child, programme=referral.programme, source=referral.source,
+                        received_on=referral.received_on, referral=referral)
+        fields = _eligibility_fields(result)
+        if fields["eligibility"] == referral.eligibility:
+            continue
+        for name, value in fields.items():
+            setattr(referral, name, value)
+        referral.save(update_fields=list(fields))
+        record_event(by=by, verb="rechecked_eligibility", obj=referral, child=child.pk,
+                     details={"eligibility": referral.eligibility})
+        changed.append(referral)
+    return changed
 
 
 def _require_stage(referral: Referral, *stages: str, doing: str) -> None:
@@ -345,3 +430,11 @@ def withdraw_consent(*, by, episode: Episode, withdrawn_on: dt.date, today: dt.d
     referral.stage = Stage.WITHDRAWN
     referral.save(update_fields=["stage"])
     return episode
+
+
+@transaction.atomic
+def correct_child_details(*, by, child, today: dt.date, reason: str = "", **changes):
+    """Correct the child's details (people's rectification) and re-check their open referrals:
+    a referral waiting on an area or date of birth is decided again from the corrected details."""
+    return update_child_details(by=by, child=child, today=today, reason=reason,
+                                after_change=[recheck_open_referrals], **changes)

@@ -59,6 +59,8 @@ class Eligibility(models.TextChoices):
     PENDING = "pending", "Not yet checked"
     ELIGIBLE = "eligible", "Eligible"
     INELIGIBLE = "ineligible", "Not eligible"
+    # A detail the rules need is not recorded (the area, say): a manager decides.
+    UNDECIDED = "undecided", "Needs a decision"
 
 
 class Stage(models.TextChoices):

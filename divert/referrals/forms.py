@@ -89,16 +89,30 @@ class ConsentForm(GovForm):
 
 
 class AllocateForm(GovForm):
-    """Allocate (or reallocate) a child to a team and worker."""
+    """Allocate (or reallocate, or transfer) a child to a team and one of its workers."""
 
     team = forms.ModelChoiceField(label="Team", queryset=None, empty_label=None)
     worker = forms.ModelChoiceField(label="Worker", queryset=None, required=False, empty_label="Leave in the team's queue")
+    reason = forms.CharField(
+        label="Reason for the change (needed to reallocate or transfer)", widget=forms.Textarea(attrs={"rows": 3}),
+        required=False, help_text="Needed when the child moves away from their worker or team")
 
     def __init__(self, *args, teams, workers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
         self.fields["worker"].queryset = workers
         self.fields["worker"].label_from_instance = lambda u: u.display_name
+
+
+class EligibilityDecisionForm(GovForm):
+    """A manager decides eligibility the rules could not."""
+
+    eligible = ActionChoiceField(
+        label="Is the child eligible for this programme?", widget=forms.RadioSelect,
+        choices=[("yes", "Eligible"), ("no", "Not eligible")],
+        error_messages={"required": "Select eligible or not eligible"})
+    reason = forms.CharField(label="Reason for the decision", widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": "Give the reason for the decision"})
 
 
 class WithdrawForm(GovForm):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
+from divert.casework.models import Episode
 from divert.core.fields import EncryptedTextField
 from divert.core.labels import labels_of
 from divert.core.models import Recorded
@@ -26,7 +27,40 @@ class ReferralQuerySet(ChildScopedQuerySet):
 
     def awaiting_screening(self):
         """Eligible referrals with no screening decision yet."""
-        return self.current().filter(stage=Stage.RECEIVED, screening__isnull=True)
+        return self.current().filter(stage=Stage.RECEIVED, eligibility=Eligibility.ELIGIBLE,
+                                     screening__isnull=True)
+
+    def needing_decision(self):
+        """Referrals whose eligibility the rules could not decide: a manager decides."""
+        return self.current().filter(NEEDS_DECISION)
+
+    def awaiting_allocation(self):
+        """Referrals still waiting for a worker: the child has none, and the referral is live.
+
+        Live means received and eligible or offered, with no support on the same programme
+        started since (the work went ahead through another referral or a transfer in), or
+        accepted with the support it opened still open. Closed, declined, screened-out and
+        not-eligible referrals, and those whose child has a worker, are not waiting.
+        """
+        return self.current().filter(_awaiting_allocation())
+
+    def on_queue(self):
+        """The allocation queue: referrals awaiting a worker or a manager's eligibility decision."""
+        return self.current().filter(_awaiting_allocation() | NEEDS_DECISION)
+
+
+NEEDS_DECISION = Q(stage=Stage.RECEIVED, eligibility=Eligibility.UNDECIDED)
+
+
+def _awaiting_allocation() -> Q:
+    later_support = Episode.objects.current().filter(
+        child=OuterRef("child"), programme=OuterRef("programme"), start_date__gte=OuterRef("received_on"),
+    )
+    live = (
+        Q(stage__in=[Stage.RECEIVED, Stage.OFFERED], eligibility=Eligibility.ELIGIBLE) & ~Exists(later_support)
+    ) | Q(stage=Stage.ACCEPTED, episode__isnull=False, episode__end_date__isnull=True,
+          episode__voided_at__isnull=True)
+    return live & Q(child__worker__isnull=True)
 
 
 class Referral(Recorded):
@@ -51,6 +85,17 @@ class Referral(Recorded):
         max_length=12, choices=Eligibility.choices, default=Eligibility.PENDING
     )
     ineligible_reason = models.CharField(max_length=300, blank=True)
+    undecided_reason = models.CharField(
+        max_length=300, blank=True,
+        help_text="Why the rules could not decide eligibility (a detail not recorded).",
+    )
+    eligibility_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The manager who decided eligibility the rules could not.",
+    )
+    eligibility_decided_on = models.DateField(null=True, blank=True)
+    # The manager's reasons, in their words: encrypted like other narratives.
+    eligibility_decision_reason = EncryptedTextField(blank=True)
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.RECEIVED)
 
     objects = ReferralQuerySet.as_manager()
@@ -63,6 +108,10 @@ class Referral(Recorded):
             models.CheckConstraint(
                 condition=~Q(eligibility="ineligible") | ~Q(ineligible_reason=""),
                 name="referral_ineligible_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(eligibility="undecided") | ~Q(undecided_reason=""),
+                name="referral_undecided_has_reason",
             ),
         ]
         indexes = [

@@ -13,5 +13,7 @@ urlpatterns = [
     path("referrals/<id:referral_id>/offer/", views.offer, name="offer"),
     path("referrals/<id:referral_id>/consent/", views.consent, name="consent"),
     path("episodes/<id:episode_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("children/<id:child_id>/details/", views.correct_details, name="correct_details"),
+    path("referrals/<id:referral_id>/decide/", views.decide, name="decide"),
     path("queue/", views.queue, name="queue"),
 ]

@@ -18,12 +18,14 @@ from divert.core.pages import form_page
 from divert.offending.actions import record_offence
 from divert.offending.models import OffenceType
 from divert.people.actions import allocate_child
+from divert.people.forms import CorrectDetailsForm
 from divert.people.models import Child
 from divert.referrals import actions
-from divert.referrals.codes import Decision, Stage
+from divert.referrals.codes import Decision, Eligibility, Stage
 from divert.referrals.forms import (
     AllocateForm,
     ConsentForm,
+    EligibilityDecisionForm,
     OfferForm,
     ReferralForm,
     ScreeningForm,
@@ -131,39 +133,107 @@ def consent(request: HttpRequest, referral_id: int) -> HttpResponse:
     )
 
 
+def _allocation_team(request: HttpRequest, child: Child, teams):
+    """The team whose workers the page offers: the one chosen (the form, or a link), else the
+    child's, else the team whose queue holds the child's waiting referral."""
+    chosen = request.POST.get("team") or request.GET.get("team")
+    if chosen and str(chosen).isdigit() and len(str(chosen)) < 19:
+        team = teams.filter(pk=int(chosen)).first()
+        if team is not None:
+            return team
+    if child.team_id:
+        return child.team
+    waiting = child.referrals.on_queue().exclude(team__isnull=True).order_by("-received_on").first()
+    return waiting.team if waiting else teams.first()
+
+
 @allow(*MANAGER_ROLES)
 def allocate(request: HttpRequest, child_id: int) -> HttpResponse:
-    """Allocate, reallocate or transfer a child to a team and worker."""
+    """Allocate, reallocate or transfer a child to a team and one of that team's workers."""
     child = get_visible_or_404(Child, request.user, pk=child_id)
-    teams = Team.objects.filter(organisation_id=child.organisation_id)
-    workers = User.objects.filter(organisation_id=child.organisation_id, is_active=True,
-                                  role_grants__role__in=PATHWAY_ROLES).distinct().order_by("first_name", "last_name")
+    teams = Team.objects.filter(organisation_id=child.organisation_id).order_by("name")
+    team = _allocation_team(request, child, teams)
+    workers = User.objects.filter(teams=team, is_active=True, role_grants__role__in=PATHWAY_ROLES).distinct()
     # People the record is restricted from cannot be allocated it (allocate_child refuses too).
-    workers = workers.exclude(pk__in=child.record_restrictions.active().values("user_id"))
+    workers = workers.exclude(pk__in=child.record_restrictions.active().values("user_id")).order_by(
+        "first_name", "last_name")
+    worker = child.worker if child.worker_id and child.team_id == getattr(team, "pk", None) else None
     return form_page(
         request, AllocateForm, heading="Allocate", caption=child.full_name,
-        save=lambda d: allocate_child(by=request.user, child=child, team=d["team"], worker=d.get("worker")),
-        form_kwargs={"teams": teams, "workers": workers, "initial": {"team": child.team, "worker": child.worker}},
+        save=lambda d: allocate_child(by=request.user, child=child, team=d["team"], worker=d.get("worker"),
+                                      reason=d.get("reason", "")),
+        form_kwargs={"teams": teams, "workers": workers, "initial": {"team": team, "worker": worker}},
         success_url=reverse("referrals:queue"), success_message="Allocation saved.",
-        back_url=_child_url(child.pk),
+        back_url=_child_url(child.pk), template="referrals/allocate.html",
+        team=team, other_teams=[t for t in teams if t != team], child=child,
+    )
+
+
+@allow(*MANAGER_ROLES)
+def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """A manager decides eligibility the rules could not (a detail not recorded)."""
+    referral = get_visible_or_404(Referral.objects.visible_to(request.user).select_related("child"),
+                                  request.user, pk=referral_id)
+    today = timezone.localdate()
+    return form_page(
+        request, EligibilityDecisionForm, heading="Decide eligibility", caption=referral.child.full_name,
+        save=lambda d: actions.decide_eligibility(by=request.user, referral=referral, eligible=d["eligible"] == "yes",
+                                                  reason=d["reason"], today=today),
+        success_url=reverse("referrals:queue"), success_message="Eligibility decided.",
+        back_url=reverse("referrals:queue"),
+        intro=f"The rules could not decide: {referral.undecided_reason or 'nothing is missing.'}",
     )
 
 
 @allow(*MANAGER_ROLES)
 def queue(request: HttpRequest) -> HttpResponse:
-    """Referrals waiting for a worker, oldest first."""
+    """Referrals waiting for a worker or an eligibility decision, oldest first."""
     waiting = (
-        Referral.objects.visible_to(request.user).current()
-        .filter(child__worker__isnull=True, stage__in=[Stage.RECEIVED, Stage.OFFERED, Stage.ACCEPTED])
+        Referral.objects.visible_to(request.user).on_queue()
         .select_related("child", "programme", "team").order_by("received_on", "id")
     )
     record_event(by=request.user, verb="listed_children", details={"page": "queue"})
     today = timezone.localdate()
-    rows = []
-    for r in waiting[:200]:
-        due = add_working_days(r.received_on, r.programme.screening_days) if r.stage == Stage.RECEIVED else None
-        rows.append({"referral": r, "screening_due": due, "overdue": bool(due and due < today)})
+    rows = [queue_row(r, today) for r in waiting[:200]]
     return render(request, "referrals/queue.html", {"rows": rows, "count": waiting.count()})
+
+
+def queue_row(referral: Referral, today) -> dict:
+    """One line of the queue: its age in days and the programme's timeliness flags."""
+    programme = referral.programme
+    screening_due = None
+    if referral.stage == Stage.RECEIVED and referral.eligibility == Eligibility.ELIGIBLE:
+        screening_due = add_working_days(referral.received_on, programme.screening_days)
+    allocation_due = add_working_days(referral.received_on, programme.allocation_days)
+    return {
+        "referral": referral, "age_days": (today - referral.received_on).days,
+        "needs_decision": referral.eligibility == Eligibility.UNDECIDED,
+        "screening_due": screening_due, "screening_overdue": bool(screening_due and screening_due < today),
+        "allocation_due": allocation_due, "allocation_overdue": allocation_due < today,
+    }
+
+
+@allow(*PATHWAY_ROLES)
+def correct_details(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Correct the child's details, with a reason kept alongside the old and new values; the
+    child's referrals waiting on their eligibility are checked again."""
+    child = get_visible_or_404(Child, request.user, pk=child_id)
+    if request.method == "GET":
+        # Opening the page shows the child's details: audited like the record page.
+        record_event(by=request.user, verb="viewed_child", obj=child, child=child, details={"page": "details"})
+    fields = [f for f in CorrectDetailsForm.base_fields if f != "reason" and f != "confirm_not_duplicate"]
+
+    def save(data):
+        changes = {f: data[f] for f in fields}
+        return actions.correct_child_details(by=request.user, child=child, today=timezone.localdate(),
+                                             reason=data["reason"], **changes)
+
+    return form_page(
+        request, CorrectDetailsForm, heading="Correct details", caption=child.full_name, save=save,
+        form_kwargs={"initial": {f: getattr(child, f) for f in fields}},
+        success_url=_child_url(child.pk), success_message="Details corrected. The previous values are kept.",
+        back_url=_child_url(child.pk), submit_label="Save the correction",
+    )
 
 
 @allow(*PATHWAY_ROLES)

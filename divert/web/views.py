@@ -21,7 +21,8 @@ from divert.casework.models import Contact, FollowUpCheckpoint, last_contact_on
 from divert.core.access import SIGNED_IN, allow, get_visible_or_404, public
 from divert.core.exports import csv_bytes
 from divert.offending.models import Outcome
-from divert.people.models import Child, DuplicateAttempt
+from divert.people.actions import open_allocated_record
+from divert.people.models import Allocation, Child, DuplicateAttempt
 from divert.referrals.models import Referral
 from divert.web import team as team_view
 from divert.web.record import episode_stories
@@ -58,6 +59,9 @@ def my_work(request: HttpRequest) -> HttpResponse:
             open_episodes=Count("episodes", filter=Q(episodes__end_date__isnull=True,
                                                      episodes__voided_at__isnull=True)),
             in_progress=Exists(active_referral),
+            # Allocated or transferred to this worker, and not opened by them since.
+            new_to_you=Exists(Allocation.objects.filter(child=OuterRef("pk"), worker=request.user,
+                                                        opened_at__isnull=True)),
         )
         .filter(Q(open_episodes__gt=0) | Q(in_progress=True))
         .order_by("last_name", "first_name", "id")
@@ -66,8 +70,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
     record_event(by=request.user, verb="listed_children", details={"page": "my_work"})
     queue_count = held_count = None
     if request.user.has_any_role(MANAGER_ROLES):
-        queue_count = (Referral.objects.visible_to(request.user).current()
-                       .filter(child__worker__isnull=True, stage__in=["received", "offered", "accepted"]).count())
+        queue_count = Referral.objects.visible_to(request.user).on_queue().count()
         held_count = DuplicateAttempt.objects.for_manager(request.user).open().count()
     return render(request, "web/my_work.html", {
         "items": items, "overdue": sum(1 for i in items if i.overdue), "caseload": caseload,
@@ -131,6 +134,8 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
         Child.objects.visible_to(request.user).select_related("team", "worker"), request.user, pk=child_id
     )
     record_event(by=request.user, verb="viewed_child", obj=child, child=child)
+    # Opened by the worker it was allocated to: no longer "new to you" on their My work.
+    open_allocated_record(by=request.user, child=child)
     referrals = list(child.referrals.current().select_related("programme", "screening", "offer", "episode")
                      .order_by("-received_on", "-pk"))
     checkpoints = list(FollowUpCheckpoint.objects.current().filter(child=child).order_by("-anchor", "months"))

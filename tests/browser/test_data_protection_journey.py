@@ -12,7 +12,7 @@ def test_manager_restricts_access_and_processing_and_corrects_details(signed_in_
     from divert.people.actions import allocate_child
 
     p = personas
-    allocate_child(by=p.team_manager, child=p.child_a, team=p.team_a, worker=None)
+    allocate_child(by=p.team_manager, child=p.child_a, team=p.team_a, worker=None, reason="Conflict of interest")
     page = signed_in_page("team_manager")
     page.goto(f"/children/{p.child_a.pk}/")
     page.get_by_role("link", name="Restrict access").click()

@@ -55,14 +55,14 @@ def test_update_names_fields_not_values(personas):
 
 def test_allocation_moves_scope(personas):
     allocate_child(by=personas.team_manager, child=personas.child_a, team=personas.team_b,
-                   worker=personas.worker_b)
+                   worker=personas.worker_b, reason="Moved nearer Team B")
     assert not Child.objects.visible_to(personas.worker_a).filter(pk=personas.child_a.pk).exists()
     assert Child.objects.visible_to(personas.worker_b).filter(pk=personas.child_a.pk).exists()
     assert AuditEvent.objects.latest("id").verb == "allocated_child"
 
 
 def test_allocating_to_a_worker_outside_the_team_is_refused(personas):
-    with pytest.raises(DomainError, match="member of the team"):
+    with pytest.raises(DomainError, match="worker in the team"):
         allocate_child(by=personas.team_manager, child=personas.child_a, team=personas.team_a,
                        worker=personas.worker_b)
 

@@ -37,7 +37,8 @@ def test_status_records_never_overlap(personas):
 
 
 def test_allocation_moves_open_support(personas, open_work):
-    allocate_child(by=personas.team_manager, child=personas.child_a, team=personas.team_b, worker=personas.worker_b)
+    allocate_child(by=personas.team_manager, child=personas.child_a, team=personas.team_b, worker=personas.worker_b,
+                   reason="Moved nearer Team B")
     open_work["episode"].refresh_from_db()
     assert (open_work["episode"].team, open_work["episode"].worker) == (personas.team_b, personas.worker_b)
 

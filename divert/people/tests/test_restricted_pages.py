@@ -28,7 +28,8 @@ def _date(prefix, day):
 
 def _restrict_worker_a(p):
     """Take child_a off worker_a's caseload (the safe order), then restrict the record from them."""
-    actions.allocate_child(by=p.team_manager, child=p.child_a, team=p.team_a, worker=None)
+    actions.allocate_child(by=p.team_manager, child=p.child_a, team=p.team_a, worker=None,
+                           reason="Conflict of interest")
     return actions.restrict_record(by=p.team_manager, child=p.child_a, user=p.worker_a, reason="Knows the family")
 
 
@@ -126,7 +127,8 @@ def test_other_teams_local_id_gets_the_same_neutral_words(client, personas):
 
 def test_manager_restricts_and_lifts_through_the_pages(client, personas, open_work):
     p = personas
-    actions.allocate_child(by=p.team_manager, child=p.child_a, team=p.team_a, worker=None)
+    actions.allocate_child(by=p.team_manager, child=p.child_a, team=p.team_a, worker=None,
+                           reason="Conflict of interest")
     client.force_login(p.team_manager)
     url = f"/children/{p.child_a.pk}/restrict-access/"
     page = client.get(url).content.decode()

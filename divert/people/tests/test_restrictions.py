@@ -9,7 +9,8 @@ from divert.people.models import Child
 
 def test_restricted_record_is_out_of_scope_for_that_user_only(personas):
     p = personas
-    actions.allocate_child(by=p.team_manager, child=p.child_a, team=p.team_a, worker=None)
+    actions.allocate_child(by=p.team_manager, child=p.child_a, team=p.team_a, worker=None,
+                           reason="Conflict of interest")
     actions.restrict_record(by=p.team_manager, child=p.child_a, user=p.worker_a, reason="Knows the family")
     assert not Child.objects.visible_to(p.worker_a).filter(pk=p.child_a.pk).exists()
     assert Child.objects.visible_to(p.team_manager).filter(pk=p.child_a.pk).exists()
@@ -18,7 +19,8 @@ def test_restricted_record_is_out_of_scope_for_that_user_only(personas):
 
 def test_lifting_a_restriction_restores_access(personas):
     p = personas
-    actions.allocate_child(by=p.team_manager, child=p.child_a, team=p.team_a, worker=None)
+    actions.allocate_child(by=p.team_manager, child=p.child_a, team=p.team_a, worker=None,
+                           reason="Conflict of interest")
     r = actions.restrict_record(by=p.team_manager, child=p.child_a, user=p.worker_a, reason="Neighbour")
     actions.lift_restriction(by=p.service_manager, restriction=r, reason="Moved away")
     assert Child.objects.visible_to(p.worker_a).filter(pk=p.child_a.pk).exists()
