@@ -113,6 +113,13 @@ class OfferInputSerializer(serializers.Serializer):
     offered_on = serializers.DateField()
 
 
+class EligibilityDecisionInputSerializer(serializers.Serializer):
+    """Input for a manager's eligibility decision (the reason is required by the action)."""
+
+    eligible = serializers.BooleanField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class ConsentInputSerializer(serializers.Serializer):
     """Input for the child's (and parent's) answer."""
 

@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from divert.accounts.models import CHILD_ROLES, PATHWAY_ROLES
+from divert.accounts.models import CHILD_ROLES, MANAGER_ROLES, PATHWAY_ROLES
 from divert.api import serializers as s
 from divert.api.idempotency import idempotent
 from divert.api.permissions import RoleRequired
@@ -185,6 +185,20 @@ class ReferralViewSet(DomainErrorAsBadRequest, ScopedReadMixin, mixins.CreateMod
         ref.record_consent(by=request.user, referral=referral, child_decision=v["child_decision"],
                            parent_decision=v["parent_decision"], decided_on=v["decided_on"],
                            today=timezone.localdate(), reason=v["reason"])
+        referral.refresh_from_db()
+        return Response(s.ReferralSerializer(referral).data)
+
+    @extend_schema(request=s.EligibilityDecisionInputSerializer, responses=s.ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        """A team or service manager decides eligibility the rules could not, with a reason."""
+        if not request.user.has_any_role(MANAGER_ROLES):
+            raise PermissionDenied("Only a team or service manager can decide eligibility.")
+        referral = get_visible_or_404(self.get_queryset(), request.user, pk=pk)
+        data = s.EligibilityDecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ref.decide_eligibility(by=request.user, referral=referral, eligible=data.validated_data["eligible"],
+                               reason=data.validated_data["reason"], today=timezone.localdate())
         referral.refresh_from_db()
         return Response(s.ReferralSerializer(referral).data)
 

@@ -145,3 +145,18 @@ def test_api_records_a_referral_that_needs_a_decision(client, personas, area_pro
     assert r.status_code == 201, r.content
     assert r.json()["eligibility"] == "undecided"
     assert "area is not recorded" in r.json()["undecided_reason"]
+
+
+def test_api_decision_uses_the_same_action(client, personas, area_programme):
+    from divert.api.tests.test_api_pathway import _auth
+
+    referral = _refer(personas)
+    url = f"/api/referrals/{referral.pk}/decide/"
+    body = {"eligible": True, "reason": "Lives on the border estate we cover"}
+    assert client.post(url, body, content_type="application/json", **_auth(personas.worker_a)).status_code == 403
+    r = client.post(url, {"eligible": True, "reason": ""}, content_type="application/json",
+                    **_auth(personas.team_manager))
+    assert r.status_code == 400 and "Give the reason" in str(r.json())
+    r = client.post(url, body, content_type="application/json", **_auth(personas.team_manager))
+    assert r.status_code == 200, r.content
+    assert (r.json()["eligibility"], r.json()["stage"]) == ("eligible", "received")

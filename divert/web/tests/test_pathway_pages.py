@@ -123,7 +123,7 @@ def test_my_work_lists_what_is_due(client, personas, open_work):
 def test_manager_reallocates_and_old_worker_loses_access(client, personas, open_work):
     client.force_login(personas.team_manager)
     response = client.post(f"/children/{personas.child_a.pk}/allocate/", {
-        "team": personas.team_b.pk, "worker": personas.worker_b.pk})
+        "team": personas.team_b.pk, "worker": personas.worker_b.pk, "reason": "Moved to Team B's area"})
     assert response.status_code == 302
     client.force_login(personas.worker_a)
     assert client.get(f"/children/{personas.child_a.pk}/").status_code == 404
@@ -193,7 +193,8 @@ def test_every_id_page_is_scoped(client, personas, open_work, route, persona):
     if persona in {"worker_b", "other_org_worker"}:
         assert status in (404, 403), url  # 403 only where the role itself is not allowed
         if status == 403:
-            assert any(s in route for s in ("allocate", "merge", "reopen", "confirm-completion", "/audit/")), url
+            assert any(s in route for s in ("allocate", "merge", "reopen", "confirm-completion", "/audit/",
+                                            "decide")), url
     elif persona == "worker_a":
         assert status in (200, 403), url
     else:
