@@ -68,6 +68,7 @@ COVERED = {
     "people.mentalhealthneed": "status_records", "people.substancemisuseneed": "status_records",
     "people.recordrestriction": "restrictions (dates only)",
     "people.processingrestriction": "restrictions", "people.detailchange": "rectification_history",
+    "people.allocation": "allocations",
     "people.duplicateattempt": "withheld: details someone entered for a new child who matched this "
                                "record (they may be about another child; a manager decides)",
     "referrals.referral": "referrals", "referrals.screening": "referrals", "referrals.offer": "referrals",
@@ -201,6 +202,8 @@ def subject_access_data(child, *, generated_by, generated_at: dt.datetime) -> di
             for m in merged
         ],
         "rectification_history": _records(child.detail_changes.order_by("changed_at", "pk")),
+        "allocations": _records(child.allocations.select_related("team", "worker", "from_team", "from_worker")
+                                .order_by("allocated_at", "pk")),
         "restrictions": {
             "processing": _records(child.processing_restrictions.order_by("created_at", "pk")),
             "record": [
@@ -231,6 +234,7 @@ SECTION_HEADINGS = [
     ("arrests", "Arrests"),
     ("merge_history", "Records joined with this one"),
     ("rectification_history", "Corrections to your details"),
+    ("allocations", "Your team and worker, and why they changed"),
     ("restrictions", "Restrictions on how your record is used"),
     ("audit_trail", "Who has seen or changed your record"),
 ]

@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 
+from divert.accounts import actions as acc
+from divert.accounts.models import Role
 from divert.casework.actions import close_episode
 from divert.core.errors import DomainError
 from divert.people.actions import allocate_child, create_child
@@ -77,9 +79,6 @@ def test_reallocation_and_transfer_need_a_reason_and_show_new_to_you(client, per
 
 
 def test_reallocation_within_the_team_needs_a_reason(personas):
-    from divert.accounts import actions as acc
-    from divert.accounts.models import Role
-
     other = acc.create_user(by=None, username="worker_c", password="x" * 20, roles=[Role.CASE_WORKER],
                             organisation=personas.north, teams=[personas.team_a])
     with pytest.raises(DomainError, match="reason for the reallocation"):

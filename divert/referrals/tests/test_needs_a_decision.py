@@ -1,12 +1,15 @@
 """Unknown is not "no": a referral the rules cannot decide waits for a manager's decision."""
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 
+from divert.api.tests.test_api_pathway import _auth
 from divert.audit.models import AuditEvent
 from divert.core.errors import DomainError
 from divert.referrals import actions as ref
+from divert.referrals.eligibility import check_eligibility
 from divert.referrals.models import Referral
 
 D = dt.date
@@ -125,10 +128,6 @@ def test_a_decided_referral_is_not_rechecked(personas, area_programme):
 
 
 def test_unknown_date_of_birth_is_undecided():
-    from types import SimpleNamespace
-
-    from divert.referrals.eligibility import check_eligibility
-
     programme = SimpleNamespace(min_age=10, max_age=17, area_codes=[], referral_sources=[], once_only=False,
                                 exclusions=[])
     result = check_eligibility(programme=programme, date_of_birth=None, area_code="", source="school",
@@ -137,8 +136,6 @@ def test_unknown_date_of_birth_is_undecided():
 
 
 def test_api_records_a_referral_that_needs_a_decision(client, personas, area_programme):
-    from divert.api.tests.test_api_pathway import _auth
-
     r = client.post("/api/referrals/", {"child": personas.child_a.pk, "programme": personas.programme.pk,
                                         "source": "school", "received_on": "2025-06-01"},
                     content_type="application/json", **_auth(personas.worker_a))
@@ -148,8 +145,6 @@ def test_api_records_a_referral_that_needs_a_decision(client, personas, area_pro
 
 
 def test_api_decision_uses_the_same_action(client, personas, area_programme):
-    from divert.api.tests.test_api_pathway import _auth
-
     referral = _refer(personas)
     url = f"/api/referrals/{referral.pk}/decide/"
     body = {"eligible": True, "reason": "Lives on the border estate we cover"}
