@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_programme_allocation_days_and_recorder_takes_child'),
+        ('accounts', '0004_programme_allocation_days_and_recorder_takes_child'),
         ('audit', '0002_audit_seals'),
         ('offending', '0006_offence_one_per_child_and_crime'),
         ('people', '0004_allocation_history'),
