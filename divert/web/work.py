@@ -11,7 +11,7 @@ from django.urls import reverse
 from divert.casework.codes import CheckpointStatus
 from divert.casework.models import Episode, FollowUpCheckpoint, Plan, PlanReview, last_contact_on
 from divert.core.dates import add_working_days
-from divert.referrals.codes import ScreeningDecision, Stage
+from divert.referrals.codes import Eligibility, ScreeningDecision, Stage
 from divert.referrals.models import Referral
 
 SESSION_GAP_DAYS = 14
@@ -55,8 +55,10 @@ def due_items(*, user, children, today: dt.date) -> tuple[list[Due], list[Due]]:
                 due = (r.released_at + dt.timedelta(hours=hours)).date()
                 items.append(_item(r.child, f"First contact (within {hours} hours of release)", due,
                                    reverse("referrals:screen", args=[r.pk]), today))
-            due = add_working_days(r.received_on, r.programme.screening_days)
-            items.append(_item(r.child, "Screening", due, reverse("referrals:screen", args=[r.pk]), today))
+            # A referral that needs a manager's eligibility decision is screened after it.
+            if r.eligibility == Eligibility.ELIGIBLE:
+                due = add_working_days(r.received_on, r.programme.screening_days)
+                items.append(_item(r.child, "Screening", due, reverse("referrals:screen", args=[r.pk]), today))
         elif r.stage == Stage.RECEIVED and screening.decision != ScreeningDecision.SCREENED_OUT:
             items.append(_item(r.child, "Offer support", add_working_days(screening.decided_on, 5),
                                reverse("referrals:offer", args=[r.pk]), today))

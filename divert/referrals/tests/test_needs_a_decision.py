@@ -155,3 +155,9 @@ def test_api_decision_uses_the_same_action(client, personas, area_programme):
     r = client.post(url, body, content_type="application/json", **_auth(personas.team_manager))
     assert r.status_code == 200, r.content
     assert (r.json()["eligibility"], r.json()["stage"]) == ("eligible", "received")
+
+
+def test_my_work_asks_for_no_screening_before_the_decision(client, personas, area_programme):
+    _refer(personas)
+    client.force_login(personas.worker_a)
+    assert not any(i.task == "Screening" for i in client.get("/my-work/").context["items"])
