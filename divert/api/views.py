@@ -190,6 +190,7 @@ class ReferralViewSet(DomainErrorAsBadRequest, ScopedReadMixin, mixins.CreateMod
 
     @extend_schema(request=s.EligibilityDecisionInputSerializer, responses=s.ReferralSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def decide(self, request, pk=None):
         """A team or service manager decides eligibility the rules could not, with a reason."""
         if not request.user.has_any_role(MANAGER_ROLES):
