@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_programme_allocation_days_and_recorder_takes_child'),
+        ('accounts', '0005_programme_allocation_days_and_recorder_takes_child'),
         ('people', '0003_duplicate_attempts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

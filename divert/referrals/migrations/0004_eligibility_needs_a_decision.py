@@ -9,11 +9,11 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_programme_allocation_days_and_recorder_takes_child'),
+        ('accounts', '0005_programme_allocation_days_and_recorder_takes_child'),
         ('audit', '0002_audit_seals'),
         ('offending', '0006_offence_one_per_child_and_crime'),
         ('people', '0004_allocation_history'),
-        ('referrals', '0002_encrypt_decline_and_withdrawal_reasons'),
+        ('referrals', '0003_referral_stage_follows_episode'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_organisation_rag_thresholds_move_to_kpis'),
+        ('accounts', '0004_programme_completion_requirements'),
     ]
 
     operations = [
