@@ -60,7 +60,10 @@ POLICY_TEXT = (
     "\"[c]\". Each period's figures are published on the last day of the month after it ends, as "
     "recorded by then; a measure's own line (for example 47 of 51) is hidden only when it is small."
 )
-_COUNT_IN_TEXT = re.compile(r"(?<![\w.,:/%-])\d+(?![\w.,%/-]|\.\d| month| year| to \d)")
+# A number in a note or definition, unless it names something: "Outcome 22", "KPI 4".
+_COUNT_IN_TEXT = re.compile(
+    r"(?<![\w.,:/%-])(?<!Outcome )(?<!KPI )\d+(?![\w.,%/-]|\.\d| month| year| to \d)"
+)
 
 
 @dataclass

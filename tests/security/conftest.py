@@ -106,11 +106,16 @@ def full_pathway(*, by, organisation, team, programme, first, last, local_id, po
                                 type="one_to_one", attendance="attended", notes=text, place="school")
     onward = cw.make_onward_referral(by=by, episode=episode, service="camhs", referred_on=dt.date(2025, 3, 11),
                                      today=TODAY)
+    contact = cw.record_contact(
+        by=by, child=child, contacted_at=dt.datetime(2025, 3, 12, 10, 30, tzinfo=dt.UTC),
+        now=dt.datetime(2025, 6, 30, 12, 0, tzinfo=dt.UTC), type="phone", with_whom="parent_carer",
+        summary=text or "Spoke with mum about the boxing club", others_present=text[:100],
+    )
     checkpoint = FollowUpCheckpoint.objects.filter(referral=referral).order_by("id").first()
     return {
         "child_id": child.pk, "referral_id": referral.pk, "episode_id": episode.pk, "session_id": session.pk,
         "assessment_id": assessment.pk, "plan_id": plan.pk, "onward_id": onward.pk,
-        "checkpoint_id": checkpoint.pk, "child": child,
+        "checkpoint_id": checkpoint.pk, "contact_id": contact.pk, "child": child,
     }
 
 

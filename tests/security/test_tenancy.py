@@ -12,6 +12,7 @@ is made by a curious insider: a worker in team B with team A's child in their ow
 from __future__ import annotations
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from drf_spectacular.generators import SchemaGenerator
@@ -41,7 +42,7 @@ ALL_PERSONAS = NORTH_PERSONAS + SOUTH_PERSONAS + [INSIDER]
 API_KINDS = {
     "children": "child_id", "referrals": "referral_id", "episodes": "episode_id", "sessions": "session_id",
     "assessments": "assessment_id", "plans": "plan_id", "onward-referrals": "onward_id",
-    "checkpoints": "checkpoint_id",
+    "checkpoints": "checkpoint_id", "contacts": "contact_id",
 }
 # Link shapes that would name another organisation's record on a page.
 LINKS = {"child_id": "/children/{}/", "referral_id": "/referrals/{}/", "episode_id": "/episodes/{}/",
@@ -258,8 +259,10 @@ def test_commissioner_sees_only_suppressed_aggregates_of_funded_programmes(clien
         f.episode(f.child(personas.north, dob=dt.date(2010, 1, 1)), personas.programme, dt.date(2025, 4, 1),
                   dt.date(2025, 5, 1), order_type="outcome_22", completed=True)
     url = "/kpis/?period=2025-26Q1&as_at=2025-07-31"
-    client.force_login(personas.commissioner)
-    page = client.get(url).content.decode()
+    # A commissioner sees only published figures: 2025-26 Q1's are published on 31 July 2025.
+    with time_machine.travel(dt.datetime(2025, 8, 1, 12, 0), tick=False):
+        client.force_login(personas.commissioner)
+        page = client.get(url).content.decode()
     assert "Small numbers are suppressed" in page
     assert "7 of 7" in page  # north's funded programme, above the threshold
     assert "12 of 12" not in page and "19 of 19" not in page  # south's programme is not theirs

@@ -325,6 +325,9 @@ def test_a_small_count_in_a_note_or_definition_is_not_printed():
     assert out.notes[1:] == stages.notes[1:]
     assert redact_text("about 330-650 children per group, a ~32% base, effect 1.24") == \
         "about 330-650 children per group, a ~32% base, effect 1.24"
+    # Names that carry a number are not counts.
+    assert redact_text("Community Resolutions and Outcome 22 never count (KPI 4).") == \
+        "Community Resolutions and Outcome 22 never count (KPI 4)."
 
 
 def test_shares_and_rate_ratios_are_not_shown_beside_a_hidden_count():
