@@ -403,6 +403,10 @@ class OrgHistory(PoliceMixin, CaseworkMixin):
                     reason,
                     eligibility,
                     ineligible_reason,
+                    "",  # undecided_reason: the generator's rules always decide,
+                    None,  # so no manager decides eligibility (by, on, reason)
+                    None,
+                    "",
                     stage,
                     received_at,
                     manager,
