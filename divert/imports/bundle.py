@@ -304,11 +304,14 @@ READERS = (
 
 
 def _empty(f: models.Field):
-    """What an empty cell means for `f`: none, empty text, or a problem."""
+    """What an empty cell means for `f`: none, empty text, the field's default (as for a
+    column left out), or a problem."""
     if f.null:
         return None
     if isinstance(f, models.CharField | models.TextField) and not isinstance(f, models.JSONField):
         return ""
+    if f.has_default():
+        return f.get_default()
     raise ValueError("is required")
 
 
