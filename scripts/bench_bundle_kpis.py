@@ -40,6 +40,8 @@ ROWS = {
 def write_bundle(directory: Path) -> None:
     """One child, offered support; every other file present with its header only."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "divert.settings")
+    # Imported here, not at the top: Django and Divert load only after the environment above
+    # is set and django.setup() has run (settings are read once, models need the registry).
     import django
 
     django.setup()

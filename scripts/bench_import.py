@@ -92,7 +92,7 @@ def to_csv(rows) -> bytes:
 
 
 def to_xlsx(rows) -> bytes:
-    import openpyxl
+    import openpyxl  # only the XLSX run needs it (loads slowly)
 
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet()
@@ -181,6 +181,8 @@ def main() -> None:
     parser.add_argument("--no-xlsx", action="store_true")
     args = parser.parse_args()
 
+    # Imported here, not at the top: Django and Divert load only after the environment above
+    # is set and django.setup() has run (settings are read once, models need the registry).
     import django
 
     django.setup()

@@ -51,6 +51,8 @@ def main() -> None:
                         help="Without --org: time only the batched way (the one-by-one way takes minutes).")
     args = parser.parse_args()
 
+    # Imported here, not at the top: Django and Divert load only after the environment above
+    # is set and django.setup() has run (settings are read once, models need the registry).
     import django
 
     django.setup()
@@ -122,6 +124,8 @@ def main() -> None:
         print(f"All {len(orgs)} organisations one at a time: {total:.2f} s (sum of single runs); "
               f"ratio to one scan {total / scan:.1f}")
     else:
+        # Imported here, not at the top: Django and Divert load only after the environment above
+        # is set and django.setup() has run (settings are read once, models need the registry).
         from multiprocessing import get_context
 
         connection.close()
@@ -136,6 +140,8 @@ def main() -> None:
 
 def _one(job) -> float:
     """Compute one organisation's report in a worker process (its own connection)."""
+    # Imported here, not at the top: Django and Divert load only after the environment above
+    # is set and django.setup() has run (settings are read once, models need the registry).
     import datetime as dt_
 
     from django.db import connection

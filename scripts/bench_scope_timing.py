@@ -53,6 +53,8 @@ def main() -> None:
                         help="A north persona: worker_a, team_manager, service_manager, performance_officer, ...")
     args = parser.parse_args()
 
+    # Imported here, not at the top: Django and Divert load only after the environment above
+    # is set and django.setup() has run (settings are read once, models need the registry).
     import logging
 
     logging.getLogger("django.request").setLevel(logging.ERROR)  # every request here is a 404 or 403
@@ -61,6 +63,8 @@ def main() -> None:
     settings.DIVERT_IMPORT_DIR = str(Path(_TMP) / "imports")
     call_command("migrate", verbosity=0)
 
+    # Imported here, not at the top: Django and Divert load only after the environment above
+    # is set and django.setup() has run (settings are read once, models need the registry).
     from conftest import make_personas
     from tests.security import conftest as sec
     from tests.security.test_tenancy import API_ID_OPERATIONS, API_KINDS, PAGE_ID_ROUTES

@@ -35,6 +35,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
+    # Imported here, not at the top: Django and Divert load only after the environment above
+    # is set and django.setup() has run (settings are read once, models need the registry).
     import django
 
     django.setup()
