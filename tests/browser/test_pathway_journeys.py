@@ -171,8 +171,11 @@ def test_manager_reallocates_and_the_old_worker_loses_access(signed_in_page, per
     manager = signed_in_page("team_manager")
     manager.goto(f"/children/{personas.child_a.pk}/")
     manager.get_by_role("link", name="Allocate or transfer").click()
-    manager.select_option("#id_team", label="Team B")
+    # The page lists one team's workers at a time: show Team B's, then choose and say why.
+    manager.get_by_role("link", name="Show the workers in Team B").click()
+    assert manager.locator("#id_team").input_value() == str(personas.team_b.pk)
     manager.select_option("#id_worker", label="Worker B")
+    manager.fill("#id_reason", "Worker A knows the family.")
     save(manager, assert_accessible, "reallocate")
     sign_out(manager)
     worker = signed_in_page("worker_a")
