@@ -21,5 +21,7 @@ urlpatterns = [
     path("kpis/", include("divert.kpis.urls")),
     path("evaluation/", include("divert.evaluation.urls")),
     path("privacy/", include("divert.privacy.urls")),
+    path("reports/", include("divert.reports.urls")),
+    path("oversight/", include("divert.oversight.urls")),
     path("api/", include("divert.api.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Management oversight of a child's case and case audits (quality assurance)."""

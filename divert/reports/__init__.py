@@ -1,0 +1,1 @@
+"""The quarterly board pack (sections, narratives, publication) and the data-quality page."""
