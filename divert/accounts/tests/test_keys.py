@@ -3,6 +3,9 @@
 import io
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -10,6 +13,7 @@ from django.db import connection
 from divert.accounts.management.commands.keys import encrypted_fields
 from divert.audit.models import AuditEvent
 from divert.casework.models import Session
+from divert.core.crypto import decrypt_text
 from divert.people.models import Child
 from divert.referrals.models import Referral
 
@@ -105,12 +109,6 @@ def test_new_prints_a_usable_key():
 def test_rotate_moves_two_factor_secrets_too_so_sign_in_survives_removing_the_old_key(settings, personas):
     """Authenticator apps' secrets and recovery-code seeds are encrypted with the field keys
     (accounts/adapters.py), so rotation must re-encrypt them before the old key is removed."""
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    from divert.core.crypto import decrypt_text
-
     settings.FIELD_ENCRYPTION_KEYS = [KEY_A]
     secret = generate_totp_secret()
     totp = TOTP.activate(personas.worker_a, secret)

@@ -1,11 +1,14 @@
 """Sign-in sessions: a deactivated leaver is signed out at once; idle sessions expire."""
 
+import pytest
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+
+from divert.accounts.actions import deactivate_user
 
 
 def test_deactivating_a_leaver_ends_their_session(client, personas):
-    from divert.accounts.actions import deactivate_user
-
     client.force_login(personas.worker_a)
     assert client.get("/my-work/").status_code == 200
     deactivate_user(by=personas.administrator, user=personas.worker_a)
@@ -19,10 +22,6 @@ def test_sessions_expire_after_thirty_idle_minutes():
 
 
 def test_short_or_common_passwords_are_refused(db):
-    import pytest
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
-
     for weak in ["short", "password1234"]:
         with pytest.raises(ValidationError):
             validate_password(weak)

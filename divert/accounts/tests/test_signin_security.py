@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import time
 
 import pytest
+import time_machine
+from allauth.account.adapter import get_adapter
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import (
+    SECRET_SESSION_KEY,
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
 from django.core.cache import cache
 
 from conftest import PASSWORD
+from divert.accounts.actions import create_organisation, deactivate_user, issue_token
+from divert.audit.models import AuditEvent
 
 
 @pytest.fixture(autouse=True)
@@ -22,15 +36,11 @@ def _fresh_rate_limits():
 
 def totp_code(secret: str, offset: int = 0) -> str:
     """The current TOTP code for a secret, as an authenticator app would show it."""
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))
 
 
 def give_totp(user) -> str:
     """Set up TOTP for a user; returns the secret."""
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret
@@ -58,8 +68,6 @@ def test_a_wrong_password_is_refused_with_an_error_summary(client, personas):
 
 
 def test_nobody_can_sign_themselves_up(client, db):
-    from allauth.account.adapter import get_adapter
-
     assert client.get("/accounts/signup/").status_code == 404
     assert client.get("/signup/").status_code == 404
     assert get_adapter().is_open_for_signup(None) is False
@@ -92,8 +100,6 @@ def test_a_user_with_totp_must_enter_a_code_to_finish_signing_in(client, persona
 
 
 def test_a_recovery_code_signs_in_once(client, personas):
-    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-
     give_totp(personas.worker_a)
     code = RecoveryCodes.activate(personas.worker_a).get_unused_codes()[0]
     sign_in(client, "worker_a")
@@ -107,8 +113,6 @@ def test_a_recovery_code_signs_in_once(client, personas):
 
 
 def test_totp_secrets_are_stored_encrypted(personas):
-    from allauth.mfa.models import Authenticator
-
     secret = give_totp(personas.worker_a)
     stored = Authenticator.objects.get(user=personas.worker_a, type="totp").data["secret"]
     assert secret not in stored and stored.startswith("enc1:")
@@ -140,11 +144,6 @@ def test_without_totp_a_user_of_an_mfa_organisation_must_set_it_up_first(client,
 def test_setting_up_totp_shows_recovery_codes_then_lets_the_user_in(
     client, north_requires_mfa, django_capture_on_commit_callbacks
 ):
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
-
-    from divert.audit.models import AuditEvent
-
     user = north_requires_mfa.worker_a
     sign_in(client, "worker_a")
     client.get("/account/authenticator/")
@@ -170,8 +169,6 @@ def test_a_user_of_an_mfa_organisation_cannot_remove_their_authenticator(client,
 
 
 def test_bearer_tokens_are_not_held_up_by_the_mfa_rule(client, north_requires_mfa):
-    from divert.accounts.actions import issue_token
-
     _, secret = issue_token(user=north_requires_mfa.worker_a, name="test")
     response = client.get("/api/children/", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert response.status_code == 200
@@ -229,10 +226,6 @@ def test_a_successful_sign_in_resets_the_count(client, personas):
 
 
 def test_lockout_can_be_tried_again_after_the_cool_off(client, personas, settings):
-    import datetime as dt
-
-    import time_machine
-
     for _ in range(5):
         sign_in(client, "worker_a", "wrong password")
     assert sign_in(client, "worker_a").status_code == 429
@@ -249,8 +242,6 @@ def test_lockout_logs_name_no_username(client, personas, caplog):
 
 
 def test_mfa_is_required_by_default_for_a_new_organisation(db):
-    from divert.accounts.actions import create_organisation
-
     organisation = create_organisation(by=None, name="Eastfield YJS", slug="east")
     assert organisation.mfa_required is True
 
@@ -267,10 +258,6 @@ def test_guessing_totp_codes_is_limited(client, personas):
 
 
 def test_a_session_signed_in_through_the_form_ends_after_thirty_idle_minutes(client, personas):
-    import datetime as dt
-
-    import time_machine
-
     start = dt.datetime.now(dt.UTC)
     with time_machine.travel(start, tick=False):
         sign_in(client, "worker_a")
@@ -323,8 +310,6 @@ def _without_csrf_token(response) -> str:
 
 
 def test_a_closed_account_with_the_right_password_is_answered_as_a_wrong_password(client, personas):
-    from divert.accounts.actions import deactivate_user
-
     deactivate_user(by=personas.administrator, user=personas.worker_a)
     right = sign_in(client, "worker_a")
     cache.clear()
@@ -336,8 +321,6 @@ def test_a_closed_account_with_the_right_password_is_answered_as_a_wrong_passwor
 
 
 def test_a_closed_accounts_right_password_counts_towards_the_lockout(client, personas):
-    from divert.accounts.actions import deactivate_user
-
     deactivate_user(by=personas.administrator, user=personas.worker_a)
     for _ in range(4):
         assert sign_in(client, "worker_a").status_code == 200

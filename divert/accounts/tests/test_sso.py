@@ -7,12 +7,25 @@ allauth's own completion step, which is what runs after the real token exchange.
 from __future__ import annotations
 
 import importlib
+import subprocess
+import sys
 
 import pytest
+from allauth.core import context
+from allauth.socialaccount.adapter import get_adapter
+from allauth.socialaccount.helpers import complete_social_login
+from allauth.socialaccount.models import SocialAccount
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.test import override_settings
 from django.urls import clear_url_caches
 
+import divert.accounts.auth_urls
+import divert.urls
+from divert.accounts.actions import deactivate_user
 from divert.accounts.adapters import SsoRefused, find_sso_user
+from divert.accounts.models import User
 
 OIDC = {
     "DIVERT_OIDC_SERVER_URL": "https://login.example.invalid/tenant/v2.0",
@@ -32,9 +45,6 @@ OIDC = {
 
 
 def _reload_urls():
-    import divert.accounts.auth_urls
-    import divert.urls
-
     importlib.reload(divert.accounts.auth_urls)
     importlib.reload(divert.urls)
     clear_url_caches()
@@ -58,13 +68,6 @@ def staff(personas):
 
 def _complete(rf, claims: dict):
     """Run allauth's completion of a social login for these claims; returns (response, request)."""
-    from allauth.core import context
-    from allauth.socialaccount.adapter import get_adapter
-    from allauth.socialaccount.helpers import complete_social_login
-    from django.contrib.auth.models import AnonymousUser
-    from django.contrib.messages.storage.fallback import FallbackStorage
-    from django.contrib.sessions.middleware import SessionMiddleware
-
     request = rf.get("/sign-in/sso/council/callback/")
     SessionMiddleware(lambda r: None).process_request(request)
     request.user = AnonymousUser()
@@ -91,8 +94,6 @@ def test_an_unknown_email_is_refused(staff):
 
 
 def test_a_deactivated_user_is_refused(staff):
-    from divert.accounts.actions import deactivate_user
-
     deactivate_user(by=None, user=staff.worker_a)
     with pytest.raises(SsoRefused) as refused:
         find_sso_user(["worker.a@north.example.gov.uk"])
@@ -126,8 +127,6 @@ def test_no_verified_email_is_refused(staff):
 
 
 def test_sso_signs_in_the_matching_user_and_links_the_identity(rf, staff, sso):
-    from allauth.socialaccount.models import SocialAccount
-
     response, request = _complete(rf, {"sub": "abc-123", "email": "worker.a@north.example.gov.uk",
                                        "name": "Worker A"})
     assert response.status_code == 302
@@ -139,8 +138,6 @@ def test_sso_signs_in_the_matching_user_and_links_the_identity(rf, staff, sso):
 
 
 def test_sso_never_creates_an_account(rf, staff, sso):
-    from divert.accounts.models import User
-
     before = User.objects.count()
     response, request = _complete(rf, {"sub": "new-1", "email": "stranger@north.example.gov.uk",
                                        "email_verified": True})
@@ -151,8 +148,6 @@ def test_sso_never_creates_an_account(rf, staff, sso):
 
 
 def test_sso_refuses_a_deactivated_user_even_when_already_linked(rf, staff, sso):
-    from divert.accounts.actions import deactivate_user
-
     _complete(rf, {"sub": "abc-123", "email": "worker.a@north.example.gov.uk"})
     deactivate_user(by=None, user=staff.worker_a)
     response, request = _complete(rf, {"sub": "abc-123", "email": "worker.a@north.example.gov.uk"})
@@ -177,9 +172,6 @@ def test_the_sign_in_page_offers_sso_only_when_configured(client, db, sso):
 
 
 def test_sso_setting_needs_client_id_and_secret(monkeypatch):
-    import subprocess
-    import sys
-
     env = {"DIVERT_ENV": "test", "DIVERT_OIDC_SERVER_URL": "https://login.example.invalid", "PATH": ""}
     result = subprocess.run(  # noqa: S603 - our own interpreter and settings module
         [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='divert.settings';"

@@ -5,10 +5,18 @@ from __future__ import annotations
 import secrets
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.sessions.models import Session
+from django.test import Client
 
 from conftest import PASSWORD
+from divert.accounts import actions
+from divert.accounts.actions import issue_token
 from divert.accounts.models import Role, User
 from divert.audit.models import AuditEvent
+from divert.core.errors import DomainError
 
 
 @pytest.fixture
@@ -38,8 +46,6 @@ def test_the_list_shows_own_organisation_only(admin_client, personas):
 
 
 def test_the_list_takes_a_fixed_number_of_queries(admin_client, personas, django_assert_max_num_queries):
-    from divert.accounts import actions
-
     for n in range(10):
         actions.create_user(by=None, username=f"extra{n}", password=None, roles=[Role.CASE_WORKER],
                             organisation=personas.north, teams=[personas.team_a])
@@ -100,11 +106,6 @@ def test_an_administrator_cannot_remove_their_own_administrator_role(admin_clien
 
 
 def test_deactivating_a_leaver_signs_them_out_at_once(client, admin_client, personas, django_capture_on_commit_callbacks):
-    from django.contrib.sessions.models import Session
-    from django.test import Client
-
-    from divert.accounts.actions import issue_token
-
     leaver = Client()
     leaver.force_login(personas.worker_a)
     assert leaver.get("/my-work/").status_code == 200
@@ -136,10 +137,6 @@ def test_an_administrator_cannot_deactivate_themselves(admin_client, personas):
 
 
 def test_resetting_mfa_removes_the_authenticator_and_is_audited(admin_client, personas):
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
     TOTP.activate(personas.worker_a, generate_totp_secret())
     RecoveryCodes.activate(personas.worker_a)
     assert "Reset" in admin_client.get(f"/users/{personas.worker_a.pk}/").content.decode()
@@ -172,9 +169,6 @@ def test_an_administrator_sets_the_organisations_mfa_rule(admin_client, personas
 
 
 def test_actions_refuse_users_of_another_organisation(personas):
-    from divert.accounts import actions
-    from divert.core.errors import DomainError
-
     for action, kwargs in [
         (actions.deactivate_user, {}),
         (actions.reset_user_mfa, {}),
@@ -190,9 +184,6 @@ def test_actions_refuse_users_of_another_organisation(personas):
 def test_an_administrator_cannot_reset_their_own_two_factor_from_the_users_pages(admin_client, personas):
     """Their own authenticator is removed only from their own security page (which asks them to
     confirm it is them, and refuses where the organisation requires two-factor)."""
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
     TOTP.activate(personas.administrator, generate_totp_secret())
     response = post(admin_client, f"/users/{personas.administrator.pk}/reset-two-factor/")
     assert response.status_code == 200
