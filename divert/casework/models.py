@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 
@@ -30,6 +30,7 @@ from divert.core.fields import EncryptedTextField
 from divert.core.labels import labels_of
 from divert.core.models import Recorded, RecordedQuerySet
 from divert.offending.codes import Disposal
+from divert.offending.models import Offence
 from divert.people.models import ChildScopedQuerySet
 
 
@@ -43,6 +44,28 @@ class EpisodeQuerySet(ChildScopedQuerySet):
     def ended_between(self, start, end):
         """Episodes whose end date falls in the period (the KPI scope)."""
         return self.current().filter(end_date__gte=start, end_date__lte=end)
+
+    def overlapping(self, start, end):
+        """Episodes whose support was open at some point between `start` and `end` inclusive."""
+        return self.current().filter(start_date__lte=end).filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+
+    def offended_during_support(self, *, committed_from=None, committed_to=None):
+        """Episodes whose child committed an offence while the support was open: on or after
+        its start date and on or before its end date (any day since, while it is open).
+        Voided offences do not count. `committed_from` / `committed_to` narrow the offence
+        date further (a quarter, say). The one definition of "offending during support":
+        case audits choose these children by it."""
+        offences = Offence.objects.current().filter(
+            child=OuterRef("child_id"), committed_on__gte=OuterRef("start_date"),
+            committed_on__lte=OuterRef("support_end"),
+        )
+        if committed_from is not None:
+            offences = offences.filter(committed_on__gte=committed_from)
+        if committed_to is not None:
+            offences = offences.filter(committed_on__lte=committed_to)
+        return (self.current()
+                .alias(support_end=Coalesce("end_date", Value(dt.date.max), output_field=models.DateField()))
+                .filter(Exists(offences)))
 
 
 class Episode(Recorded):
