@@ -1,11 +1,13 @@
 """The API is scoped, permission-checked and audited exactly like the pages."""
 
 import datetime as dt
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
-from divert.accounts.actions import issue_token
+from divert.accounts.actions import deactivate_user, issue_token
 from divert.accounts.models import ApiToken
 from divert.audit.models import AuditEvent
 from divert.people.tests.test_scoping import EXPECTED
@@ -70,8 +72,6 @@ def test_expired_token_is_refused(client, personas):
 
 
 def test_deactivated_user_token_stops_working(client, personas):
-    from divert.accounts.actions import deactivate_user
-
     _, secret = issue_token(user=personas.worker_a, name="laptop")
     deactivate_user(by=personas.administrator, user=personas.worker_a)
     response = client.get("/api/children/", HTTP_AUTHORIZATION=f"Bearer {secret}")
@@ -96,10 +96,6 @@ def test_schema_is_refused_to_a_bad_token(client, personas):
 
 
 def test_token_command_issues_a_working_token(client, personas):
-    from io import StringIO
-
-    from django.core.management import call_command
-
     out = StringIO()
     call_command("token", "issue", "worker_a", "script", stdout=out)
     secret = out.getvalue().strip().splitlines()[-1]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from divert.accounts.actions import issue_token
+from divert.audit.actions import start_batch
 from divert.casework.models import Episode, Session
 from divert.people import actions as people
 from divert.people.models import Child, DuplicateAttempt
@@ -275,8 +276,6 @@ def test_the_api_checks_a_referrals_exclusion_like_the_page(client, personas, te
 
 
 def test_imported_referrals_use_no_persons_team(personas, teamless_child):
-    from divert.audit.actions import start_batch
-
     batch = start_batch(kind="police_import", organisation=personas.north, by=personas.team_manager)
     referral = ref.create_referral(by=personas.team_manager, child=teamless_child, programme=personas.programme,
                                    source="police_cr", received_on=D(2025, 6, 1), today=D(2025, 6, 30), batch=batch)

@@ -11,6 +11,7 @@ from divert.audit.models import AuditEvent
 from divert.core.errors import DomainError
 from divert.people.actions import allocate_child, create_child, update_child_details
 from divert.people.models import Child
+from divert.referrals.models import Referral
 
 
 def test_creating_a_child_writes_one_event_without_the_name(personas, today):
@@ -68,8 +69,6 @@ def test_allocating_to_a_worker_outside_the_team_is_refused(personas):
 
 
 def test_voided_record_is_kept_and_drops_out_of_known_on(personas):
-    from divert.referrals.models import Referral
-
     referral = Referral.objects.create(
         child=personas.child_a, programme=personas.programme, source="school",
         received_on=dt.date(2025, 6, 1),

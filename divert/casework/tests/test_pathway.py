@@ -8,6 +8,7 @@ from divert.audit.models import AuditEvent
 from divert.casework import actions as cw
 from divert.casework.models import FollowUpCheckpoint, Instrument
 from divert.core.errors import DomainError
+from divert.people.actions import create_child
 from divert.people.models import Child
 from divert.privacy.actions import merge_children
 from divert.referrals import actions as ref
@@ -200,8 +201,6 @@ def test_scores_are_checked_against_the_instrument(personas, today, referral):
 
 
 def test_merge_keeps_both_histories(personas, today, referral):
-    from divert.people.actions import create_child
-
     duplicate = create_child(by=personas.worker_a, organisation=personas.north, today=today,
                              team=personas.team_a, confirmed_not_duplicate=True, first_name="Alfie", last_name="Testchild",
                              date_of_birth=D(2010, 3, 14))

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
 
 from divert.accounts import actions as acc
 from divert.accounts.actions import issue_token
@@ -103,7 +104,6 @@ def test_the_attempt_is_audited_with_ids_only_and_its_details_encrypted(client, 
     assert event.object_id == attempt.pk and event.actor == personas.worker_a
     assert set(event.details) == {"reason", "team", "for_service_manager"}
     assert "Zed" not in str(event.details) and "Z-1" not in str(event.details)
-    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT details FROM people_duplicateattempt")

@@ -5,14 +5,20 @@ import re
 
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import resolve
 
 from divert.accounts.actions import issue_token
+from divert.audit.models import AuditEvent
+from divert.casework import actions as cw
 from divert.casework.models import Session
 from divert.core.access import declared_access
+from divert.core.errors import DomainError
+from divert.offending.actions import record_offence
 from divert.people import actions
 from divert.people.models import Child, DetailChange, RecordRestriction
 from divert.privacy import actions as privacy_actions
+from divert.referrals import actions as ref
 from divert.web.tests.test_pathway_pages import ID_ROUTES
 
 
@@ -159,8 +165,6 @@ def test_allocated_worker_is_refused_on_the_page(client, personas):
 
 
 def test_a_restricted_worker_cannot_be_allocated_the_child(personas, restricted):
-    from divert.core.errors import DomainError
-
     with pytest.raises(DomainError, match="restricted from that worker"):
         actions.allocate_child(by=personas.team_manager, child=personas.child_a, team=personas.team_a,
                                worker=personas.worker_a)
@@ -188,8 +192,6 @@ def test_merge_carries_restrictions_to_the_kept_record(personas, today):
 
 
 def test_merge_refused_when_the_kept_records_worker_is_restricted_on_the_duplicate(personas, today):
-    from divert.core.errors import DomainError
-
     p = personas
     duplicate = actions.create_child(by=p.team_manager, organisation=p.north, today=today, team=p.team_a,
                                      confirmed_not_duplicate=True, first_name="Alfie", last_name="Testchild", date_of_birth=dt.date(2010, 3, 14))
@@ -227,11 +229,6 @@ def test_processing_restriction_banner_and_refused_writes(client, personas, open
 
 
 def test_every_pathway_action_is_refused_while_processing_is_restricted(personas, open_work, today):
-    from divert.casework import actions as cw
-    from divert.core.errors import DomainError
-    from divert.offending.actions import record_offence
-    from divert.referrals import actions as ref
-
     p, w = personas, personas.worker_a
     episode, referral = open_work["episode"], open_work["referral"]
     actions.restrict_processing(by=p.team_manager, child=p.child_a, reason="Request received")
@@ -264,8 +261,6 @@ def test_every_pathway_action_is_refused_while_processing_is_restricted(personas
 # ---- Rectification ---------------------------------------------------------------------
 
 def test_correction_keeps_old_and_new_values_encrypted_with_reason(client, personas, today):
-    from django.db import connection
-
     p = personas
     client.force_login(p.worker_a)
     page = client.get(f"/children/{p.child_a.pk}/details/").content.decode()
@@ -311,8 +306,6 @@ def test_allocation_page_does_not_offer_a_restricted_worker(client, personas, re
 def test_opening_a_data_protection_page_is_audited_as_a_look_at_the_child(client, personas, page):
     """These pages show the child's details (or the reasons for restrictions) without the record
     page: opening one is a look at the child, like the record page."""
-    from divert.audit.models import AuditEvent
-
     client.force_login(personas.team_manager)
     assert client.get(f"/children/{personas.child_a.pk}/{page}/").status_code == 200
     event = AuditEvent.objects.filter(verb="viewed_child", child_id=personas.child_a.pk).get()

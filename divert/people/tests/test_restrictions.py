@@ -1,6 +1,7 @@
 """Restricted records and restriction of processing: scope and the actions' rules."""
 
 import pytest
+from django.utils import timezone
 
 from divert.core.errors import DomainError
 from divert.people import actions
@@ -66,8 +67,6 @@ def test_processing_restriction_excludes_child_from_processing_allowed(personas)
 
 
 def test_details_as_known_on_a_past_moment(personas):
-    from django.utils import timezone
-
     p = personas
     before = timezone.now()
     actions.update_child_details(by=p.team_manager, child=p.child_a, school="First School", reason="a")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from divert.accounts.models import RoleGrant
 from divert.audit.actions import void_record
 from divert.people.models import Child
 
@@ -33,8 +34,6 @@ def test_inactive_user_sees_nothing(personas):
 
 
 def test_administrator_given_a_case_role_sees_that_scope(personas):
-    from divert.accounts.models import RoleGrant
-
     admin = personas.administrator
     admin.teams.add(personas.team_b)
     RoleGrant.objects.create(user=admin, role="case_worker")

@@ -8,6 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from divert.audit.models import AuditEvent
 from divert.kpis.models import RagThreshold
+from divert.offending.actions import set_offence_type
+from divert.offending.models import OffenceType
 from divert.reference.actions import (
     record_board_meeting,
     set_comparator_figure,
@@ -223,8 +225,6 @@ def test_another_organisations_records_are_not_found(client, personas):
 
 
 def test_offence_reference_shows_defaults_and_an_own_row_replaces_one(client, personas):
-    from divert.offending.models import OffenceType
-
     OffenceType.objects.create(code="TEST1", description="Shipped default", yjb_category="theft_and_handling",
                                seriousness=2)
     client.force_login(personas.service_manager)
@@ -251,8 +251,6 @@ def test_offence_reference_shows_defaults_and_an_own_row_replaces_one(client, pe
 
 
 def test_offence_form_shows_errors_and_saves_nothing(client, personas):
-    from divert.offending.models import OffenceType
-
     client.force_login(personas.performance_officer)
     page = _post(client, BASE + "offences/add/", {"code": "", "description": "", "seriousness": "9"})
     html = page.content.decode()
@@ -263,8 +261,6 @@ def test_offence_form_shows_errors_and_saves_nothing(client, personas):
 
 
 def test_offence_file_imported_only_when_every_row_is_right(client, personas):
-    from divert.offending.models import OffenceType
-
     client.force_login(personas.performance_officer)
     bad = ("code,description,yjb_category,seriousness\n"
            "104/39,Common assault,Violence against the person,3\n"
@@ -285,8 +281,6 @@ def test_offence_file_imported_only_when_every_row_is_right(client, personas):
 
 
 def test_another_organisations_offence_rows_are_not_found(client, personas):
-    from divert.offending.actions import set_offence_type
-
     row = set_offence_type(by=personas.other_org_worker, organisation=personas.south, code="SOUTH1",
                            description="Southmoor wording", yjb_category="robbery", seriousness=4)
     client.force_login(personas.service_manager)

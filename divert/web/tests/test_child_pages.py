@@ -2,7 +2,9 @@
 
 import pytest
 
+from conftest import PASSWORD
 from divert.audit.models import AuditEvent
+from divert.people.actions import create_child
 from divert.people.tests.test_scoping import EXPECTED
 
 CHILDREN = ["child_a", "child_b", "police_only_child", "other_org_child"]
@@ -73,8 +75,6 @@ def test_search_finds_by_local_id_and_is_audited_without_the_text(client, person
 
 
 def test_sign_in_and_out(client, personas):
-    from conftest import PASSWORD
-
     response = client.post("/sign-in/", {"username": "worker_a", "password": PASSWORD})
     assert response.status_code == 302
     assert client.get("/my-work/").status_code == 200
@@ -101,8 +101,6 @@ def test_lists_of_children_are_audited_once_per_page(client, personas, url):
 
 
 def test_pages_of_children_keep_the_search(client, personas, today):
-    from divert.people.actions import create_child
-
     for n in range(55):
         create_child(by=None, organisation=personas.north, today=today, team=personas.team_a,
                      first_name=f"Kid{n:02d}", last_name="Paged", date_of_birth=today.replace(year=2011))

@@ -9,7 +9,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from divert.casework import actions as cw
 from divert.casework.models import Episode, FollowUpCheckpoint, Session
-from divert.people.models import Child
+from divert.people.actions import create_child
+from divert.people.models import Accommodation, CareStatus, Child, ETEStatus
 from divert.referrals import actions as ref
 from divert.referrals.models import Referral
 
@@ -132,8 +133,6 @@ def test_manager_reallocates_and_old_worker_loses_access(client, personas, open_
 
 
 def test_team_manager_sees_programme_queue_and_allocates(client, personas, today):
-    from divert.people.actions import create_child
-
     # Recorded by the system (not a worker), so the child has no team and the referral waits
     # in the programme's queue.
     child = create_child(by=None, organisation=personas.north, today=today,
@@ -213,8 +212,6 @@ def test_posting_to_out_of_scope_ids_changes_nothing(client, personas, open_work
 
 
 def test_assessment_records_statuses_as_dated_records(client, personas, open_work):
-    from divert.people.models import Accommodation, CareStatus, ETEStatus
-
     client.force_login(personas.worker_a)
     episode = open_work["episode"]
     response = client.post(f"/episodes/{episode.pk}/assessment/", {
@@ -268,8 +265,6 @@ def test_unknown_void_kind_is_404(client, personas, open_work):
 
 
 def test_queue_flags_overdue_screening(client, personas, today):
-    from divert.people.actions import create_child
-
     child = create_child(by=personas.worker_a, organisation=personas.north, today=today, team=personas.team_a,
                          first_name="Late", last_name="Screening", date_of_birth=dt.date(2011, 5, 5))
     ref.create_referral(by=personas.worker_a, child=child, programme=personas.programme, source="school",
