@@ -7,6 +7,7 @@ and commissioners see only suppressed aggregates (commissioners: the programmes 
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -15,10 +16,12 @@ from django.utils import timezone
 
 from divert.accounts.models import Programme, Role
 from divert.accounts.requests import SignedInRequest, organisation_of
+from divert.audit.actions import record_event
 from divert.core.access import allow
 from divert.core.dates import parse_date
+from divert.core.exports import csv_bytes, xlsx_bytes
 from divert.core.pages import form_page
-from divert.kpis import actions
+from divert.kpis import actions, tables
 from divert.kpis.catalogue import measure_catalogue, measure_info
 from divert.kpis.engine import compute_report, end_of_day
 from divert.kpis.formatting import (
@@ -59,35 +62,24 @@ def _row(item, unit: str) -> dict:
     }
 
 
-def _change_text(ch: dict, unit: str) -> str:
-    parts = [f"{ch['period']}: {format_value(ch['value'], unit)}"]
-    if ch.get("change_in_points") is not None:
-        parts.append(f"{ch['change_in_points']:+.1f} percentage points")
-    if ch.get("relative_change") is not None:
-        parts.append(f"{ch['relative_change'] * 100:+.0f}% relative")
-    if ch.get("direction"):
-        parts.append(ch["direction"])
-    return ", ".join(parts)
-
-
 def _measure(m) -> dict:
     return {
         **_row(m, m.unit),
         "key": m.key,
+        "anchor": tables.anchor(m),
         "fraction_label": fraction_label(m),
         "definition": m.definition,
         "period": m.period,
         "notes": m.notes,
         "rag": m.rag,
         "rag_class": RAG_CLASS.get(m.rag or "", ""),
-        "changes": [(k.replace("_", " "), _change_text(v, m.unit)) for k, v in m.changes.items()],
+        "changes": [(k.replace("_", " "), tables.change_text(v, m.unit)) for k, v in m.changes.items()],
         "comparators": [(k.replace("_", " "), format_value(v["value"], m.unit)) for k, v in m.comparators.items()],
         "breakdowns": [
-            (name.replace("_", " "), [_row(c, "stage_rate" if m.key.startswith("disproportionality.") else m.unit)
-                                      for c in cells])
+            (name.replace("_", " "), [_row(c, "stage_rate" if tables.is_table_only(m) else m.unit) for c in cells])
             for name, cells in m.breakdowns.items() if cells
         ],
-        "disproportionality": m.key.startswith("disproportionality."),
+        "disproportionality": tables.is_table_only(m),
     }
 
 
@@ -132,25 +124,59 @@ def _published_period(request: SignedInRequest, today: dt.date) -> tuple[Period,
     return period, publication_day(period), error
 
 
+def _audience(user) -> tuple[list, list]:
+    """The organisations (or, for a commissioner, the funded programmes) the user's report covers."""
+    if user.organisation_id and user.has_any_role(
+        (Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER, Role.BOARD_MEMBER)
+    ):
+        return [user.organisation], []
+    if user.commissioner_id:
+        return [], list(Programme.objects.filter(funded_by=user.commissioner_id).select_related("organisation"))
+    return [], []
+
+
+EXPORTS = {
+    "csv": ("text/csv; charset=utf-8", csv_bytes),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             lambda rows: xlsx_bytes(rows, sheet="Measures")),
+}
+
+
+def _export(request: SignedInRequest, result, fmt: str, organisations: list, programmes: list,
+            period: Period) -> HttpResponse:
+    """The report as shown, as a CSV or XLSX download (audited with counts, never figures)."""
+    content_type, write = EXPORTS[fmt]
+    rows = list(tables.export_rows(result))
+    for organisation_id in sorted({o.pk for o in organisations} | {p.organisation_id for p in programmes}):
+        record_event(by=request.user, verb="exported_kpis", organisation=organisation_id, details={
+            "via": "page", "format": fmt, "period": period.cli, "as_at": result.as_at.isoformat(),
+            "programmes": sorted(p.pk for p in programmes), "suppressed": result.suppressed,
+            "measures": len(result.measures), "rows": len(rows) - 1,
+        })
+    response = HttpResponse(write(rows), content_type=content_type)
+    name = f"measures-{period.cli}-as-at-{result.as_at.isoformat()}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 @allow(Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER, Role.BOARD_MEMBER, Role.COMMISSIONER)
 def report(request: SignedInRequest) -> HttpResponse:
-    """Every measure for the user's organisation (or funded programmes) and a period."""
+    """Every measure for the user's organisation (or funded programmes) and a period, with a
+    summary table and sections to jump to; ?format=csv or xlsx downloads what is shown."""
     user = request.user
     today = timezone.localdate()
     suppress = not user.has_any_role(UNSUPPRESSED_ROLES)
     period, as_at, error = (_published_period if suppress else _any_period)(request, today)
     known_on = end_of_day(as_at) if suppress else None
-    organisations, programmes = [], []
-    if user.organisation_id and user.has_any_role(
-        (Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER, Role.BOARD_MEMBER)
-    ):
-        organisations = [user.organisation]
-    elif user.commissioner_id:
-        programmes = list(Programme.objects.filter(funded_by=user.commissioner_id).select_related("organisation"))
+    organisations, programmes = _audience(user)
     result = None
     if organisations or programmes:
         result = compute_report(organisations=organisations, programmes=programmes, period=period,
                                 as_at=as_at, known_on=known_on, suppress=suppress)
+    fmt = request.GET.get("format", "")
+    if fmt in EXPORTS and result is not None and error is None:
+        return _export(request, result, fmt, organisations, programmes, period)
+    query = {"period": period.cli, **({} if suppress else {"as_at": as_at.isoformat()})}
     return render(request, "kpis/report.html", {
         "period": period,
         "as_at": as_at,
@@ -159,7 +185,9 @@ def report(request: SignedInRequest) -> HttpResponse:
         "policy_text": POLICY_TEXT.format(threshold=_threshold(organisations, programmes)),
         "can_edit_reference": user.has_any_role(UNSUPPRESSED_ROLES),
         "report": result,
-        "measures": [_measure(m) for m in result.measures] if result else [],
+        "summary": tables.summary(result) if result else [],
+        "sections": [(s, [_measure(m) for m in s.measures]) for s in tables.sections(result)] if result else [],
+        "export_query": urlencode(query),
     })
 
 
