@@ -174,6 +174,11 @@ def _one_in_force(name: str) -> models.UniqueConstraint:
     )
 
 
+# An assessment is due within this many days of the start of support (My work shows it as due
+# then; the data-quality page counts support without one by then).
+ASSESSMENT_DUE_DAYS = 14
+
+
 class Assessment(Versioned):
     """Needs and strengths, with the child's own view in their words."""
 

@@ -1,7 +1,12 @@
 """Routes for the reports app."""
 
-from django.urls import path  # noqa: F401  (routes are added as pages land)
+from django.urls import path
+
+from divert.reports import quality_views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("data-quality/", quality_views.data_quality, name="quality"),
+    path("data-quality/children/", quality_views.data_quality_children, name="quality_children"),
+]

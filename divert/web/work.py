@@ -9,7 +9,14 @@ from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 
 from divert.casework.codes import CheckpointStatus
-from divert.casework.models import Episode, FollowUpCheckpoint, Plan, PlanReview, last_contact_on
+from divert.casework.models import (
+    ASSESSMENT_DUE_DAYS,
+    Episode,
+    FollowUpCheckpoint,
+    Plan,
+    PlanReview,
+    last_contact_on,
+)
 from divert.core.dates import add_working_days
 from divert.referrals.codes import Eligibility, ScreeningDecision, Stage
 from divert.referrals.models import Referral
@@ -81,7 +88,7 @@ def due_items(*, user, children, today: dt.date) -> tuple[list[Due], list[Due]]:
     )
     for e in episodes:
         if e.last_assessed is None:
-            items.append(_item(e.child, "Assessment", e.start_date + dt.timedelta(days=14),
+            items.append(_item(e.child, "Assessment", e.start_date + dt.timedelta(days=ASSESSMENT_DUE_DAYS),
                                reverse("casework:assessment", args=[e.pk]), today))
         if e.plan_agreed is None:
             items.append(_item(e.child, "Plan", e.start_date + dt.timedelta(days=21),
