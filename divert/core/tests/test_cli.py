@@ -6,7 +6,11 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
+
+from divert.accounts.models import Organisation
+from divert.audit.models import AuditEvent
 
 
 def test_a_missing_setting_is_one_plain_line_not_a_traceback():
@@ -62,8 +66,6 @@ def test_help_never_relaxes_the_settings_for_a_real_run():
 
 
 def test_keys_new_works_before_any_key_exists():
-    from cryptography.fernet import Fernet
-
     result = divert("keys", "new")
     assert result.returncode == 0, result.stderr
     key = result.stdout.strip()
@@ -81,9 +83,6 @@ def test_org_list_names_every_slug(personas):
 
 @pytest.mark.django_db
 def test_org_create_is_an_audited_action(personas):
-    from divert.accounts.models import Organisation
-    from divert.audit.models import AuditEvent
-
     out = io.StringIO()
     call_command("org", "create", "eastfield-yjs", "--name", "Eastfield Youth Justice Service", stdout=out)
     organisation = Organisation.objects.get(slug="eastfield-yjs")

@@ -7,14 +7,13 @@ import datetime as dt
 import pytest
 from django.db.models import DateField, IntegerField, Value
 
-from divert.core.dates import AddDays, AddMonths, add_months
+from divert.accounts.models import Organisation
+from divert.core.dates import AddDays, AddMonths, add_months, follow_up_window, follow_up_window_sql
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("months", [1, 3, 6, 9, 12, -6])
 def test_add_months_in_the_database_matches_python(personas, months):
-    from divert.accounts.models import Organisation
-
     days = [dt.date(2023, 1, 1) + dt.timedelta(days=i) for i in range(0, 731, 3)]
     days += [
         dt.date(y, m, 1) - dt.timedelta(days=k)
@@ -39,8 +38,6 @@ def test_add_months_in_the_database_matches_python(personas, months):
 
 @pytest.mark.django_db
 def test_add_days_in_the_database(personas):
-    from divert.accounts.models import Organisation
-
     row = (
         Organisation.objects.filter(pk=personas.north.pk)
         .annotate(
@@ -58,9 +55,6 @@ def test_add_days_in_the_database(personas):
 @pytest.mark.django_db
 @pytest.mark.parametrize("months", [3, 6, 9, 12])
 def test_follow_up_window_in_the_database_matches_python(personas, months):
-    from divert.accounts.models import Organisation
-    from divert.core.dates import follow_up_window, follow_up_window_sql
-
     days = [dt.date(2023, 8, 25) + dt.timedelta(days=i) for i in range(0, 200, 2)]
     annotations = {}
     for i, day in enumerate(days):

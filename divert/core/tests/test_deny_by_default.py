@@ -1,8 +1,11 @@
 """Every URL declares who may use it; undeclared views are refused."""
 
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from divert.core.access import declared_access
+from divert.core.access import DenyByDefaultMiddleware, declared_access
 
 
 def _walk(patterns, prefix="", namespaces=()):
@@ -30,17 +33,11 @@ def test_the_walk_finds_the_child_pages():
 
 
 def test_middleware_refuses_an_undeclared_view(rf):
-    from django.http import HttpResponse
-
-    from divert.core.access import DenyByDefaultMiddleware
-
     def naked(request):
         return HttpResponse("should not run")
 
     middleware = DenyByDefaultMiddleware(lambda r: HttpResponse())
     request = rf.get("/")
-    import pytest
-    from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
         middleware.process_view(request, naked, (), {})

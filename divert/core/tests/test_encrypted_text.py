@@ -2,8 +2,10 @@
 
 import datetime as dt
 
+from cryptography.fernet import Fernet
 from django.db import connection
 
+from divert.core.crypto import _derived_key
 from divert.referrals.models import Referral
 
 
@@ -21,10 +23,6 @@ def test_reason_is_ciphertext_in_the_database_and_plain_in_python(personas):
 
 
 def test_rotating_keys_still_reads_old_values(personas, settings):
-    from cryptography.fernet import Fernet
-
-    from divert.core.crypto import _derived_key
-
     referral = Referral.objects.create(
         child=personas.child_a, programme=personas.programme, source="school",
         received_on=dt.date(2025, 6, 1), reason="old key text",

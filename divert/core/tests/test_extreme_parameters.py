@@ -10,12 +10,15 @@ import inspect
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import get_resolver, resolve
 
 from conftest import PASSWORD
 from divert.accounts import actions as acc
 from divert.accounts.models import Role
+from divert.core.forms import DateField
 from divert.core.tests.test_deny_by_default import _walk
+from divert.kpis.periods import parse_period
 
 EXTREME_IDS = ["0", "9" * 25, "1" + "0" * 24]
 # Each parameter alone with the extremes that look valid (so no other parameter's error
@@ -118,17 +121,11 @@ def test_extreme_dates_in_query_parameters_are_not_server_errors(client, everyon
 
 @pytest.mark.parametrize("year", ["0001", "9999", "1899", "2200"])
 def test_a_typed_date_outside_1900_to_2199_is_refused_plainly(year):
-    from django.core.exceptions import ValidationError
-
-    from divert.core.forms import DateField
-
     with pytest.raises(ValidationError, match="The date of birth must be between 1900 and 2199"):
         DateField(label_lower="date of birth").clean(["1", "1", year])
 
 
 def test_a_period_outside_1900_to_2199_is_refused_plainly():
-    from divert.kpis.periods import parse_period
-
     for text in ["0001", "9999-00", "9999Q4", "0001-01-01..2025-01-01", "2199-00"]:
         with pytest.raises(ValueError, match="between 1900 and 2199"):
             parse_period(text)

@@ -6,6 +6,15 @@ import datetime as dt
 import itertools
 
 import pytest
+from django.utils import timezone
+
+from divert.casework.actions import close_episode
+from divert.imports.actions import get_or_create_source
+from divert.imports.formats import LONDON
+from divert.offending.models import Arrest, Offence, Outcome
+from divert.people.actions import create_child
+from divert.referrals import actions as ref
+from divert.referrals.models import Referral
 
 D = dt.date
 TODAY = D(2027, 1, 4)
@@ -22,8 +31,6 @@ class Builder:
     """Children offered support, what the police later recorded, and how complete the data is."""
 
     def __init__(self, personas):
-        from divert.imports.actions import get_or_create_source
-
         self.p = personas
         self.outcomes_source = get_or_create_source(
             by=None, organisation=personas.north, name="Crime outcomes"
@@ -41,9 +48,6 @@ class Builder:
 
     def child(self, *, offered_on: dt.date, decision: str = "accepted", org=None):
         """A child offered support on `offered_on` who accepted, declined or did not respond."""
-        from divert.people.actions import create_child
-        from divert.referrals import actions as ref
-
         p = self.p
         org = org or p.north
         north = org == p.north
@@ -94,10 +98,6 @@ class Builder:
         self, child, committed_on: dt.date, *outcomes: tuple[str, dt.date], recorded_at=None
     ):
         """An offence with its outcomes as (disposal, outcome date)."""
-        from django.utils import timezone
-
-        from divert.offending.models import Offence, Outcome
-
         recorded_at = recorded_at or timezone.now()
         offence = Offence.objects.create(
             child=child,
@@ -118,9 +118,6 @@ class Builder:
 
     def arrest(self, child, day: dt.date):
         """An arrest at noon on `day`."""
-        from divert.imports.formats import LONDON
-        from divert.offending.models import Arrest
-
         return Arrest.objects.create(
             child=child,
             arrested_at=dt.datetime(day.year, day.month, day.day, 12, tzinfo=LONDON),
@@ -129,9 +126,6 @@ class Builder:
 
     def close(self, child, end_date: dt.date, *, completed=True):
         """Close the child's episode."""
-        from divert.casework.actions import close_episode
-        from divert.referrals.models import Referral
-
         episode = Referral.objects.get(pk=child.referral.pk).episode
         return close_episode(
             by=self.p.worker_a,

@@ -11,6 +11,8 @@ from django.core.management import CommandError, call_command
 
 from divert.audit.models import AuditEvent
 from divert.evaluation.extract import COLUMNS, research_extract, table
+from divert.people.actions import restrict_processing
+from divert.referrals import actions as ref
 
 D = dt.date
 AS_AT = D(2026, 12, 31)
@@ -73,8 +75,6 @@ def test_rare_combinations_are_coarsened_then_withheld(personas, six_offered, no
 
 
 def test_children_whose_processing_is_restricted_are_left_out(personas, six_offered):
-    from divert.people.actions import restrict_processing
-
     restrict_processing(by=personas.service_manager, child=six_offered[2], reason="Accuracy contested")
     release = research_extract(organisation=personas.north, as_at=AS_AT, k=1)
     assert release.candidates == 5
@@ -183,8 +183,6 @@ def test_a_childs_rows_share_one_combination_so_linking_them_by_pseudonym_narrow
     """Rows share the child's pseudonym, so a child with two referrals either side of a birthday
     must not show two age bands: two bands and two referral months give the birthday away to
     within weeks, and each row's group of k says nothing about the pair."""
-    from divert.referrals import actions as ref
-
     child, worker = six_offered[5], personas.worker_a  # declined in January 2025, aged 14
     referral = ref.create_referral(by=worker, child=child, programme=personas.programme, source="police_cr",
                                    received_on=D(2026, 6, 1), today=D(2026, 6, 3))

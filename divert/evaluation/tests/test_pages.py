@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from divert.audit.models import AuditEvent
 
@@ -84,11 +87,6 @@ def test_drill_down_refuses_an_unknown_cell(client, personas):
 
 
 def test_the_command_prints_a_table_and_json(personas, north_data):
-    import json
-    from io import StringIO
-
-    from django.core.management import CommandError, call_command
-
     north_data.complete_to(D(2026, 12, 31))
     child = north_data.child(offered_on=D(2025, 1, 6))
     north_data.offence(child, D(2025, 2, 1), ("youth_caution", D(2025, 3, 1)))

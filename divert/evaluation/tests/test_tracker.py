@@ -10,7 +10,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
+from divert.accounts.actions import create_programme
+from divert.casework.models import FollowUpCheckpoint
 from divert.evaluation.tracker import (
     SAMPLE_SIZE,
     SMALL_NUMBERS,
@@ -18,6 +21,11 @@ from divert.evaluation.tracker import (
     cell_child_ids,
     tracker,
 )
+from divert.imports.followup import complete_checkpoints
+from divert.imports.formats import LONDON
+from divert.referrals import actions as ref
+from divert.referrals.actions import withdraw_consent
+from divert.referrals.models import Referral
 
 D = dt.date
 OFFER = D(2025, 1, 6)
@@ -139,9 +147,6 @@ def test_an_arrest_dated_in_the_window_is_tier_c(personas, north_data):
 def test_decliners_are_the_comparison_group_and_a_withdrawn_child_stays_a_participant(
     personas, north_data
 ):
-    from divert.referrals.actions import withdraw_consent
-    from divert.referrals.models import Referral
-
     north_data.complete_to(D(2026, 12, 31))
     withdrawn = north_data.child(offered_on=OFFER)
     withdraw_consent(
@@ -200,8 +205,6 @@ def test_a_child_who_did_not_complete_has_no_closure_view(personas, north_data):
 
 
 def test_as_known_on_leaves_out_what_was_recorded_later(personas, north_data):
-    from django.utils import timezone
-
     north_data.complete_to(D(2026, 12, 31))
     child = north_data.child(offered_on=OFFER)
     moment = timezone.now()
@@ -218,8 +221,6 @@ def test_as_known_on_leaves_out_what_was_recorded_later(personas, north_data):
 
 
 def test_a_child_counts_once_per_group_from_their_first_offer(personas, north_data):
-    from divert.referrals import actions as ref
-
     north_data.complete_to(D(2026, 12, 31))
     child = north_data.child(offered_on=OFFER, decision="declined")
     later = ref.create_referral(
@@ -310,9 +311,6 @@ def test_drill_down_cells_match_the_counts(personas, north_data):
 
 
 def test_the_tracker_agrees_with_the_completed_checkpoints(personas, north_data):
-    from divert.casework.models import FollowUpCheckpoint
-    from divert.imports.followup import complete_checkpoints
-
     north_data.complete_to(D(2025, 12, 31), arrests=D(2026, 3, 31))
     days = [D(2024, 11, 30), OFFER, D(2025, 1, 31), D(2025, 3, 31), D(2025, 5, 31), D(2025, 8, 29)]
     for i, offered_on in enumerate(days):
@@ -351,9 +349,6 @@ def test_the_tracker_agrees_with_the_completed_checkpoints(personas, north_data)
 
 
 def test_as_known_on_a_past_day_the_data_was_not_complete_beyond_that_day(personas, north_data):
-    from divert.casework.models import FollowUpCheckpoint
-    from divert.imports.formats import LONDON
-
     north_data.complete_to(D(2026, 12, 31))
     child = north_data.child(offered_on=OFFER)
     FollowUpCheckpoint.objects.filter(child=child).update(
@@ -373,8 +368,6 @@ def test_as_known_on_a_past_day_the_data_was_not_complete_beyond_that_day(person
 
 
 def test_a_programme_filter_counts_only_that_programmes_children(personas, north_data):
-    from divert.accounts.actions import create_programme
-
     north_data.complete_to(D(2026, 12, 31))
     north_data.child(offered_on=OFFER)
     other = create_programme(by=None, organisation=personas.north, name="Other", slug="other")
@@ -383,8 +376,6 @@ def test_a_programme_filter_counts_only_that_programmes_children(personas, north
 
 
 def test_screened_out_children_are_in_neither_group_and_counted_separately(personas, north_data):
-    from divert.referrals import actions as ref
-
     north_data.complete_to(D(2026, 12, 31))
     referral = ref.create_referral(
         by=personas.worker_a,

@@ -6,9 +6,11 @@ import pytest
 
 from divert.casework.models import Instrument, MeasureScore, OnwardReferral, Plan, Session
 from divert.kpis.measures.common import Scope
+from divert.kpis.measures.follow_up import follow_up
 from divert.kpis.measures.local import prevention_measures
 from divert.kpis.periods import parse_period
 from divert.kpis.tests import factories as f
+from divert.offending.models import Arrest, DataSource
 from divert.referrals.models import Offer, Referral, Screening
 
 pytestmark = pytest.mark.django_db
@@ -106,9 +108,6 @@ def test_pre_post_paired_change_and_who_was_lost(org, prog):
 
 
 def test_follow_up_from_the_offer_by_group_and_tier(org, prog):
-    from divert.kpis.measures.follow_up import follow_up
-    from divert.offending.models import Arrest, DataSource
-
     DataSource.objects.create(organisation=org, name="Police", kind="crime_outcomes", complete_to=dt.date(2026, 1, 31))
     offered = dt.date(2025, 1, 15)  # 3-month window [2025-01-15, 2025-04-15): its last day is in Q1
     kids = {}

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from divert.kpis.measures.common import Scope
 from divert.kpis.measures.official import (
@@ -14,6 +15,8 @@ from divert.kpis.measures.official import (
 )
 from divert.kpis.periods import calendar_quarter, calendar_year, parse_period
 from divert.kpis.tests import factories as f
+from divert.offending.actions import record_complete_to
+from divert.offending.models import DataSource, SourceCompleteness
 
 pytestmark = pytest.mark.django_db
 AS_AT = dt.date(2025, 6, 30)
@@ -175,8 +178,6 @@ def test_custody_worked_example_per_1000(org):
 
 
 def test_as_known_on_ignores_later_records_and_later_voids(org):
-    from django.utils import timezone
-
     year = calendar_year(2024)
     published = timezone.make_aware(dt.datetime(2025, 1, 15, 12, 0))
     later = timezone.make_aware(dt.datetime(2025, 3, 1, 12, 0))
@@ -206,11 +207,6 @@ def test_fte_conversion_lancashire_8_of_83(org):
 def test_as_known_on_uses_the_completeness_date_known_then(org):
     """A mature cohort is provisional as known on a day before police data covered it,
     even though the source is complete today (the dated history of 'complete to')."""
-    from django.utils import timezone
-
-    from divert.offending.actions import record_complete_to
-    from divert.offending.models import DataSource, SourceCompleteness
-
     cohort = calendar_quarter(2022, 1)  # final 18 months after 31 Mar 2022
     as_at = dt.date(2025, 6, 30)
     source = DataSource.objects.create(organisation=org, name="Police", kind="crime_outcomes")

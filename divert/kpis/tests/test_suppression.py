@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from divert.kpis import suppression as s
 from divert.kpis.suppression import SECONDARY, show_count, suppress_table
 
 T = 5
@@ -117,8 +118,6 @@ def test_counts_one_to_threshold_shown_as_le():
 )
 def test_the_quick_witness_never_frees_a_position_the_exact_test_pins_down(table, picks, kinds):
     """The cheap test that skips the LP only ever names positions a second table can move."""
-    from divert.kpis import suppression as s
-
     rows, cols = len(table), len(table[0])
     positions = ([("cell", i, j) for i in range(rows) for j in range(cols)]
                  + [("row", i) for i in range(rows)] + [("col", j) for j in range(cols)] + [("all",)])
