@@ -17,6 +17,7 @@ from divert.casework.models import (
     Session,
 )
 from divert.offending.models import Outcome
+from divert.oversight.reading import OversightOnRecord, on_record
 from divert.referrals.models import Offer, Referral, Screening
 
 
@@ -37,8 +38,9 @@ def _at(kind: str, obj) -> str:
     return "" if obj.is_void else f"#{kind}-{obj.pk}"
 
 
-def child_timeline(child) -> list[Entry]:
-    """Build the timeline for a child the caller is already allowed to see."""
+def child_timeline(child, oversight: OversightOnRecord | None = None) -> list[Entry]:
+    """Build the timeline for a child the caller is already allowed to see (`oversight`: the
+    child's oversight and case audits when the caller has them already)."""
     entries: list[Entry] = []
     for r in Referral.objects.filter(child=child).select_related("programme"):
         entries.append(Entry(r.received_on, "referral", f"Referral from {r.get_source_display()}",
@@ -78,8 +80,19 @@ def child_timeline(child) -> list[Entry]:
     for o in Outcome.objects.filter(child=child).select_related("offence"):
         entries.append(Entry(o.outcome_date, "outcome", f"Police outcome: {o.get_disposal_display()}",
                              o.offence.description, o.is_void, _at("outcome", o)))
+    entries.extend(_oversight_entries(oversight if oversight is not None else on_record(child)))
     entries.sort(key=lambda e: (e.date, e.kind), reverse=True)
     return entries
+
+
+def _oversight_entries(oversight: OversightOnRecord) -> list[Entry]:
+    """A manager's oversight, and case audits once done."""
+    out = [Entry(o.decided_on, "oversight", "Management oversight",
+                 o.recorded_by.display_name if o.recorded_by else "", False, _at("oversight", o))
+           for o in oversight.oversights]
+    out += [Entry(a.completed_on, "oversight", "Case audit done", a.quarter.label, False, _at("case-audit", a))
+            for a in oversight.audits]
+    return out
 
 
 def _episode_entries(episodes) -> list[Entry]:

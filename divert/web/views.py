@@ -21,6 +21,7 @@ from divert.casework.models import Contact, FollowUpCheckpoint, last_contact_on
 from divert.core.access import SIGNED_IN, allow, get_visible_or_404, public
 from divert.core.exports import csv_bytes
 from divert.offending.models import Outcome
+from divert.oversight.reading import audit_work, on_record
 from divert.people.actions import open_allocated_record
 from divert.people.models import Allocation, Child, DuplicateAttempt
 from divert.referrals.models import Referral
@@ -72,7 +73,9 @@ def my_work(request: HttpRequest) -> HttpResponse:
     if request.user.has_any_role(MANAGER_ROLES):
         queue_count = Referral.objects.visible_to(request.user).on_queue().count()
         held_count = DuplicateAttempt.objects.for_manager(request.user).open().count()
+    audit_actions, my_audits = audit_work(request.user, today=today)
     return render(request, "web/my_work.html", {
+        "audit_actions": audit_actions, "my_audits": my_audits,
         "items": items, "overdue": sum(1 for i in items if i.overdue), "caseload": caseload,
         "follow_ups": follow_ups[:20], "follow_up_count": len(follow_ups),
         "today": today, "queue_count": queue_count, "held_count": held_count,
@@ -144,12 +147,13 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     contacts = list(Contact.objects.current().filter(child=child).select_related("worker")
                     .order_by("-contacted_at", "-id"))
     can_manage = request.user.has_any_role(MANAGER_ROLES)
+    oversight = on_record(child)
     processing_restriction = child.processing_restrictions.active().first()
     # While processing is restricted the record is kept and viewable, but nothing new is recorded.
     can_write = request.user.has_any_role(PATHWAY_ROLES) and processing_restriction is None
     return render(request, "web/child_detail.html", {
         "child": child, "referrals": referrals, "stories": episode_stories(child), "outcomes": outcomes,
-        "checkpoints": checkpoints, "contacts": contacts, "timeline": child_timeline(child), "can_write": can_write,
+        "checkpoints": checkpoints, "contacts": contacts, "timeline": child_timeline(child, oversight), "oversight": oversight, "can_write": can_write,
         "can_manage": can_manage, "today": timezone.localdate(),
         "care_statuses": child.care_statuses.current().order_by("-start_date"),
         "can_correct": request.user.has_any_role(PATHWAY_ROLES),

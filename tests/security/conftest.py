@@ -116,7 +116,28 @@ def full_pathway(*, by, organisation, team, programme, first, last, local_id, po
         "child_id": child.pk, "referral_id": referral.pk, "episode_id": episode.pk, "session_id": session.pk,
         "assessment_id": assessment.pk, "plan_id": plan.pk, "onward_id": onward.pk,
         "checkpoint_id": checkpoint.pk, "contact_id": contact.pk, "child": child,
+        **_oversight(child=child, episode=episode, worker=by, text=text),
     }
+
+
+def _oversight(*, child, episode, worker, text) -> dict:
+    """A service manager's oversight on the child and a done case audit with an action for the worker."""
+    from divert.accounts import actions as acc
+    from divert.accounts.models import Role
+    from divert.oversight import actions as ov
+    from divert.oversight.quarters import quarter_containing
+
+    organisation = child.organisation
+    manager = acc.create_user(by=None, username=f"{organisation.slug}_auditing_manager", password=None,
+                              roles=[Role.SERVICE_MANAGER], organisation=organisation)
+    ov.record_oversight(by=manager, child=child, episode=episode, decided_on=TODAY, today=TODAY,
+                        decision=text or "Keep support open", reasons=text or "Attending well")
+    audit = ov.choose_case(by=manager, child=child, quarter=quarter_containing(TODAY))
+    ov.complete_case_audit(by=manager, audit=audit, today=TODAY, strengths=text,
+                           grades={d.pk: "good" for d in audit.template.domains.all()},
+                           themes=[text[:80] or "Child's voice"],
+                           actions=[{"worker": worker, "due_on": TODAY, "text": text or "Review the plan"}])
+    return {"audit_id": audit.pk, "action_id": audit.actions.get().pk}
 
 
 def _imports(*, organisation, officer, first, last) -> dict:
