@@ -6,22 +6,20 @@ import datetime as dt
 
 import pytest
 
+from divert.imports.actions import get_or_create_source, import_police_file
+
 TODAY = dt.date(2025, 6, 30)
 
 
 @pytest.fixture
 def source(personas):
     """North's crime outcomes source."""
-    from divert.imports.actions import get_or_create_source
-
     return get_or_create_source(by=None, organisation=personas.north, name="Police crime outcomes")
 
 
 @pytest.fixture
 def custody_source(personas):
     """North's custody releases source."""
-    from divert.imports.actions import get_or_create_source
-
     return get_or_create_source(by=None, organisation=personas.north, name="Police custody releases",
                                 kind="custody_releases")
 
@@ -36,8 +34,6 @@ def import_dir(tmp_path, settings):
 @pytest.fixture
 def run_import(personas, source):
     """Import CSV bytes into north's source as the performance officer."""
-    from divert.imports.actions import import_police_file
-
     def run(data: bytes, *, name="extract.csv", into=None, complete_to=dt.date(2025, 5, 31), today=TODAY,
             **options):
         return import_police_file(

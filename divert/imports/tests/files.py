@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+import openpyxl
+
 OUTCOME_HEADINGS = [
     "source_reference", "police_id", "local_id", "first_name", "last_name", "date_of_birth", "sex",
     "ethnicity", "postcode", "offence_reference", "offence_code", "offence_description", "committed_on",
@@ -46,8 +48,6 @@ def to_csv(rows: list[dict], headings=None, encoding="utf-8") -> bytes:
 
 def to_xlsx(rows: list[list]) -> bytes:
     """Rows (the first is the headings) as an XLSX workbook."""
-    import openpyxl
-
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     for row in rows:

@@ -11,8 +11,11 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from divert.accounts.actions import create_organisation
 from divert.core.errors import DomainError
 from divert.imports.archive import unpack_bundle_zip
+from divert.imports.bundle import export_bundle
+from divert.people.models import Child
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
@@ -68,10 +71,6 @@ def test_files_in_one_folder_are_taken_and_others_left_out_with_a_notice(tmp_pat
 
 
 def test_the_command_imports_a_zipped_bundle(personas, tmp_path):
-    from divert.accounts.actions import create_organisation
-    from divert.imports.bundle import export_bundle
-    from divert.people.models import Child
-
     export_bundle(organisation=personas.north, directory=tmp_path / "bundle", now=NOW)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

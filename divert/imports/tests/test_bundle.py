@@ -9,9 +9,34 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import models as m
 from django.utils import timezone
 
-from divert.imports.bundle import SPECS, export_bundle, import_bundle
+from divert.accounts.actions import create_organisation
+from divert.accounts.models import User
+from divert.audit.models import AuditEvent, Batch
+from divert.casework.actions import (
+    agree_plan,
+    close_episode,
+    record_assessment,
+    self_ratings_instrument,
+)
+from divert.casework.models import (
+    Assessment,
+    FollowUpCheckpoint,
+    Instrument,
+    MeasureScore,
+    Plan,
+    PlanReview,
+)
+from divert.core.errors import DomainError
+from divert.imports.actions import get_or_create_source
+from divert.imports.bundle import NOT_CARRIED, SPECS, export_bundle, import_bundle
+from divert.offending.actions import record_complete_to
+from divert.offending.models import Arrest, Offence, OffenceType, Outcome
+from divert.people.models import CareStatus, Child, ETEStatus
+from divert.reference.models import Population
+from divert.victims.models import Victim
 
 D = dt.date
 NOW = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
@@ -21,13 +46,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def north_records(personas, open_work):
     """North with a little of everything the bundle carries."""
-    from divert.casework.actions import close_episode
-    from divert.imports.actions import get_or_create_source
-    from divert.offending.models import Arrest, Offence, OffenceType, Outcome
-    from divert.people.models import CareStatus, Child, ETEStatus
-    from divert.reference.models import Population
-    from divert.victims.models import Victim
-
     source = get_or_create_source(by=None, organisation=personas.north, name="Crime outcomes")
     source.complete_to = D(2025, 12, 31)
     source.save()
@@ -107,10 +125,6 @@ def north_records(personas, open_work):
 def _casework(personas, episode, offence, source):
     """Assessment and plan (each in two versions) and review, scores on a shared and an own
     instrument, offence links, history."""
-    from divert.casework.actions import agree_plan, record_assessment, self_ratings_instrument
-    from divert.casework.models import Assessment, Instrument, MeasureScore, Plan, PlanReview
-    from divert.offending.actions import record_complete_to
-
     Assessment.objects.create(episode=episode, assessed_on=D(2025, 3, 12), needs={"ete": 2, "family": 1},
                               child_view="I want to get back to football", exploitation_risk="low")
     plan = Plan.objects.create(episode=episode, agreed_on=D(2025, 3, 13), goals="Stay out of trouble",
@@ -133,14 +147,10 @@ def _casework(personas, episode, offence, source):
 
 def staff_move_to(organisation, personas):
     """The same people work in the new organisation (usernames carry allocation across)."""
-    from divert.accounts.models import User
-
     User.objects.filter(organisation=personas.north).update(organisation=organisation)
 
 
 def new_org(slug="copy"):
-    from divert.accounts.actions import create_organisation
-
     return create_organisation(by=None, name=f"Org {slug}", slug=slug)
 
 
@@ -149,8 +159,6 @@ def read(directory, name):
 
 
 def test_export_then_import_into_an_empty_organisation_round_trips_exactly(north_records, tmp_path):
-    from divert.audit.models import AuditEvent, Batch
-
     first, second = tmp_path / "first", tmp_path / "second"
     counts = export_bundle(organisation=north_records.north, directory=first, now=NOW)
     assert (
@@ -196,8 +204,6 @@ def test_values_are_not_altered_and_narratives_are_decrypted(north_records, tmp_
 
 
 def test_an_invalid_bundle_reports_every_problem_and_writes_nothing(north_records, tmp_path):
-    from divert.people.models import Child
-
     export_bundle(organisation=north_records.north, directory=tmp_path, now=NOW)
     rows = read(tmp_path, "children.csv")
     rows[0]["date_of_birth"] = "14/03/2010"
@@ -256,9 +262,6 @@ def small_bundle(north_records, directory):
 
 
 def test_a_bundle_may_leave_out_files_and_optional_columns(north_records, tmp_path):
-    from divert.casework.models import FollowUpCheckpoint
-    from divert.people.models import Child
-
     small_bundle(north_records, tmp_path)
     copy = new_org()
     result = import_bundle(by=None, organisation=copy, directory=tmp_path)
@@ -270,8 +273,6 @@ def test_a_bundle_may_leave_out_files_and_optional_columns(north_records, tmp_pa
 
 
 def test_checkpoints_are_worked_out_from_offers_when_a_bundle_has_none(north_records, tmp_path):
-    from divert.casework.models import FollowUpCheckpoint
-
     export_bundle(organisation=north_records.north, directory=tmp_path / "full", now=NOW)
     carried = read(tmp_path / "full", "follow_up_checkpoints.csv")
     small_bundle(north_records, tmp_path / "small")
@@ -287,16 +288,12 @@ def test_checkpoints_are_worked_out_from_offers_when_a_bundle_has_none(north_rec
 
 
 def test_a_bundle_goes_only_into_an_empty_organisation(north_records, tmp_path):
-    from divert.core.errors import DomainError
-
     export_bundle(organisation=north_records.north, directory=tmp_path, now=NOW)
     with pytest.raises(DomainError):
         import_bundle(by=None, organisation=north_records.north, directory=tmp_path)
 
 
 def test_the_command_exports_checks_and_imports(north_records, tmp_path):
-    from divert.people.models import Child
-
     out = StringIO()
     call_command("bundle", "export", str(tmp_path), "--org", "north", stdout=out)
     assert "keep it secure" in out.getvalue()
@@ -325,8 +322,6 @@ def _write(path, rows):
 
 
 def test_workers_unknown_to_the_importing_organisation_are_left_blank_with_a_notice(north_records, tmp_path):
-    from divert.people.models import Child
-
     export_bundle(organisation=north_records.north, directory=tmp_path, now=NOW)
     copy = new_org()
     result = import_bundle(by=None, organisation=copy, directory=tmp_path)
@@ -348,10 +343,6 @@ def test_an_unknown_instrument_is_a_problem(north_records, tmp_path):
 
 
 def test_every_relation_a_bundle_file_carries_is_declared():
-    from django.db import models as m
-
-    from divert.imports.bundle import NOT_CARRIED
-
     for spec in SPECS:
         for f in spec.model._meta.concrete_fields:
             if isinstance(f, m.ForeignKey) and f.name not in NOT_CARRIED:

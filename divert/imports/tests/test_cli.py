@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from divert.casework.models import FollowUpCheckpoint
 from divert.imports.models import ColumnMapping, ImportErrorFile, ImportRun
 from divert.imports.tests.files import outcome_row, to_csv, to_xlsx
 from divert.offending.models import DataSource, Outcome
@@ -112,8 +113,6 @@ def test_source_options_are_set_from_the_command_line(personas, source):
 
 
 def test_checkpoints_are_brought_up_to_date_without_an_import(personas, open_work):
-    from divert.casework.models import FollowUpCheckpoint
-
     out = run_cli("checkpoints", "--org", "north", "--today", "2025-07-01")
     assert "north: 0 completed, 1 now awaiting data." in out  # the 3-month check fell due on 5 June
     assert FollowUpCheckpoint.objects.filter(status="awaiting_data").count() == 1

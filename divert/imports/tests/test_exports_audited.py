@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from divert.accounts.actions import create_organisation
 from divert.audit.models import AuditEvent
-from divert.imports.bundle import export_bundle
+from divert.casework.models import Episode
+from divert.imports.bundle import export_bundle, import_bundle
 from divert.imports.models import ImportErrorFile
 from divert.imports.tests.files import outcome_row, to_csv
 
@@ -49,10 +51,6 @@ def test_bundle_export_is_audited_with_rows_per_file_and_is_not_escaped(personas
 
 
 def test_a_bundle_with_a_narrative_longer_than_the_csv_field_limit_round_trips(personas, open_work, tmp_path):
-    from divert.accounts.actions import create_organisation
-    from divert.casework.models import Episode
-    from divert.imports.bundle import import_bundle
-
     long_plan = "Long plan. " * 20_000  # 220,000 characters: over Python's default CSV field limit
     Episode.objects.filter(pk=open_work["episode"].pk).update(exit_plan=long_plan)
     export_bundle(organisation=personas.north, directory=tmp_path, now=dt.datetime(2025, 7, 1, tzinfo=dt.UTC))

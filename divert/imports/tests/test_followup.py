@@ -7,9 +7,20 @@ import datetime as dt
 import pytest
 
 from divert.audit.models import AuditEvent
+from divert.casework.actions import close_episode
+from divert.casework.models import FollowUpCheckpoint
 from divert.core.dates import follow_up_window
-from divert.imports.followup import OffenceFacts, evaluate_checkpoint
+from divert.imports.actions import get_or_create_source
+from divert.imports.followup import (
+    OffenceFacts,
+    complete_checkpoints,
+    evaluate_checkpoint,
+    source_coverage,
+)
+from divert.imports.formats import LONDON
 from divert.imports.tests.files import outcome_row, to_csv
+from divert.offending.actions import record_complete_to
+from divert.offending.models import SourceCompleteness
 
 D = dt.date
 ANCHOR = D(2025, 1, 10)  # 3-month window [10 Jan, 10 Apr); waiting period to 9 Oct 2025
@@ -85,8 +96,6 @@ def test_arrests_count_when_dated_in_the_window_and_data_reaches_its_end():
 
 @pytest.mark.django_db
 def test_an_import_completes_the_checkpoints_its_data_covers(personas, open_work, run_import, source):
-    from divert.casework.models import FollowUpCheckpoint
-
     # child_a was offered support on 5 March 2025: the 3-month window is [5 Mar, 5 Jun 2025).
     rows = [outcome_row("A", local_id="N-0001", committed_on="01/04/2025", disposal="community_resolution",
                         outcome_date="10/04/2025"),
@@ -108,9 +117,6 @@ def test_an_import_completes_the_checkpoints_its_data_covers(personas, open_work
 
 @pytest.mark.django_db
 def test_checkpoints_wait_for_every_outcome_source(personas, open_work, run_import, source):
-    from divert.casework.models import FollowUpCheckpoint
-    from divert.imports.actions import get_or_create_source
-
     get_or_create_source(by=None, organisation=personas.north, name="Community Resolutions",
                          kind="community_resolutions")  # never imported: not complete to any date
     run_import(to_csv([outcome_row("A", local_id="N-0001")]), complete_to=D(2025, 12, 4), today=D(2026, 1, 1))
@@ -120,9 +126,6 @@ def test_checkpoints_wait_for_every_outcome_source(personas, open_work, run_impo
 
 @pytest.mark.django_db
 def test_offer_and_closure_anchors_are_judged_on_their_own_windows(personas, open_work, run_import):
-    from divert.casework.actions import close_episode
-    from divert.casework.models import FollowUpCheckpoint
-
     close_episode(by=personas.worker_a, episode=open_work["episode"], end_date=D(2025, 4, 1), today=D(2025, 6, 30),
                   reason="completed", successfully_completed=True)
     # Committed after the offer (5 March) but before closure (1 April): counts from the offer only.
@@ -136,11 +139,6 @@ def test_offer_and_closure_anchors_are_judged_on_their_own_windows(personas, ope
 
 def test_arrest_tier_is_stored_before_outcome_data_covers_the_window(personas, open_work):
     """Tier c is final when arrest data covers the window, even while tiers a and b wait."""
-    import datetime as dt
-
-    from divert.imports.actions import get_or_create_source
-    from divert.imports.followup import complete_checkpoints
-
     outcomes = get_or_create_source(by=None, organisation=personas.north, name="Outcomes")
     custody = get_or_create_source(by=None, organisation=personas.north, name="Custody", kind="custody_releases")
     outcomes.complete_to = dt.date(2025, 6, 30)   # 3-month window from 5 Mar 2025 ends 5 Jun; +6 months not covered
@@ -157,11 +155,6 @@ def test_arrest_tier_is_stored_before_outcome_data_covers_the_window(personas, o
 def test_complete_to_keeps_a_dated_history_so_as_known_on_reproduces_an_earlier_date(
     personas, source, custody_source, run_import
 ):
-    from divert.imports.followup import source_coverage
-    from divert.imports.formats import LONDON
-    from divert.offending.actions import record_complete_to
-    from divert.offending.models import SourceCompleteness
-
     record_complete_to(by=None, source=custody_source, complete_to=D(2025, 6, 30))
     run_import(to_csv([outcome_row("CO-1")]), complete_to=D(2025, 3, 31))
     run_import(to_csv([outcome_row("CO-2")]), complete_to=D(2025, 5, 31))
@@ -185,9 +178,6 @@ def test_complete_to_keeps_a_dated_history_so_as_known_on_reproduces_an_earlier_
 
 
 def test_a_source_without_history_is_complete_to_its_date_but_not_beyond_the_day_known_on(personas, source):
-    from divert.imports.followup import source_coverage
-    from divert.imports.formats import LONDON
-
     type(source).objects.filter(pk=source.pk).update(complete_to=D(2025, 5, 31))
     assert source_coverage(personas.north, known_on=dt.datetime(2025, 4, 2, 9, tzinfo=LONDON))[0] == D(2025, 4, 2)
     assert source_coverage(personas.north, known_on=dt.datetime(2025, 7, 1, 9, tzinfo=LONDON))[0] == D(2025, 5, 31)

@@ -8,9 +8,12 @@ from pathlib import Path
 import pytest
 
 from divert.audit.models import AuditEvent, Batch
+from divert.core.errors import DomainError
+from divert.imports.actions import delete_expired_error_files, start_run, tidy_imports
 from divert.imports.models import ImportErrorFile, ImportRun
 from divert.imports.tests.files import outcome_row, to_csv
-from divert.offending.models import DataSource, Offence, Outcome
+from divert.imports.writing import COPY_FROM
+from divert.offending.models import Arrest, DataSource, Offence, OffenceType, Outcome
 from divert.people.models import Child
 
 pytestmark = pytest.mark.django_db
@@ -73,8 +76,6 @@ def test_a_refused_file_stays_refused_even_with_valid_rows_only(run_import):
 
 
 def test_expired_error_files_are_deleted(run_import):
-    from divert.imports.actions import delete_expired_error_files
-
     rows = rows_for_child_a(2)
     rows[1]["sex"] = "Q"
     run, _ = run_import(to_csv(rows), valid_rows_only=True)
@@ -125,8 +126,6 @@ def test_a_row_without_a_disposal_records_the_offence_only(source, run_import):
 
 
 def test_offence_codes_are_looked_up_in_the_reference(personas, run_import):
-    from divert.offending.models import OffenceType
-
     OffenceType.objects.create(code="105/1", description="Common assault", yjb_category="violence_against_the_person",
                                seriousness=3)
     run_import(to_csv([outcome_row("A", local_id="N-0001", offence_code="105/1", offence_description=""),
@@ -163,8 +162,6 @@ def test_a_dry_run_reports_counts_and_keeps_nothing(source, run_import):
 
 
 def test_complete_to_cannot_be_in_the_future_or_move_back(source, run_import):
-    from divert.core.errors import DomainError
-
     with pytest.raises(DomainError, match="cannot be in the future"):
         run_import(to_csv(rows_for_child_a(1)), complete_to=dt.date(2025, 7, 1))
     run_import(to_csv(rows_for_child_a(1)), complete_to=dt.date(2025, 5, 31))
@@ -177,16 +174,12 @@ def test_complete_to_cannot_be_in_the_future_or_move_back(source, run_import):
 
 
 def test_another_organisations_source_cannot_be_used(personas, run_import):
-    from divert.core.errors import DomainError
-
     theirs = DataSource.objects.create(organisation=personas.south, name="South police", kind="crime_outcomes")
     with pytest.raises(DomainError, match="another organisation"):
         run_import(to_csv(rows_for_child_a(1)), into=theirs)
 
 
 def test_custody_releases_are_imported_as_arrests(personas, custody_source, run_import):
-    from divert.offending.models import Arrest
-
     rows = [{"source_reference": "CU-1", "local_id": "N-0002", "first_name": "Bella", "last_name": "Testchild",
              "date_of_birth": "14/03/2010", "arrested_at": "03/04/2025 18:20", "released_at": "04/04/2025 02:10",
              "result": "nfa"}]
@@ -228,8 +221,6 @@ def test_a_large_file_is_written_in_bulk_and_reimported_unchanged(personas, sour
 
 
 def test_tidying_deletes_unconfirmed_uploads_and_marks_stalled_imports(personas, source, import_dir):
-    from divert.imports.actions import start_run, tidy_imports
-
     now = dt.datetime(2025, 6, 30, 12, tzinfo=dt.UTC)
     stored = import_dir / "upload.csv"
     stored.parent.mkdir(parents=True, exist_ok=True)
@@ -249,9 +240,6 @@ def test_tidying_deletes_unconfirmed_uploads_and_marks_stalled_imports(personas,
 
 def test_a_large_file_is_written_in_bulk_and_importing_it_again_changes_nothing(personas, source, run_import):
     """Enough rows for the bulk path (COPY on PostgreSQL) for children, offences and outcomes."""
-    from divert.imports.writing import COPY_FROM
-    from divert.offending.models import OffenceType
-
     OffenceType.objects.create(organisation=personas.north, code="BULK1", description="Bulk theft",
                                yjb_category="theft_and_handling", seriousness=2)
     people = COPY_FROM + 10

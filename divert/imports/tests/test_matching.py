@@ -6,11 +6,14 @@ import datetime as dt
 
 import pytest
 
+from divert.core.errors import DomainError
 from divert.imports import matching
+from divert.imports.actions import resolve_match_review, set_source_options
 from divert.imports.models import MatchReview
 from divert.imports.tests.files import outcome_row, to_csv
 from divert.offending.models import Outcome
 from divert.people.models import Child
+from divert.referrals.models import Referral
 
 TODAY = dt.date(2025, 6, 30)
 
@@ -114,8 +117,6 @@ def test_an_uncertain_match_waits_in_the_review_queue_and_writes_nothing(persona
 
 @pytest.mark.django_db
 def test_a_reviewer_matches_the_rows_to_a_child(personas, run_import, source):
-    from divert.imports.actions import resolve_match_review
-
     run_import(to_csv([outcome_row("A", first_name="Alfy", last_name="Testchild", date_of_birth="14/03/2010")]))
     review = MatchReview.objects.get()
     resolve_match_review(by=personas.performance_officer, review=review, decision="matched",
@@ -130,9 +131,6 @@ def test_a_reviewer_matches_the_rows_to_a_child(personas, run_import, source):
 
 @pytest.mark.django_db
 def test_a_reviewer_may_record_a_new_child_or_discard(personas, run_import):
-    from divert.core.errors import DomainError
-    from divert.imports.actions import resolve_match_review
-
     run_import(to_csv([outcome_row("A", first_name="Alfy", last_name="Testchild", date_of_birth="14/03/2010"),
                        outcome_row("B", first_name="Bela", last_name="Testchild", date_of_birth="14/03/2010")]))
     first, second = MatchReview.objects.order_by("id")
@@ -156,9 +154,6 @@ def test_children_of_another_organisation_are_never_matched(personas, run_import
 
 @pytest.mark.django_db
 def test_a_community_resolution_can_open_a_referral(personas, source, run_import):
-    from divert.imports.actions import set_source_options
-    from divert.referrals.models import Referral
-
     set_source_options(by=personas.performance_officer, source=source,
                        community_resolution_programme=personas.programme)
     rows = [outcome_row("A", police_id="P-5", first_name="Newby", last_name="Person", date_of_birth="01/01/2012"),
@@ -176,9 +171,6 @@ def test_a_community_resolution_can_open_a_referral(personas, source, run_import
 
 @pytest.mark.django_db
 def test_a_custody_release_can_open_a_following_arrest_referral(personas, custody_source, run_import):
-    from divert.imports.actions import set_source_options
-    from divert.referrals.models import Referral
-
     set_source_options(by=personas.performance_officer, source=custody_source,
                        custody_release_programme=personas.programme)
     rows = [{"source_reference": "CU-1", "local_id": "N-0002", "first_name": "Bella", "last_name": "Testchild",

@@ -14,6 +14,7 @@ from divert.imports.parsing import FileRefused, read_csv, read_table
 from divert.imports.tests.files import outcome_row, to_csv, to_xlsx
 from divert.imports.tests.test_bundle import NOW, _write, new_org, north_records, read  # noqa: F401 - a fixture
 from divert.imports.validation import validate_file
+from divert.people.models import Child
 from divert.reference.importing import check_population_file
 
 TODAY = dt.date(2025, 6, 30)
@@ -69,8 +70,6 @@ def test_a_nul_in_a_population_file_is_refused_by_row_and_column():
 
 
 def test_a_nul_in_a_bundle_file_is_a_problem_by_row_and_column(north_records, tmp_path):  # noqa: F811
-    from divert.people.models import Child
-
     export_bundle(organisation=north_records.north, directory=tmp_path, now=NOW)
     rows = read(tmp_path, "children.csv")
     rows[-1]["first_name"] = "Al\x00ex"

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from divert.accounts.actions import create_user
 from divert.imports.models import ImportRun, MatchReview
 from divert.imports.tests.files import outcome_row, to_csv
 from divert.offending.models import Outcome
@@ -93,7 +94,6 @@ def test_valid_rows_only_gives_a_download_only_the_right_people_get(officer, cli
 def test_another_organisations_import_is_not_found(client, personas, source, officer):
     post_file(officer, source, to_csv([outcome_row("A", local_id="N-0001")]))
     run = ImportRun.objects.get()
-    from divert.accounts.actions import create_user
 
     south_officer = create_user(by=None, username="south_po", password=None,
                                 roles=["performance_officer"], organisation=personas.south)

@@ -6,6 +6,13 @@ import datetime as dt
 
 import pytest
 
+from divert.casework import actions as cw
+from divert.offending.actions import record_offence
+from divert.offending.models import Outcome
+from divert.people.actions import create_child
+from divert.referrals import actions as ref
+from divert.victims.models import Victim
+
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
@@ -17,13 +24,6 @@ def pathway(personas, today):
 
     Every child was born 14 Mar 2010 (18 on 14 Mar 2028).
     """
-    from divert.casework import actions as cw
-    from divert.offending.actions import record_offence
-    from divert.offending.models import Outcome
-    from divert.people.actions import create_child
-    from divert.referrals import actions as ref
-    from divert.victims.models import Victim
-
     p = personas
     w = p.worker_a
     tier = p.programme.tiers.get(number=2)

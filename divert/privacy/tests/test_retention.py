@@ -8,13 +8,19 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
+from divert.audit.chain import seal_all, verify_chain
 from divert.audit.models import AuditEvent
 from divert.casework.models import Assessment, Episode, Session
-from divert.offending.models import Offence, Outcome
+from divert.core.errors import DomainError
+from divert.imports.models import ImportErrorFile, ImportRun, MatchReview
+from divert.offending.actions import record_offence
+from divert.offending.models import DataSource, Offence, Outcome
+from divert.people.actions import create_child, lift_processing_restriction, restrict_processing
 from divert.people.models import Child
-from divert.privacy.actions import run_retention, set_retention_rule
+from divert.privacy.actions import merge_children, run_retention, set_retention_rule
 from divert.privacy.models import Anonymisation, RecordType, RetentionRun
 from divert.privacy.retention import (
     ANONYMISE_FIELDS,
@@ -182,9 +188,6 @@ def test_open_work_is_kept(personas, open_work):
 
 
 def test_merged_duplicates_follow_their_record(personas, pathway, today):
-    from divert.people.actions import create_child
-    from divert.privacy.actions import merge_children
-
     duplicate = create_child(by=personas.worker_a, organisation=personas.north, today=today,
                              team=personas.team_a, confirmed_not_duplicate=True, first_name="Sid", last_name="Screened",
                              date_of_birth=dt.date(2010, 3, 14), sex="male", ethnicity="WBRI")
@@ -199,8 +202,6 @@ def test_merged_duplicates_follow_their_record(personas, pathway, today):
 
 
 def test_audit_events_hold_no_personal_data_and_the_chain_still_verifies(personas, pathway):
-    from divert.audit.chain import seal_all, verify_chain
-
     for event in AuditEvent.objects.filter(child_id=personas.child_a.pk):
         text = str(event.details)
         assert "Alfie" not in text and "Testchild" not in text and "2010-03-14" not in text
@@ -224,9 +225,6 @@ def test_command_executes_and_reports(personas, pathway):
 
 
 def test_import_runs_are_cleared_after_their_period(personas, tmp_path):
-    from divert.imports.models import ImportErrorFile, ImportRun, MatchReview
-    from divert.offending.models import DataSource
-
     source = DataSource.objects.create(organisation=personas.north, name="Police", kind="crime_outcomes")
     error_path = tmp_path / "errors.csv"
     error_path.write_text("row,name\n2,Pat Testchild\n")
@@ -242,7 +240,6 @@ def test_import_runs_are_cleared_after_their_period(personas, tmp_path):
     assert _by_type(plan_retention(personas.north, dt.date(2026, 5, 31)))[RecordType.IMPORTS].count == 0
     plan = _by_type(plan_retention(personas.north, dt.date(2026, 6, 1)))
     assert plan[RecordType.IMPORTS].import_run_ids == (run.pk,)
-    from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):
         run_retention(by=None, organisation=personas.north, as_at=dt.date(2026, 6, 1))
@@ -258,8 +255,6 @@ def test_import_runs_are_cleared_after_their_period(personas, tmp_path):
 def test_a_child_whose_processing_is_restricted_is_kept_until_the_restriction_is_lifted(personas, pathway):
     """UK GDPR art. 18(1)(c): a person may ask for data the service no longer needs to be kept
     (restricted) for a legal claim instead of erased. Retention must not remove it meanwhile."""
-    from divert.people.actions import lift_processing_restriction, restrict_processing
-
     restrict_processing(by=personas.team_manager, child=personas.child_a, reason="Kept for a complaint")
     plan = plan_retention(personas.north, EVERYTHING_DUE)
     assert personas.child_a.pk not in {i for r in plan.rules for i in r.child_ids}
@@ -275,8 +270,6 @@ def test_a_child_whose_processing_is_restricted_is_kept_until_the_restriction_is
 def test_a_screened_out_child_with_a_later_police_record_waits_for_it(personas, pathway):
     """The period runs from the last contact, police records included (not only the
     screening), and by default the record is anonymised so its offences still count."""
-    from divert.offending.actions import record_offence
-
     screened = pathway["screened"]
     # Screened out 4 Mar 2025; a police record a year later moves the period on a year.
     record_offence(by=personas.worker_a, child=screened, committed_on=dt.date(2026, 3, 4),
@@ -291,8 +284,6 @@ def test_a_screened_out_child_with_a_later_police_record_waits_for_it(personas, 
 
 
 def test_a_rule_keeps_records_for_at_least_a_year(personas):
-    from divert.core.errors import DomainError
-
     with pytest.raises(DomainError, match="between 1 and 100"):
         set_retention_rule(by=personas.administrator, organisation=personas.north,
                            record_type=RecordType.CLOSED_SUPPORT, anchor="closure", years=0, action="delete")

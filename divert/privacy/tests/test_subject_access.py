@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 import zlib
 
+import pypdf
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
 from divert.audit.models import AuditEvent
-from divert.privacy.sar import FORMAT_VERSION, subject_access_data, subject_access_html
+from divert.people.actions import create_child
+from divert.people.models import DetailChange
+from divert.privacy.actions import merge_children
+from divert.privacy.retention import child_relations
+from divert.privacy.sar import (
+    COVERED,
+    FORMAT_VERSION,
+    LocalOnlyFetcher,
+    subject_access_data,
+    subject_access_html,
+    subject_access_pdf,
+)
 
 from .conftest import XSS
 
@@ -46,9 +59,6 @@ def _data(personas):
 
 
 def test_every_model_holding_child_records_is_in_the_export_or_withheld_on_purpose():
-    from divert.privacy.retention import child_relations
-    from divert.privacy.sar import COVERED
-
     missing = {m._meta.label_lower for m in child_relations()} - set(COVERED)
     assert not missing, f"Add {sorted(missing)} to the subject access export (sar.COVERED)"
 
@@ -97,10 +107,6 @@ def test_victims_details_are_withheld(personas, pathway):
 
 
 def test_rectification_and_merge_history_are_included(personas, pathway, today):
-    from divert.people.actions import create_child
-    from divert.people.models import DetailChange
-    from divert.privacy.actions import merge_children
-
     DetailChange.objects.create(child=personas.child_a, field="last_name", old_value="Testchilde",
                                 new_value="Testchild", reason="Spelling", changed_by=personas.team_manager)
     duplicate = create_child(by=personas.worker_a, organisation=personas.north, today=today, team=personas.team_a,
@@ -121,12 +127,6 @@ def test_html_payload_is_escaped_in_the_pdf(personas, pathway):
 
 def test_the_payload_reads_back_from_the_pdf_as_plain_text(personas, pathway):
     """Read the PDF's text back: the markup is printed as words, never interpreted."""
-    import io
-
-    import pypdf
-
-    from divert.privacy.sar import subject_access_pdf
-
     reader = pypdf.PdfReader(io.BytesIO(subject_access_pdf(_data(personas))))
     text = " ".join(page.extract_text() for page in reader.pages)
     assert '<script>alert("x")</script>' in " ".join(text.split())
@@ -183,8 +183,6 @@ def test_command_writes_and_audits(personas, pathway, tmp_path):
 
 
 def test_the_pdf_fetches_nothing_remote(personas):
-    from divert.privacy.sar import LocalOnlyFetcher
-
     fetcher = LocalOnlyFetcher()
     with pytest.raises(Exception, match="Refused"):
         fetcher.fetch("https://example.org/x.css")
