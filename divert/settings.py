@@ -172,6 +172,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "divert.web.context.navigation",
             ],
+            "builtins": ["divert.core.templatetags.dates"],
         },
     }
 ]

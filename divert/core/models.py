@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +11,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from divert.core.fields import EncryptedTextField
+
+
+@cache
+def choice_words(field) -> dict:
+    """A field's choices as {code: words} (fields and their choices are fixed once the app is loaded)."""
+    return {code: str(words) for code, words in field.flatchoices}
 
 
 def in_parts(ids, size: int = 5000):
@@ -71,6 +78,15 @@ class Recorded(models.Model):
     def is_void(self) -> bool:
         """True when this record was voided as a mistake."""
         return self.voided_at is not None
+
+    def _get_FIELD_display(self, field):  # noqa: N802 - the name Django's get_<field>_display calls
+        """The words for a coded field's value, as Django gives them, from a dictionary built once per
+        field: Django rebuilds it on every call, which dominated long pages such as the child record."""
+        value = getattr(self, field.attname)
+        try:
+            return choice_words(field).get(value, value)
+        except TypeError:  # an unhashable value (a list in a JSON field): Django's own way
+            return super()._get_FIELD_display(field)
 
 
 class BulkRecorded(Recorded):

@@ -1,16 +1,27 @@
 """Everything recorded about a child for the child record, in a fixed number of queries.
 
-One query per kind of record, whatever the length of the history; each episode gets its
-items attached in date order (`web/tests/test_child_record.py` pins the query count)."""
+One query per kind of record, whatever the length of the history. Each kind is fetched
+once, with the items recorded in error: the record's sections show the items in force,
+the timeline (web/timeline.py) is built from the same objects and shows every item, those
+recorded in error marked. `web/tests/test_child_record.py` pins the query count.
+
+To add a kind of record: fetch it in `child_record`, put it on `ChildRecord` (or on each
+`EpisodeStory`), show it in the template, and give the timeline its entries."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
 
 from divert.casework.models import (
     Assessment,
+    Contact,
     Episode,
     MeasureScore,
     OnwardReferral,
@@ -18,6 +29,73 @@ from divert.casework.models import (
     PlanReview,
     Session,
 )
+from divert.core.templatetags.dates import short_date
+from divert.offending.models import Outcome
+from divert.referrals.models import Referral
+
+NARRATIVE_FOLDS_AT = 200  # characters: a longer narrative folds (GOV.UK details), as web/_narrative.html
+
+
+def urls_by_id(viewname: str, *args) -> Callable[[int], str]:
+    """The URLs of `viewname` for item ids, reversed once: `reverse` costs some 30 µs, and a long
+    history puts hundreds of links on the record. The URL must end with the id."""
+    sample = reverse(viewname, args=[*args, 0])
+    if not sample.endswith("/0/"):
+        raise ValueError(f"{viewname} does not end with the id")
+    prefix = sample[:-2]
+    return lambda pk: f"{prefix}{pk}/"
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """A session as the record's table shows it, put in words once here: a long history has
+    hundreds of sessions, and per-row work in the template was most of the page's time."""
+
+    id: str  # a string: the template would format a number for the locale, at a cost, on every row
+    date: dt.date
+    what: str  # "One to one, attended"
+    where: str  # "Youth centre, 60 minutes"
+    topics: str
+    notes: str
+    folded: bool  # the notes are long enough to fold
+    void_url: str  # where to mark it as recorded in error
+
+    @classmethod
+    def of(cls, s: Session, void_url: Callable[[int], str]) -> SessionRow:
+        """The row for session `s`."""
+        where = s.get_place_display() or "Not recorded"
+        if s.duration_minutes:
+            where = f"{where}, {s.duration_minutes} minutes"
+        return cls(id=str(s.pk), date=s.date, what=f"{s.get_type_display()}, {s.get_attendance_display().lower()}",
+                   where=where, topics=", ".join(s.topic_labels), notes=s.notes,
+                   folded=len(s.notes) > NARRATIVE_FOLDS_AT, void_url=void_url(s.pk))
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """A contact as the record shows it, put in words once here (see SessionRow)."""
+
+    id: str  # (see SessionRow)
+    when: str  # "2 Dec 2026, 14:05"
+    day: str  # "2 Dec 2026"
+    type: str
+    with_whom: str
+    worker: str
+    others_present: str
+    duration: str  # "10 minutes", or blank
+    summary: str
+    void_url: str
+
+    @classmethod
+    def of(cls, c: Contact, void_url: Callable[[int], str]) -> ContactRow:
+        """The row for contact `c`."""
+        at = timezone.localtime(c.contacted_at)
+        day = short_date(at)
+        return cls(id=str(c.pk), when=f"{day}, {at:%H:%M}", day=day, type=c.get_type_display(),
+                   with_whom=c.get_with_whom_display(), worker=c.worker.display_name if c.worker else "",
+                   others_present=c.others_present, summary=c.summary,
+                   duration=f"{c.duration_minutes} minutes" if c.duration_minutes else "",
+                   void_url=void_url(c.pk))
 
 
 @dataclass
@@ -37,35 +115,83 @@ class EpisodeStory:
         """Sessions the child attended."""
         return sum(1 for s in self.sessions if s.attendance == "attended")
 
+    @cached_property
+    def session_rows(self) -> list[SessionRow]:
+        """The sessions as the record's table shows them."""
+        void_url = urls_by_id("casework:void", "session")
+        return [SessionRow.of(s, void_url) for s in self.sessions]
 
-def episode_stories(child) -> list[EpisodeStory]:
-    """The child's episodes, newest first, each with its assessments, plans (and reviews),
-    sessions, onward referrals and measures, from one query per kind of record."""
-    stories = {
-        e.pk: EpisodeStory(e)
-        for e in child.episodes.current().select_related("programme", "worker", "tier", "completion_decided_by").order_by("-start_date", "-pk")
-    }
-    if not stories:
+
+@dataclass
+class ChildRecord:
+    """What the child record shows: the items in force of each kind, newest first (within an
+    episode, oldest first), and the items recorded in error, which only the timeline lists."""
+
+    referrals: list[Referral]
+    stories: list[EpisodeStory]
+    contacts: list[Contact]
+    outcomes: list[Outcome]
+    # Recorded in error: voided items, and every item of an episode recorded in error.
+    in_error: list = field(default_factory=list)
+
+    @cached_property
+    def contact_rows(self) -> list[ContactRow]:
+        """The contacts as the record shows them."""
+        void_url = urls_by_id("casework:void", "contact")
+        return [ContactRow.of(c, void_url) for c in self.contacts]
+
+
+def child_record(child) -> ChildRecord:
+    """Everything recorded about `child` (whom the caller may see), from one query per kind."""
+    in_error: list = []
+    referrals = _in_force(
+        Referral.objects.filter(child=child).select_related("programme", "screening__tier", "offer", "episode")
+        .order_by("-received_on", "-pk"), in_error)
+    contacts = _in_force(Contact.objects.filter(child=child).select_related("worker")
+                         .order_by("-contacted_at", "-id"), in_error)
+    outcomes = _in_force(Outcome.objects.filter(child=child).select_related("offence")
+                         .order_by("-outcome_date", "-pk"), in_error)
+    return ChildRecord(referrals=referrals, stories=_episode_stories(child, in_error), contacts=contacts,
+                       outcomes=outcomes, in_error=in_error)
+
+
+def _in_force(items, in_error: list) -> list:
+    """The items not recorded in error; those that are go on `in_error`."""
+    kept = []
+    for item in items:
+        (in_error if item.is_void else kept).append(item)
+    return kept
+
+
+def _episode_stories(child, in_error: list) -> list[EpisodeStory]:
+    """The child's episodes, newest first, each with its assessments and plans (the versions in
+    force), plan reviews, sessions, onward referrals and measures."""
+    episodes = (child.episodes.select_related("programme", "worker", "tier", "completion_decided_by")
+                .order_by("-start_date", "-pk"))
+    stories = {e.pk: EpisodeStory(e) for e in _in_force(episodes, in_error)}
+    voided = {e.pk for e in in_error if isinstance(e, Episode)}
+    ids = [*stories, *voided]
+    if not ids:
         return []
-    ids = list(stories)
-    assessments = (Assessment.objects.current().in_force().filter(episode_id__in=ids)
-                   .select_related("recorded_by").order_by("assessed_on", "pk"))
-    for a in assessments:
-        stories[a.episode_id].assessments.append(a)
+
+    def place(items, kind: str) -> None:
+        for item in items:
+            story = stories.get(item.episode_id)
+            if story is None or item.is_void:
+                in_error.append(item)
+            else:
+                getattr(story, kind).append(item)
+
+    place(Assessment.objects.in_force().filter(episode_id__in=ids).select_related("recorded_by")
+          .order_by("assessed_on", "pk"), "assessments")
+    place(Plan.objects.in_force().filter(episode_id__in=ids).select_related("recorded_by")
+          .order_by("agreed_on", "pk"), "plans")
     # Reviews belong to the episode's plan whichever version of it they were recorded against.
-    reviews = (PlanReview.objects.current().filter(plan__episode_id__in=ids)
-               .annotate(episode_id=F("plan__episode_id")).order_by("reviewed_on", "pk"))
-    for r in reviews:
-        stories[r.episode_id].reviews.append(r)
-    plans = (Plan.objects.current().in_force().filter(episode_id__in=ids)
-             .select_related("recorded_by").order_by("agreed_on", "pk"))
-    for p in plans:
-        stories[p.episode_id].plans.append(p)
-    for s in Session.objects.current().filter(episode_id__in=ids).select_related("worker").order_by("date", "pk"):
-        stories[s.episode_id].sessions.append(s)
-    for o in OnwardReferral.objects.current().filter(episode_id__in=ids).order_by("referred_on", "pk"):
-        stories[o.episode_id].onward.append(o)
-    scores = (MeasureScore.objects.current().filter(episode_id__in=ids).select_related("instrument")
+    place(PlanReview.objects.filter(plan__episode_id__in=ids).annotate(episode_id=F("plan__episode_id"))
+          .order_by("reviewed_on", "pk"), "reviews")
+    place(Session.objects.filter(episode_id__in=ids).order_by("date", "pk"), "sessions")
+    place(OnwardReferral.objects.filter(episode_id__in=ids).order_by("referred_on", "pk"), "onward")
+    scores = (MeasureScore.objects.current().filter(episode_id__in=list(stories)).select_related("instrument")
               .order_by("taken_on", "instrument_id", "pk"))
     for m in scores:
         stories[m.episode_id].scores.setdefault(m.get_timepoint_display(), []).append(m)

@@ -17,17 +17,16 @@ from divert.accounts.models import (
     PATHWAY_ROLES,
 )
 from divert.audit.actions import record_event
-from divert.casework.models import Contact, FollowUpCheckpoint, last_contact_on
+from divert.casework.models import FollowUpCheckpoint, last_contact_on
 from divert.core.access import SIGNED_IN, allow, get_visible_or_404, public
 from divert.core.exports import csv_bytes
-from divert.offending.models import Outcome
 from divert.oversight.reading import audit_work, on_record
 from divert.people.actions import open_allocated_record
 from divert.people.models import Allocation, Child, DuplicateAttempt
 from divert.referrals.models import Referral
 from divert.web import team as team_view
-from divert.web.record import episode_stories
-from divert.web.timeline import child_timeline
+from divert.web.record import child_record
+from divert.web.timeline import child_timeline, oversight_lines
 from divert.web.work import due_items
 
 
@@ -139,21 +138,17 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     record_event(by=request.user, verb="viewed_child", obj=child, child=child)
     # Opened by the worker it was allocated to: no longer "new to you" on their My work.
     open_allocated_record(by=request.user, child=child)
-    referrals = list(child.referrals.current().select_related("programme", "screening", "offer", "episode")
-                     .order_by("-received_on", "-pk"))
+    record = child_record(child)
     checkpoints = list(FollowUpCheckpoint.objects.current().filter(child=child).order_by("-anchor", "months"))
-    outcomes = list(Outcome.objects.current().filter(child=child).select_related("offence")
-                    .order_by("-outcome_date", "-pk"))
-    contacts = list(Contact.objects.current().filter(child=child).select_related("worker")
-                    .order_by("-contacted_at", "-id"))
     can_manage = request.user.has_any_role(MANAGER_ROLES)
     oversight = on_record(child)
     processing_restriction = child.processing_restrictions.active().first()
     # While processing is restricted the record is kept and viewable, but nothing new is recorded.
     can_write = request.user.has_any_role(PATHWAY_ROLES) and processing_restriction is None
     return render(request, "web/child_detail.html", {
-        "child": child, "referrals": referrals, "stories": episode_stories(child), "outcomes": outcomes,
-        "checkpoints": checkpoints, "contacts": contacts, "timeline": child_timeline(child, oversight), "oversight": oversight, "can_write": can_write,
+        "child": child, "referrals": record.referrals, "stories": record.stories, "outcomes": record.outcomes,
+        "checkpoints": checkpoints, "contacts": record.contact_rows, "oversight": oversight,
+        "timeline": child_timeline(record, extra=oversight_lines(oversight)), "can_write": can_write,
         "can_manage": can_manage, "today": timezone.localdate(),
         "care_statuses": child.care_statuses.current().order_by("-start_date"),
         "can_correct": request.user.has_any_role(PATHWAY_ROLES),

@@ -8,12 +8,15 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from divert.audit.actions import void_record
 from divert.casework import actions as cw
 from divert.casework.actions import self_ratings_instrument
 from divert.referrals import actions as ref
 
 TODAY = dt.date(2025, 6, 30)
+NOW = timezone.make_aware(dt.datetime(2025, 6, 30, 12, 0))
 LONG_NOTE = "We talked about the bus shelter and what he would do differently next time. " * 5
 
 
@@ -122,6 +125,11 @@ def test_child_record_queries_do_not_grow_with_the_history(client, personas):
                           today=TODAY, type="family", attendance="dna")
         cw.make_onward_referral(by=w, episode=episode, service="mentoring", referred_on=dt.date(2025, 6, 2),
                                 today=TODAY)
+    for i in range(12):
+        cw.record_contact(by=w, child=personas.child_a, now=NOW, type="phone", with_whom="parent_carer",
+                          contacted_at=NOW - dt.timedelta(days=i + 1), summary=f"Contact {i}", duration_minutes=10,
+                          others_present="His aunt" if i % 2 else "", episode=episode)
+    void_record(by=w, record=episode.sessions.first(), reason="Recorded on the wrong child")
     for i in range(9):
         cw.record_assessment(by=w, episode=episode, assessed_on=dt.date(2025, 6, 3), today=TODAY,
                              needs={"family": i % 4}, child_view=f"Version {i + 2}")
@@ -133,3 +141,16 @@ def test_child_record_queries_do_not_grow_with_the_history(client, personas):
     assert "Goals, version 10" in page and "Version 10, changed by" in page
     assert "Goals, version 9" not in page  # earlier versions are on the versions pages
     assert page.count('id="review-') == 10  # reviews of every version stay with the plan
+
+
+def test_an_item_recorded_in_error_stays_on_the_timeline_marked_but_leaves_the_record(client, personas):
+    episode = _story(personas, sessions=2)
+    session = episode.sessions.order_by("date").first()
+    void_record(by=personas.worker_a, record=session, reason="Recorded on the wrong child")
+    page = _page(client, personas)
+    record, timeline = page[:page.index("divert-timeline")], page[page.index("divert-timeline"):]
+    assert f'id="session-{session.pk}"' not in record
+    assert record.count('id="session-') == 1
+    assert timeline.count("divert-timeline__item--void") == 1
+    assert f'href="#session-{session.pk}"' not in timeline
+    assert timeline.count("Session (One-to-one)") == 2
