@@ -614,7 +614,7 @@ def _measure(model: Model, mi: int, m: Result, withheld: set[tuple]) -> Result:
         denominator=None if den is not None and model.vars[den].hidden else m.denominator,
         value=None if hidden else m.value, interval=None if hidden else m.interval,
         flags=replace(m.flags, suppressed=hidden), shown=shown, breakdowns=breakdowns,
-        changes={} if hidden else m.changes,
+        changes={} if hidden else m.changes, rag=None if hidden else m.rag,  # a rating narrows the value
         notes=tuple(redact_text(n) for n in m.notes), definition=redact_text(m.definition),
     )
 

@@ -22,7 +22,8 @@ Top level:
 - ``sections``: a list of {key, title, intro, measures: [measure row], tables: [table],
   charts: [chart], notes: [str]}, in order: ``fte``, ``reoffending``, ``custody``,
   ``kpis``, ``prevention`` (with the reoffending tracker's summary as a table, its
-  caveats in notes), ``disproportionality``, ``oversight`` (placeholder until the
+  caveats in notes and its rows, as measure rows, in ``tracker``; every other section has
+  an empty ``tracker``), ``disproportionality``, ``oversight`` (placeholder until the
   oversight summary lands), ``data_quality`` (placeholder until the data-quality section
   lands; ``available`` False). Every section has ``available`` (bool).
 - ``data_quality``: the same dict as the ``data_quality`` section (kept at the top level
@@ -479,6 +480,7 @@ def _section(key: str, title: str, prefixes: tuple, intro: str, rows: list[dict]
         charts = [c for c in (stages_chart(r) for r in mine) if c]
     else:
         charts = [c for c in (trend_chart(r) for r in mine if r["key"] in SUMMARY_KEYS) if c]
+    tracked: list[dict] = []
     if key == "prevention":
         tracked = [r for r in mine if r["key"].startswith("tracker.")]
         mine = [r for r in mine if not r["key"].startswith("tracker.")]
@@ -488,13 +490,13 @@ def _section(key: str, title: str, prefixes: tuple, intro: str, rows: list[dict]
                       "Children whose window has not ended, or whose police data does not yet cover it, are not "
                       "counted in the rates: no outcome yet is not no outcome."]
     return {"key": key, "title": title, "intro": intro, "available": True, "measures": mine, "tables": tables,
-            "charts": charts, "notes": notes}
+            "charts": charts, "notes": notes, "tracker": tracked if key == "prevention" else []}
 
 
 def placeholder_section(key: str, title: str, text: str) -> dict:
     """A section whose content another part of Divert provides, not yet available."""
     return {"key": key, "title": title, "intro": text, "available": False, "measures": [], "tables": [],
-            "charts": [], "notes": []}
+            "charts": [], "notes": [], "tracker": []}
 
 
 def data_quality_section(organisations, programmes, quarter: Period, *, suppress: bool) -> dict:

@@ -12,7 +12,7 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"can_see_children": False, "can_work": False, "can_manage_team": False, "can_import": False,
                 "can_see_measures": False, "can_see_tracker": False, "can_manage_users": False,
-                "can_extract": False, "can_manage_retention": False}
+                "can_extract": False, "can_manage_retention": False, "can_see_pack": False}
     return {
         "can_see_children": user.has_any_role(CHILD_ROLES),
         "can_work": user.has_any_role(PATHWAY_ROLES),
@@ -25,6 +25,9 @@ def navigation(request) -> dict:
         "can_extract": user.has_any_role([Role.PERFORMANCE_OFFICER]),
         "can_manage_retention": user.has_any_role(RETENTION_ROLES),
         "can_see_measures": user.has_any_role(
+            [Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER, Role.BOARD_MEMBER, Role.COMMISSIONER]
+        ),
+        "can_see_pack": user.has_any_role(
             [Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER, Role.BOARD_MEMBER, Role.COMMISSIONER]
         ),
     }

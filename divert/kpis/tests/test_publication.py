@@ -11,7 +11,7 @@ periods) holds because the variables are shared, not because values happen to ma
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -355,3 +355,12 @@ def test_meetings_are_not_suppressed_and_means_of_few_children_are_hidden():
     out = publish([meetings, mean], T)
     assert out[0] == meetings
     assert out[1].value is None and out[1].shown == "≤5 of 50"
+
+
+def test_a_rating_is_not_shown_beside_a_hidden_value():
+    # "Green" on "≤5 of 30" says the rate is above the green bound: it narrows the count.
+    small = replace(rate_result("kpi1.accommodation", "KPI 1", "", 3, 30, "p"), rag="green")
+    large = replace(rate_result("kpi2.ete", "KPI 2", "", 20, 30, "p"), rag="red")
+    out = publish([small, large], T)
+    assert out[0].shown == "≤5 of 30" and out[0].rag is None
+    assert out[1].rag == "red"
