@@ -414,6 +414,12 @@ DIVERT_SEAL_SECONDS = env_int("DIVERT_SEAL_SECONDS", 300)
 if DIVERT_SEAL_SECONDS < 1:
     raise ImproperlyConfigured("DIVERT_SEAL_SECONDS must be at least 1.")
 
+# Stored reports (divert.kpis.store): computing one stops with an error past this many
+# seconds per query (PostgreSQL statement_timeout, set for the computing transaction only).
+DIVERT_REPORT_STATEMENT_TIMEOUT = env_int("DIVERT_REPORT_STATEMENT_TIMEOUT", 120)
+if DIVERT_REPORT_STATEMENT_TIMEOUT < 1:
+    raise ImproperlyConfigured("DIVERT_REPORT_STATEMENT_TIMEOUT must be at least 1.")
+
 TASKS = {
     "default": {
         "BACKEND": env_str("DIVERT_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -45,3 +45,45 @@ class RagThreshold(models.Model):
     def setting(self) -> dict:
         """The thresholds as the engine reads them."""
         return {"green": self.green, "red": self.red, "higher_is_better": self.higher_is_better}
+
+
+class DataVersion(models.Model):
+    """How many times an organisation's records have changed: bumped after each committed
+    change (see `divert.kpis.store`), so a stored report knows whether it is still current."""
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    version = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.version}"
+
+
+class StoredReport(models.Model):
+    """A report computed ahead of need (or on first request) and served from here until the
+    data it depends on changes. `key` names the request (organisations, programmes, period,
+    as at, as known on, suppressed, cohort); `data_versions` the organisations' data versions
+    read before computing; `report` the report's JSON, compressed."""
+
+    key = models.CharField(max_length=64, unique=True)
+    organisation_ids = models.JSONField(default=list)
+    programme_ids = models.JSONField(default=list)
+    period = models.CharField(max_length=200)
+    as_at = models.DateField()
+    known_on = models.DateTimeField(null=True, blank=True)
+    suppressed = models.BooleanField(default=False)
+    cohort = models.CharField(max_length=200, blank=True)
+    label = models.CharField(max_length=500, blank=True)  # whose figures, as the page heads them
+    report = models.BinaryField()
+    data_versions = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)
+    refresh_requested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["computed_at"], name="stored_report_computed_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.period} as at {self.as_at} ({self.key[:8]})"

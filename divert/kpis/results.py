@@ -178,3 +178,37 @@ class Report:
             if m.key == key:
                 return m
         raise KeyError(key)
+
+
+def _interval_from(data: dict | None) -> Interval | None:
+    return None if data is None else Interval(data["lower"], data["upper"], data["method"])
+
+
+def _cell_from(data: dict) -> Cell:
+    return Cell(
+        key=data["key"], label=data["label"], numerator=data["numerator"], denominator=data["denominator"],
+        value=data["value"], interval=_interval_from(data["interval"]), flags=Flags(**data["flags"]),
+        shown=data["shown"], details=data["details"],
+    )
+
+
+def result_from_dict(data: dict) -> Result:
+    """A measure back from its JSON (`Result.as_dict`); breakdown details stay plain data."""
+    return Result(
+        key=data["key"], label=data["label"], definition=data["definition"], unit=data["unit"],
+        value=data["value"], numerator=data["numerator"], denominator=data["denominator"],
+        period=data["period"], interval=_interval_from(data["interval"]), flags=Flags(**data["flags"]),
+        breakdowns={name: tuple(_cell_from(c) for c in cells) for name, cells in data["breakdowns"].items()},
+        notes=tuple(data["notes"]), higher_is_better=data["higher_is_better"], shown=data["shown"],
+        rag=data["rag"], changes=data["changes"], comparators=data["comparators"],
+        about_children=data["about_children"],
+    )
+
+
+def report_from_dict(data: dict) -> Report:
+    """A report back from its JSON (`Report.as_dict`), as the page and the exports read it."""
+    return Report(
+        organisation=data["organisation"], period=data["period"], as_at=dt.date.fromisoformat(data["as_at"]),
+        known_on=dt.datetime.fromisoformat(data["known_on"]) if data["known_on"] else None,
+        measures=tuple(result_from_dict(m) for m in data["measures"]), suppressed=data["suppressed"],
+    )

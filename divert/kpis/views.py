@@ -23,7 +23,7 @@ from divert.core.exports import csv_bytes, xlsx_bytes
 from divert.core.pages import form_page
 from divert.kpis import actions, tables
 from divert.kpis.catalogue import measure_catalogue, measure_info
-from divert.kpis.engine import compute_report, end_of_day
+from divert.kpis.engine import end_of_day
 from divert.kpis.formatting import (
     format_flags,
     format_fraction,
@@ -43,6 +43,7 @@ from divert.kpis.periods import (
     publication_day,
 )
 from divert.kpis.publication import POLICY_TEXT
+from divert.kpis.store import ReportTooSlow, served_report
 from divert.reference import actions as reference_actions
 from divert.reference.models import ComparatorFigure
 
@@ -169,13 +170,16 @@ def report(request: SignedInRequest) -> HttpResponse:
     period, as_at, error = (_published_period if suppress else _any_period)(request, today)
     known_on = end_of_day(as_at) if suppress else None
     organisations, programmes = _audience(user)
-    result = None
+    served, too_slow = None, False
     if organisations or programmes:
-        result = compute_report(organisations=organisations, programmes=programmes, period=period,
-                                as_at=as_at, known_on=known_on, suppress=suppress)
+        try:
+            served = served_report(organisations=organisations, programmes=programmes, period=period,
+                                   as_at=as_at, known_on=known_on, suppress=suppress)
+        except ReportTooSlow:
+            too_slow = True
     fmt = request.GET.get("format", "")
-    if fmt in EXPORTS and result is not None and error is None:
-        return _export(request, result, fmt, organisations, programmes, period)
+    if fmt in EXPORTS and served is not None and error is None:
+        return _export(request, served.report, fmt, organisations, programmes, period)
     query = {"period": period.cli, **({} if suppress else {"as_at": as_at.isoformat()})}
     return render(request, "kpis/report.html", {
         "period": period,
@@ -184,9 +188,13 @@ def report(request: SignedInRequest) -> HttpResponse:
         "suppressed": suppress,
         "policy_text": POLICY_TEXT.format(threshold=_threshold(organisations, programmes)),
         "can_edit_reference": user.has_any_role(UNSUPPRESSED_ROLES),
-        "report": result,
-        "summary": tables.summary(result) if result else [],
-        "sections": [(s, [_measure(m) for m in s.measures]) for s in tables.sections(result)] if result else [],
+        "served": served,
+        "too_slow": too_slow,
+        # Read from the stored report only when the page's cached copy of these figures is
+        # missing (the template calls them inside {% cache %}, keyed by the stored report).
+        "summary": lambda: tables.summary(served.report) if served else [],
+        "sections": lambda: [(s, [_measure(m) for m in s.measures]) for s in tables.sections(served.report)]
+        if served else [],
         "export_query": urlencode(query),
     })
 
