@@ -23,9 +23,12 @@ Top level:
   charts: [chart], notes: [str]}, in order: ``fte``, ``reoffending``, ``custody``,
   ``kpis``, ``prevention`` (with the reoffending tracker's summary as a table, its
   caveats in notes and its rows, as measure rows, in ``tracker``; every other section has
-  an empty ``tracker``), ``disproportionality``, ``oversight`` (placeholder until the
-  oversight summary lands), ``data_quality`` (placeholder until the data-quality section
-  lands; ``available`` False). Every section has ``available`` (bool).
+  an empty ``tracker``), ``disproportionality``, ``oversight`` (the quarter's case
+  audits: tables of cases by status, grades by domain, themes) and ``data_quality``
+  (completeness, checkpoints and timeliness checks, police data coverage), both for a
+  whole organisation's pack only (``available`` False in a programme's pack). Every section has ``available`` (bool).
+  Every section also has ``table_rows``: the measure rows behind its tables (the
+  tracker's, the data-quality checks', the case audits' counts), published like the rest.
 - ``data_quality``: the same dict as the ``data_quality`` section (kept at the top level
   for readers that want it alone).
 - ``definitions``: [{key, label, unit, definition, source, caveats: [str]}], one per
@@ -84,6 +87,13 @@ from divert.kpis.publication import POLICY_TEXT
 from divert.kpis.results import Cell, Result, count_cell, rate_cell
 from divert.kpis.stats import wilson
 from divert.reference.models import ComparatorFigure
+from divert.reports.pack_sections import (
+    cell,
+    oversight_results,
+    oversight_section,
+    quality_results,
+    quality_section,
+)
 
 PACK_VERSION = 1
 TREND_QUARTERS = 8
@@ -140,6 +150,8 @@ SOURCES = (
     ("follow_up.", "Offers recorded in Divert and the police extracts (offences, outcomes and arrests)."),
     ("tracker.", "Offers recorded in Divert and the police extracts (offences, outcomes and arrests)."),
     ("disproportionality.", "Children's records in Divert and the 10-17 population reference data."),
+    ("data_quality.", "Children's records, support, sessions and contacts in Divert, and the police extracts."),
+    ("oversight.", "Case audits recorded in Divert."),
 )
 
 TRACKER_WINDOWS = (6, 12)  # the summary a board reads: half a year and a year after the offer
@@ -154,6 +166,8 @@ class _Figures:
 
     current: list[Result]
     earlier: list[tuple[Period, list[Result]]]  # oldest first, the quarter itself excluded
+    quality: dict | None = None  # the data-quality summary (a whole organisation's pack only)
+    oversight: dict | None = None  # the case audits' summary (likewise)
 
 
 def _quarters(quarter: Period) -> list[Period]:
@@ -242,6 +256,11 @@ def _figures(organisations: tuple, programmes: tuple, quarters: list[Period], *,
                             known_on=known_on, suppress=False, with_changes=False)
     tracked, _ = _tracker_results(organisations, programmes, as_at, known_on, f"as at {as_at:%-d %B %Y}")
     current = [*report.measures, *tracked]
+    quality = oversight = None
+    if len(organisations) == 1 and not programmes:
+        quality_rows, quality = quality_results(organisations[0], quarter, known_on)
+        oversight_rows, oversight = oversight_results(organisations[0], quarter)
+        current += [*quality_rows, *oversight_rows]
     earlier = []
     for q in quarters[:-1]:
         q_as_at, q_known_on = _moment(q, suppress=suppress, as_known_on=as_known_on, now=now)
@@ -258,7 +277,7 @@ def _figures(organisations: tuple, programmes: tuple, quarters: list[Period], *,
             split.append((q, rest[:len(rs)]))
             rest = rest[len(rs):]
         earlier = split
-    return _Figures(current, earlier), threshold
+    return _Figures(current, earlier, quality, oversight), threshold
 
 
 # Rows ------------------------------------------------------------------------------------
@@ -366,10 +385,6 @@ def _row(m: Result, figures: _Figures, quarters: list[Period]) -> dict:
 # Tables and charts -----------------------------------------------------------------------
 
 
-def _cell(text: str, value=None) -> dict:
-    return {"text": text, "value": value}
-
-
 def trend_chart(row: dict) -> dict | None:
     """A measure's trend over the quarters as a chart spec, or None with fewer than two points."""
     points = row["trend"]
@@ -391,7 +406,7 @@ def trend_chart(row: dict) -> dict | None:
             "columns": [{"key": "period", "label": "Period", "numeric": False},
                         {"key": "value", "label": "Value", "numeric": True},
                         {"key": "fraction", "label": "Numerator and denominator", "numeric": False}],
-            "rows": [[_cell(p["period"]), _cell(p["value_text"], p["value"]), _cell(p["fraction_text"])]
+            "rows": [[cell(p["period"]), cell(p["value_text"], p["value"]), cell(p["fraction_text"])]
                      for p in points],
         },
         "series": [{"name": row["label"], "points": [{"x": p["period"], "y": p["value"]} for p in points]}],
@@ -429,8 +444,8 @@ def stages_chart(row: dict) -> dict | None:
             "caption": f"{row['label']}: children at each stage (of those at the stage before) and share",
             "columns": [{"key": "stage", "label": "Stage", "numeric": False},
                         *({"key": key, "label": label, "numeric": False} for key, label in groups)],
-            "rows": [[_cell(b["title"]),
-                      *(_cell(text.get((b["key"], key), "")
+            "rows": [[cell(b["title"]),
+                      *(cell(text.get((b["key"], key), "")
                               + (f" ({share[(b['key'], key)] * 100:.1f}%)"
                                  if share.get((b["key"], key)) is not None else ""),
                               share.get((b["key"], key)))
@@ -451,11 +466,11 @@ def _tracker_table(rows: list[dict]) -> dict:
         groups = next((b["rows"] for b in r["breakdowns"] if b["key"] == "group"), [])
         outcome = r["label"].split(": ", 1)[1]
         body.append([
-            _cell(outcome[0].upper() + outcome[1:]), _cell(f"{months} months"),
-            *(_cell(g["fraction_text"] + (f" ({g['value_text']})" if g["value"] is not None and name != "not_yet_counted"
+            cell(outcome[0].upper() + outcome[1:]), cell(f"{months} months"),
+            *(cell(g["fraction_text"] + (f" ({g['value_text']})" if g["value"] is not None and name != "not_yet_counted"
                                           else ""), g["value"] if name != "not_yet_counted" else g["numerator"])
               for g in groups),
-            _cell(r["fraction_text"] + (f" ({r['value_text']})" if r["value"] is not None
+            cell(r["fraction_text"] + (f" ({r['value_text']})" if r["value"] is not None
                                         and name != "not_yet_counted" else ""),
                   r["value"] if name != "not_yet_counted" else r["numerator"]),
         ])
@@ -490,25 +505,7 @@ def _section(key: str, title: str, prefixes: tuple, intro: str, rows: list[dict]
                       "Children whose window has not ended, or whose police data does not yet cover it, are not "
                       "counted in the rates: no outcome yet is not no outcome."]
     return {"key": key, "title": title, "intro": intro, "available": True, "measures": mine, "tables": tables,
-            "charts": charts, "notes": notes, "tracker": tracked if key == "prevention" else []}
-
-
-def placeholder_section(key: str, title: str, text: str) -> dict:
-    """A section whose content another part of Divert provides, not yet available."""
-    return {"key": key, "title": title, "intro": text, "available": False, "measures": [], "tables": [],
-            "charts": [], "notes": [], "tracker": []}
-
-
-def data_quality_section(organisations, programmes, quarter: Period, *, suppress: bool) -> dict:
-    """The data-quality section (hook: `divert.reports.quality` provides its content)."""
-    return placeholder_section("data_quality", "Data quality",
-                               "How complete and timely the records behind these figures are. Not yet available.")
-
-
-def oversight_section(organisations, programmes, quarter: Period, *, suppress: bool) -> dict:
-    """The management oversight summary (hook: `divert.oversight` audit summary provides it)."""
-    return placeholder_section("oversight", "Management oversight",
-                               "Case audits and management oversight in the quarter. Not yet available.")
+            "charts": charts, "notes": notes, "tracker": tracked, "table_rows": tracked}
 
 
 def _source(key: str) -> str:
@@ -555,8 +552,8 @@ def build_pack(*, organisations=(), programmes=(), quarter: Period, as_known_on:
     rows = [_row(m, figures, quarters) for m in figures.current]
     by_key = {r["key"]: r for r in rows}
     sections = [_section(key, title, prefixes, intro, rows) for key, title, prefixes, intro in SECTIONS]
-    sections.append(oversight_section(organisations, programmes, quarter, suppress=suppress))
-    quality = data_quality_section(organisations, programmes, quarter, suppress=suppress)
+    sections.append(oversight_section([r for r in rows if r["key"].startswith("oversight.")], figures.oversight))
+    quality = quality_section([r for r in rows if r["key"].startswith("data_quality.")], figures.quality)
     sections.append(quality)
     names = [o.name for o in organisations]
     label = ", ".join(names) + (" (" + ", ".join(p.name for p in programmes) + ")" if programmes else "")

@@ -55,3 +55,18 @@ def test_comparators_carry_their_source(work):
     kpi6 = next(r for r in pack["summary"]["rows"] if r["key"] == "kpi6.ooc_completion")
     assert kpi6["comparators"] == [{"key": "england", "name": "England", "value": 0.8, "value_text": "80.0%",
                                     "period": "2025-26 Q1", "source": "YJB KPI release, October 2025"}]
+
+
+def test_a_whole_services_pack_has_data_quality_and_oversight_and_a_programmes_does_not(work):
+    pack = build_pack(organisations=[work.north], quarter=Q1, suppress=True, now=NOW)
+    sections = {s["key"]: s for s in pack["sections"]}
+    quality = sections["data_quality"]
+    assert quality["available"] and pack["data_quality"] == quality
+    assert [t["key"] for t in quality["tables"]][-1] == "data_quality.police"
+    assert all(r["key"].startswith("data_quality.") for r in quality["table_rows"])
+    assert sections["oversight"]["available"] and sections["oversight"]["tables"][0]["rows"][-1][0]["text"] == \
+        "All chosen"
+    pack = build_pack(programmes=[work.programme], quarter=Q1, suppress=True, now=NOW)
+    sections = {s["key"]: s for s in pack["sections"]}
+    assert not sections["data_quality"]["available"] and not sections["oversight"]["available"]
+    assert "Shown in the pack for the whole service." in sections["oversight"]["intro"]

@@ -168,7 +168,7 @@ def service(personas):
 
 
 def _rows(pack: dict) -> list[dict]:
-    return [r for s in pack["sections"] for r in (*s["measures"], *s["tracker"])]
+    return [r for s in pack["sections"] for r in (*s["measures"], *s["table_rows"])]
 
 
 def test_an_attacker_with_every_figure_of_a_board_members_pack_recovers_no_hidden_count(service):
