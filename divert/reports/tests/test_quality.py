@@ -11,7 +11,9 @@ import time_machine
 
 from divert.casework import actions as cw
 from divert.casework.models import Instrument
+from divert.imports.models import ImportRun, MatchReview
 from divert.kpis.periods import financial_quarter
+from divert.offending.models import DataSource
 from divert.people.actions import create_child, record_status
 from divert.referrals import actions as ref
 from divert.referrals.models import Referral
@@ -217,3 +219,32 @@ def test_a_fixed_number_of_queries(client, personas, world, django_assert_max_nu
     client.force_login(personas.performance_officer)
     with _at(D(2025, 7, 15)), django_assert_max_num_queries(30):
         client.get(PAGE)
+
+
+@pytest.fixture
+def police(personas):
+    """An outcomes source complete to 31 May 2025, with one person's two rows waiting for a match
+    decision (and one decided review, which is not waiting)."""
+    source = DataSource.objects.create(organisation=personas.north, name="Police outcomes", kind="crime_outcomes",
+                                       complete_to=D(2025, 5, 31))
+    run = ImportRun.objects.create(organisation=personas.north, source=source, file_name="outcomes.csv",
+                                   sha256="0" * 64, complete_to=D(2025, 5, 31))
+    with _at(D(2025, 6, 2)):
+        MatchReview.objects.create(organisation=personas.north, run=run, source=source,
+                                   source_references=["R1", "R2"])
+    MatchReview.objects.create(organisation=personas.north, run=run, source=source, source_references=["R3"],
+                               decision="discarded")
+    return source
+
+
+def test_police_data_coverage(client, personas, police):
+    summary = data_quality_summary(personas.north, Q1, today=D(2025, 7, 15))
+    assert summary["police_sources"] == [{
+        "name": "Police outcomes", "kind": "Crime outcomes", "complete_to": "2025-05-31", "days_short": 30,
+        "waiting_reviews": 1, "waiting_rows": 2}]
+    with _at(D(2025, 7, 15)):
+        client.force_login(personas.performance_officer)
+        assert 'href="/imports/reviews/"' in client.get(PAGE).content.decode()
+        client.force_login(personas.service_manager)  # may not open the review queue
+        body = client.get(PAGE).content.decode()
+    assert "Police outcomes" in body and 'href="/imports/reviews/"' not in body
