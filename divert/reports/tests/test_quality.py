@@ -52,7 +52,7 @@ def _child(personas, first, team, worker, **details):
 def _gappy(personas, first, team, worker):
     """A child with nothing the measures need: ethnicity, area, school, accommodation and ETE
     unknown; no assessment; a session recorded three weeks late; support closed in the period
-    with start ratings but no end ratings."""
+    (recorded 19 days later) with start ratings but no end ratings."""
     child = _child(personas, first, team, worker, ethnicity="NOBT")
     episode = _support(personas, child, worker, offered_on=D(2025, 1, 2), started_on=D(2025, 4, 1))
     with _at(D(2025, 5, 1)):
@@ -60,8 +60,8 @@ def _gappy(personas, first, team, worker):
                           type="one_to_one", attendance="attended")
         cw.record_scores(by=worker, episode=episode, instrument=Instrument.objects.get(code="self-ratings"),
                          timepoint="start", taken_on=D(2025, 4, 10), today=D(2025, 5, 1), scores={"confidence": 4})
-    with _at(D(2025, 6, 1)):
-        cw.close_episode(by=worker, episode=episode, end_date=D(2025, 6, 1), today=D(2025, 6, 1),
+    with _at(D(2025, 6, 20)):  # 19 days after the end of support
+        cw.close_episode(by=worker, episode=episode, end_date=D(2025, 6, 1), today=D(2025, 6, 20),
                          reason="disengaged", successfully_completed=False)
     return child
 
@@ -95,7 +95,7 @@ def _names(response) -> list[str]:
 
 
 EVERY_GAP = {"ethnicity", "area", "school", "accommodation_start", "accommodation_end", "ete_start", "ete_end",
-             "assessment", "end_ratings", "follow_up", "late_sessions"}
+             "assessment", "end_ratings", "follow_up", "late_sessions", "late_closures"}
 
 
 @pytest.mark.parametrize("who, gappy, of", [("team_manager", 1, 2), ("service_manager", 2, 3),
@@ -109,7 +109,8 @@ def test_numbers_match_the_world(client, personas, world, who, gappy, of):
         "accommodation_start": (gappy, of), "accommodation_end": (gappy, gappy), "ete_start": (gappy, of),
         "ete_end": (gappy, gappy), "assessment": (gappy, of), "end_ratings": (gappy, gappy),
         # Ann's and Ben's 3-month checks (from the offer on 2 January) fell due on 2 April; no police data.
-        "follow_up": (of, of), "late_sessions": (gappy, of), "late_contacts": (0, 0), "late_referrals": (0, 0),
+        "follow_up": (of, of), "late_sessions": (gappy, of), "late_contacts": (0, 0), "late_closures": (gappy, gappy),
+        "late_referrals": (0, 0),
     }
 
 
