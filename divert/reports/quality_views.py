@@ -112,6 +112,7 @@ def data_quality(request: HttpRequest) -> HttpResponse:
         "days_choices": quality.LATE_DAYS_CHOICES, "query": _query(ctx, filters),
         "sources": quality.police_coverage(request.user.organisation_id, ctx),
         "can_review": request.user.has_any_role([Role.PERFORMANCE_OFFICER]),
+        "whole_service": request.user.has_any_role(ORGANISATION_ROLES),
     })
 
 
