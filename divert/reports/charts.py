@@ -116,7 +116,8 @@ def _tag(match: re.Match) -> str:
     tag = re.sub(r'style="([^"]*)"', _attributes, match[0])
     tag = re.sub(r' transform="rotate\(-0 [^)]*\)"', "", tag)
     # Coordinates to a tenth of a point: a smaller page, the same picture.
-    return re.sub(r"(\d+\.\d)\d+", r"\1", tag)
+    tag = re.sub(r"(\d+\.\d)\d+", r"\1", tag)
+    return re.sub(r"\s*\n\s*", " ", tag)
 
 
 def chart_svg(chart: dict, *, responsive: bool = False) -> str:
@@ -133,6 +134,11 @@ def chart_svg(chart: dict, *, responsive: bool = False) -> str:
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.DOTALL)
     svg = re.sub(r"<style[^>]*>.*?</style>\s*", "", svg, flags=re.DOTALL)
     svg = re.sub(r"<[^>]+>", _tag, svg)
+    # Only the ids something points at are kept; indentation between tags goes.
+    used = set(re.findall(r"url\(#([^)]+)\)", svg)) | set(re.findall(r'xlink:href="#([^"]+)"', svg))
+    svg = re.sub(r' id="([^"]+)"', lambda m: m[0] if m[1] in used else "", svg)
+    svg = re.sub(r">\s+<", "><", svg)
+    svg = re.sub(r"<g>(<g>)*</g>|<defs></defs>", "", svg)
     # ids must be unique on a page that inlines several charts
     prefix = re.sub(r"[^a-z0-9]+", "-", chart["key"].lower())
     svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}-{m[1]}"', svg)
