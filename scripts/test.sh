@@ -5,7 +5,10 @@
 #   2 lint      ruff check (not fatal yet: set LINT_FATAL=1 to make it count)
 #     layers    lint-imports: the layer contracts in pyproject.toml (fatal with LINT_FATAL=1)
 #     types     mypy with the Django and DRF stubs ([tool.mypy] in pyproject.toml; the same)
-#   3 sqlite    pytest -m "not browser" on SQLite
+#   3 sqlite    pytest -m "not browser" on SQLite; first installs the readers the board
+#               pack's test opens its files with (pdftoppm from poppler-utils, LibreOffice's
+#               headless calc) with apt-get when missing and root; without them that test
+#               skips, or fails under CI / REQUIRE_ALL
 #   4 postgres  the same suite on PostgreSQL as a non-superuser role; finds, starts or
 #               (as root) installs a PostgreSQL server on 127.0.0.1:5432
 #   5 browser   pytest -m browser (Playwright + Debian's Chromium) on SQLite; installs
@@ -137,6 +140,16 @@ else
 fi
 
 # --- 3. SQLite --------------------------------------------------------------------------
+# The board pack's reader test (divert/reports/tests/test_readers.py) needs these.
+if [[ $installed == 1 ]] && ! { command -v pdftoppm && command -v soffice; } >/dev/null; then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    say "readers: installing poppler-utils and libreoffice-calc-nogui with apt-get"
+    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils libreoffice-calc-nogui \
+      || echo "could not install the readers: the board pack's reader test will skip (or fail under REQUIRE_ALL)"
+  else
+    echo "pdftoppm or soffice missing and not root: the board pack's reader test will skip (or fail under REQUIRE_ALL)"
+  fi
+fi
 if [[ $installed == 1 ]]; then
   run_pytest sqlite -- -m "not browser"
 else

@@ -29,9 +29,9 @@ from divert.kpis.periods import (
     parse_period,
     publication_day,
 )
-from divert.kpis.store import data_versions
 from divert.reports.charts import chart_svg
-from divert.reports.pack import PACK_VERSION, build_pack
+from divert.reports.pack import build_pack
+from divert.reports.publication import page_narratives, single_pack, with_narratives
 
 UNSUPPRESSED_ROLES = (Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER)
 PACK_ROLES = (Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER, Role.BOARD_MEMBER, Role.COMMISSIONER)
@@ -111,23 +111,6 @@ def _for_page(pack: dict) -> dict:
     return pack
 
 
-def cached_pack(chosen: Choice, quarter: Period, *, suppress: bool, today: dt.date) -> dict:
-    """The pack, computed once per quarter, audience and state of the data: the key holds the
-    organisations' data versions, which every recorded change bumps (`kpis.store`)."""
-    org_ids = sorted({o.pk for o in chosen.organisations} | {p.organisation_id for p in chosen.programmes})
-    versions = data_versions(org_ids)
-    named = [PACK_VERSION, org_ids, sorted(p.pk for p in chosen.programmes), quarter.cli, suppress,
-             today.isoformat(), versions]
-    key = "reports.pack." + hashlib.sha256(json.dumps(named, sort_keys=True).encode()).hexdigest()
-    built = cache.get(key)
-    if built is None:
-        built = build_pack(organisations=chosen.organisations, programmes=chosen.programmes, quarter=quarter,
-                           suppress=suppress)
-        if not built["updating"]:  # figures being recomputed are not kept
-            cache.set(key, built, 24 * 3600)
-    return built
-
-
 @allow(*PACK_ROLES)
 def pack(request: SignedInRequest) -> HttpResponse:
     """The board pack for a quarter: summary, sections, charts, definitions."""
@@ -142,9 +125,11 @@ def pack(request: SignedInRequest) -> HttpResponse:
         if asked:
             error = error or "Choose a pack from the list."
         chosen = choices[0]
-    built = None
+    built, links = None, None
     if chosen is not None:
-        built = _for_page(cached_pack(chosen, quarter, suppress=suppress, today=today))
+        built = _for_page(build_pack(organisations=chosen.organisations, programmes=chosen.programmes,
+                                     quarter=quarter, suppress=suppress))
+        built, links = _narratives_and_links(built, chosen, quarter, manager=not suppress)
     return render(request, "reports/pack.html", {
         "quarter": quarter,
         "error": error,
@@ -153,4 +138,20 @@ def pack(request: SignedInRequest) -> HttpResponse:
         "choices": choices,
         "chosen": chosen,
         "pack": built,
+        "pack_links": links,
     })
+
+
+def _narratives_and_links(built: dict, chosen: Choice, quarter: Period, *, manager: bool) -> tuple[dict, dict | None]:
+    """The pack with its narratives (published ones only for boards and commissioners), and the
+    links to its files and narratives (for one pack: a whole service or one programme)."""
+    organisation, programme = single_pack(chosen.organisations, chosen.programmes)
+    if organisation is None:
+        return built, None
+    narratives, publication = page_narratives(organisation=organisation, programme=programme,
+                                              quarter=quarter.cli, working=manager)
+    query = f"?quarter={quarter.cli}" + (f"&programme={programme.pk}" if programme else "")
+    return with_narratives(built, narratives), {
+        "query": query, "files": manager or publication is not None, "narratives": manager,
+        "published_at": publication.published_at if publication else None,
+    }
