@@ -16,6 +16,13 @@ from dataclasses import dataclass
 import pytest
 from hypothesis import HealthCheck, settings
 
+from divert.accounts import actions as acc
+from divert.accounts.models import Role
+from divert.casework import actions as cw
+from divert.people.actions import create_child
+from divert.referrals import actions as ref
+from divert.referrals.models import Referral
+
 settings.register_profile(
     "ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -60,10 +67,6 @@ class Personas:
 
 def make_personas() -> Personas:
     """Build the personas through the project's own actions."""
-    from divert.accounts import actions as acc
-    from divert.accounts.models import Role
-    from divert.people.actions import create_child
-
     system = None
     # The personas' organisations waive MFA so password sign-in keeps working in tests.
     north = acc.create_organisation(by=system, name="Northbridge Youth Justice Service", slug="north",
@@ -132,10 +135,6 @@ def today() -> dt.date:
 @pytest.fixture
 def open_work(personas):
     """child_a with a referral, screening, accepted offer, open episode and one session."""
-    from divert.casework import actions as cw
-    from divert.referrals import actions as ref
-    from divert.referrals.models import Referral
-
     w = personas.worker_a
     r = ref.create_referral(by=w, child=personas.child_a, programme=personas.programme, source="police_cr",
                             received_on=dt.date(2025, 3, 3), today=TODAY)

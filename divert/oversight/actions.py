@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from divert.accounts.models import MANAGER_ROLES, Role
-from divert.audit.actions import record_event
+from divert.audit.actions import record_event, void_record
 from divert.casework.models import Episode
 from divert.core.errors import DomainError, check_choice
 from divert.oversight.models import (
@@ -303,3 +303,16 @@ def complete_audit_action(*, by, action: AuditAction, today: dt.date) -> AuditAc
     record_event(by=by, verb="completed_audit_action", obj=action, child=action.audit.child_id,
                  details={"audit": action.audit_id})
     return action
+
+
+def fold_same_quarter_audits(*, keep, duplicate, by) -> None:
+    """Merging two records of a child: a child is chosen for audit once a quarter, so where both
+    records were chosen for the same quarter one choice stays (a done audit before one not done,
+    else the kept record's) and the other is voided, kept with the reason. Called by
+    `privacy.actions.merge_children` before the records move."""
+    kept = {a.quarter_start: a for a in CaseAudit.objects.current().filter(child=keep)}
+    for audit in CaseAudit.objects.current().filter(child=duplicate, quarter_start__in=list(kept)):
+        other = kept[audit.quarter_start]
+        loser = other if audit.status == AuditStatus.DONE and other.status != AuditStatus.DONE else audit
+        void_record(by=by, record=loser, reason="Merged records: the other record's case audit of this quarter "
+                                                "stands.")

@@ -12,6 +12,7 @@ from divert.audit.actions import finish_batch, record_event, start_batch
 from divert.audit.models import Batch
 from divert.core.errors import DomainError
 from divert.offending.actions import fold_same_offences
+from divert.oversight.actions import fold_same_quarter_audits
 from divert.people.actions import merge_child_records
 from divert.people.models import Child
 from divert.privacy.models import Anchor, RecordType, RetentionAction, RetentionRule, RetentionRun
@@ -91,8 +92,10 @@ def merge_children(*, by, keep: Child, duplicate: Child, reason: str) -> Child:
     A merge reaches every app's records of the child, so it is called from here, above the
     pathway apps, and every app's own step is named below (no signals):
     - offending: an offence both records hold from the same police source and crime
-      reference becomes one, so the merged record does not count it twice.
+      reference becomes one, so the merged record does not count it twice;
+    - oversight: a child is chosen for case audit once a quarter, so of two choices for the
+      same quarter one stays and the other is voided.
     Then people moves every record of the duplicate to `keep` (people.actions.merge_child_records).
     """
     return merge_child_records(by=by, keep=keep, duplicate=duplicate, reason=reason,
-                               before_move=[fold_same_offences])
+                               before_move=[fold_same_offences, fold_same_quarter_audits])

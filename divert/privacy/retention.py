@@ -384,6 +384,11 @@ ANONYMISE_FIELDS: dict[str, dict[str, object]] = {
     "victims.victim": {"views": ""},
     "imports.matchreview": {"rows": [], "candidates": [], "source_references": []},
     "privacy.anonymisation": {},
+    "oversight.oversight": {"decision": "", "reasons": ""},
+    "oversight.caseaudit": {"strengths": ""},
+    "oversight.auditgrade": {},
+    "oversight.audittheme": {},  # short themes, counted for the board; never names (the form says so)
+    "oversight.auditaction": {"text": ""},
 }
 
 # What an anonymised child keeps: sex, ethnicity, area code, the month and year of birth

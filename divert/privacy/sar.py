@@ -80,6 +80,9 @@ COVERED = {
     "victims.victim": "withheld (third party): count per offence only",
     "imports.matchreview": "withheld: police rows waiting for or used in matching, with other children",
     "privacy.anonymisation": "not included: a retention marker, the record is already anonymised",
+    "oversight.oversight": "management_oversight", "oversight.caseaudit": "case_audits",
+    "oversight.auditgrade": "case_audits", "oversight.audittheme": "case_audits",
+    "oversight.auditaction": "case_audits",
 }
 
 
@@ -191,6 +194,13 @@ def subject_access_data(child, *, generated_by, generated_at: dt.datetime) -> di
         ),
         "contacts": _records(child.contacts.select_related("worker").order_by("contacted_at", "pk")),
         "follow_up_checkpoints": _records(child.checkpoints.order_by("anchor_date", "months", "pk")),
+        "management_oversight": _records(child.oversights.select_related("recorded_by").order_by("decided_on", "pk")),
+        "case_audits": _records(
+            child.case_audits.select_related("template", "worker", "auditor").order_by("quarter_start", "pk"),
+            grades=lambda a: _records(a.grades.select_related("domain").order_by("domain__position")),
+            themes=lambda a: [t.theme for t in a.themes.order_by("theme")],
+            actions=lambda a: _records(a.actions.select_related("worker", "done_by").order_by("due_on", "pk")),
+        ),
         "offences": _records(
             child.offences.order_by("committed_on", "pk"),
             outcomes=lambda o: _records(o.outcomes.order_by("outcome_date", "pk")),
@@ -230,6 +240,8 @@ SECTION_HEADINGS = [
     ("episodes", "Support you received"),
     ("contacts", "Contacts with you, your family and other services"),
     ("follow_up_checkpoints", "Follow-up checks"),
+    ("management_oversight", "Decisions managers made about your support"),
+    ("case_audits", "Checks managers made of the work with you (case audits)"),
     ("offences", "Offences and their outcomes"),
     ("arrests", "Arrests"),
     ("merge_history", "Records joined with this one"),

@@ -14,6 +14,9 @@ Top level:
   whole organisation), ``quarter`` ({label, cli, start, end}), ``as_at`` (ISO date: the
   figures count what happened up to this day), ``as_known_on`` (ISO moment: as recorded
   by then; None means "as recorded when computed"), ``computed_at`` (ISO moment),
+  ``measures_computed_at`` (when the quarter's stored report was computed), ``updating``
+  (True when newer records mean that report is being recomputed: the pack is then not
+  final and should not be kept),
   ``suppressed`` (bool), ``threshold`` (the suppression threshold, or None),
   ``policy_text`` (what the suppression policy guarantees, or ""), ``quarters`` (the eight
   quarters of the trend, oldest first, as labels).
@@ -78,7 +81,7 @@ from divert.evaluation.tracker import (
 )
 from divert.kpis.catalogue import measure_catalogue
 from divert.kpis.engine import _changes as change_from  # the engine's own comparison rule
-from divert.kpis.engine import compute_report, end_of_day, published
+from divert.kpis.engine import end_of_day, published
 from divert.kpis.engine import measures as compute_measures
 from divert.kpis.formatting import format_flags, format_fraction, format_interval, format_value
 from divert.kpis.measures.common import Scope
@@ -86,6 +89,7 @@ from divert.kpis.periods import Period, publication_day
 from divert.kpis.publication import POLICY_TEXT
 from divert.kpis.results import Cell, Result, count_cell, rate_cell
 from divert.kpis.stats import wilson
+from divert.kpis.store import served_report
 from divert.reference.models import ComparatorFigure
 from divert.reports.pack_sections import (
     cell,
@@ -168,6 +172,8 @@ class _Figures:
     earlier: list[tuple[Period, list[Result]]]  # oldest first, the quarter itself excluded
     quality: dict | None = None  # the data-quality summary (a whole organisation's pack only)
     oversight: dict | None = None  # the case audits' summary (likewise)
+    updating: bool = False  # the quarter's stored report is out of date and being recomputed
+    measures_computed_at: dt.datetime | None = None
 
 
 def _quarters(quarter: Period) -> list[Period]:
@@ -252,8 +258,11 @@ def _figures(organisations: tuple, programmes: tuple, quarters: list[Period], *,
     """Every result the pack shows, computed once (and published together when suppressed)."""
     quarter = quarters[-1]
     as_at, known_on = _moment(quarter, suppress=suppress, as_known_on=as_known_on, now=now)
-    report = compute_report(organisations=organisations, programmes=programmes, period=quarter, as_at=as_at,
-                            known_on=known_on, suppress=False, with_changes=False)
+    # The quarter's own report from the store (computed ahead of need; shared with the
+    # measures page's downloads), unsuppressed: the pack publishes it with everything else.
+    served = served_report(organisations=organisations, programmes=programmes, period=quarter, as_at=as_at,
+                           known_on=known_on, suppress=False)
+    report = served.report
     tracked, _ = _tracker_results(organisations, programmes, as_at, known_on, f"as at {as_at:%-d %B %Y}")
     current = [*report.measures, *tracked]
     quality = oversight = None
@@ -277,7 +286,7 @@ def _figures(organisations: tuple, programmes: tuple, quarters: list[Period], *,
             split.append((q, rest[:len(rs)]))
             rest = rest[len(rs):]
         earlier = split
-    return _Figures(current, earlier, quality, oversight), threshold
+    return _Figures(current, earlier, quality, oversight, served.updating, served.computed_at), threshold
 
 
 # Rows ------------------------------------------------------------------------------------
@@ -568,6 +577,8 @@ def build_pack(*, organisations=(), programmes=(), quarter: Period, as_known_on:
         "as_at": as_at.isoformat(),
         "as_known_on": known_on.isoformat() if known_on else None,
         "computed_at": now.isoformat(),
+        "measures_computed_at": figures.measures_computed_at.isoformat() if figures.measures_computed_at else None,
+        "updating": figures.updating,
         "suppressed": suppress,
         "threshold": threshold,
         "policy_text": POLICY_TEXT.format(threshold=threshold) if suppress else "",

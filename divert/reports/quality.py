@@ -8,8 +8,8 @@ user may see, or an organisation's for the board pack), per team and programme:
 - **checkpoints**: assessments not done within ASSESSMENT_DUE_DAYS of the start of support
   (My work's rule), support closed without the end ratings its start ratings need, and
   follow-up checks (3/6/9/12 months, due when `follow_up_window` ends) due but not complete;
-- **timeliness**: days between an event (a session, a contact, a referral received) and the
-  moment it was recorded: median, and the children with a record made more than N days late;
+- **timeliness**: days between an event (a session, a contact, the end of support, a referral
+  received) and the moment it was recorded: median, and the children with a record made more than N days late;
 - **police data**: each source's "complete to" date, and rows waiting for a match decision.
 
 Every count is of children (not records), so each number opens exactly the children behind
@@ -26,11 +26,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from divert.accounts.models import Programme, Team
+from divert.audit.models import AuditEvent
 from divert.casework.codes import CheckpointStatus, Timepoint
 from divert.casework.models import (
     ASSESSMENT_DUE_DAYS,
@@ -138,13 +139,17 @@ CHECKS = (
     Check("late_contacts", "timeliness", "Contacts", "Contacts recorded late",
           "children with a contact in the period",
           "First-contact times and 'last contact' on the team view."),
+    Check("late_closures", "timeliness", "Closures", "Closures recorded late",
+          "children whose support ended in the period (closed in Divert: imported closures carry no "
+          "time of recording)",
+          "The KPIs count support in the quarter it ends: until its closure is recorded, a child is "
+          "missing from that quarter's KPI figures, and figures already reported change later."),
     Check("late_referrals", "timeliness", "Referrals", "Referrals recorded late",
           "children referred in the period",
           "Referral numbers and the screening and first-contact clocks, which run from the day "
           "the referral was received."),
 )
 CHECKS_BY_KEY = {c.key: c for c in CHECKS}
-TIMELINESS = {"late_sessions": "Sessions", "late_contacts": "Contacts", "late_referrals": "Referrals"}
 
 
 @dataclass(frozen=True)
@@ -274,6 +279,21 @@ def _contacts(ctx: Context, children: QuerySet) -> QuerySet:
         child__in=children, day__gte=ctx.period.start, day__lte=ctx.as_at).annotate(lag=_lag("day"))
 
 
+def _closures(ctx: Context, children: QuerySet) -> QuerySet:
+    """Support ended in the period, with the day its closure was recorded (its latest audit
+    event: closures written by an import or the generator carry none and are left out)."""
+    closed = AuditEvent.objects.filter(
+        organisation_id=OuterRef("child__organisation_id"), child_id=OuterRef("child_id"),
+        verb="closed_episode", object_type="casework.episode", object_id=OuterRef("pk"))
+    if ctx.known_on is not None:
+        closed = closed.filter(at__lte=ctx.known_on)
+    closed_on = Subquery(closed.order_by("-at").annotate(day=TruncDate("at")).values("day")[:1])
+    return ctx.records(Episode.objects).filter(
+        child__in=children, end_date__gte=ctx.period.start, end_date__lte=ctx.as_at,
+    ).annotate(closed_on=closed_on).filter(closed_on__isnull=False).annotate(
+        lag=day_number("closed_on") - day_number("end_date"))
+
+
 def _referrals(ctx: Context, children: QuerySet) -> QuerySet:
     return ctx.records(Referral.objects).filter(
         child__in=children, received_on__gte=ctx.period.start, received_on__lte=ctx.as_at,
@@ -289,6 +309,7 @@ FAMILIES = (
     Family(("late_sessions",), _sessions, _late("late_sessions"), child="episode__child",
            programme="episode__programme", timed=True),
     Family(("late_contacts",), _contacts, _late("late_contacts"), programme="episode__programme", timed=True),
+    Family(("late_closures",), _closures, _late("late_closures"), timed=True),
     Family(("late_referrals",), _referrals, _late("late_referrals"), timed=True),
 )
 FAMILY_OF = {key: f for f in FAMILIES for key in f.keys}

@@ -29,8 +29,9 @@ from divert.kpis.periods import (
     parse_period,
     publication_day,
 )
+from divert.kpis.store import data_versions
 from divert.reports.charts import chart_svg
-from divert.reports.pack import build_pack
+from divert.reports.pack import PACK_VERSION, build_pack
 from divert.reports.publication import page_narratives, single_pack, with_narratives
 
 UNSUPPRESSED_ROLES = (Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER)
@@ -111,6 +112,23 @@ def _for_page(pack: dict) -> dict:
     return pack
 
 
+def cached_pack(chosen: Choice, quarter: Period, *, suppress: bool, today: dt.date) -> dict:
+    """The pack, computed once per quarter, audience and state of the data: the key holds the
+    organisations' data versions, which every recorded change bumps (`kpis.store`)."""
+    org_ids = sorted({o.pk for o in chosen.organisations} | {p.organisation_id for p in chosen.programmes})
+    versions = data_versions(org_ids)
+    named = [PACK_VERSION, org_ids, sorted(p.pk for p in chosen.programmes), quarter.cli, suppress,
+             today.isoformat(), versions]
+    key = "reports.pack." + hashlib.sha256(json.dumps(named, sort_keys=True).encode()).hexdigest()
+    built = cache.get(key)
+    if built is None:
+        built = build_pack(organisations=chosen.organisations, programmes=chosen.programmes, quarter=quarter,
+                           suppress=suppress)
+        if not built["updating"]:  # figures being recomputed are not kept
+            cache.set(key, built, 24 * 3600)
+    return built
+
+
 @allow(*PACK_ROLES)
 def pack(request: SignedInRequest) -> HttpResponse:
     """The board pack for a quarter: summary, sections, charts, definitions."""
@@ -127,8 +145,7 @@ def pack(request: SignedInRequest) -> HttpResponse:
         chosen = choices[0]
     built, links = None, None
     if chosen is not None:
-        built = _for_page(build_pack(organisations=chosen.organisations, programmes=chosen.programmes,
-                                     quarter=quarter, suppress=suppress))
+        built = _for_page(cached_pack(chosen, quarter, suppress=suppress, today=today))
         built, links = _narratives_and_links(built, chosen, quarter, manager=not suppress)
     return render(request, "reports/pack.html", {
         "quarter": quarter,

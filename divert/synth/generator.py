@@ -21,6 +21,7 @@ from divert.synth import organisations as orgs
 from divert.synth.bulk import TABLE_KEYS, TABLES, Ids, LoadStats, analyze, write_rows
 from divert.synth.history import OrgHistory
 from divert.synth.organisations import DEMO_PASSWORD
+from divert.synth.oversight import record_demo_oversight
 from divert.synth.reference import ensure_self_ratings_instrument, load_default_offence_types
 from divert.synth.texts import Narratives
 
@@ -130,6 +131,8 @@ def generate(
             report.generate_seconds += time.perf_counter() - generate_started
             for table in TABLES:
                 write_rows(table, rows[table.key], report.stats)
+            if scale == "demo":  # a few rows per organisation, through the actions
+                record_demo_oversight(ctx.organisation, today=today)
             finish_batch(
                 batch,
                 counts={key: len(rows[key]) for key in TABLE_KEYS},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from divert.accounts.models import CHILD_ROLES, MANAGER_ROLES, PATHWAY_ROLES, Role
 from divert.privacy.views import RETENTION_ROLES
+from divert.reports.quality_views import QUALITY_ROLES
 
 
 def navigation(request) -> dict:
@@ -12,7 +13,8 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"can_see_children": False, "can_work": False, "can_manage_team": False, "can_import": False,
                 "can_see_measures": False, "can_see_tracker": False, "can_manage_users": False,
-                "can_extract": False, "can_manage_retention": False, "can_see_pack": False}
+                "can_extract": False, "can_manage_retention": False, "can_see_pack": False,
+                "can_see_data_quality": False}
     return {
         "can_see_children": user.has_any_role(CHILD_ROLES),
         "can_work": user.has_any_role(PATHWAY_ROLES),
@@ -30,4 +32,5 @@ def navigation(request) -> dict:
         "can_see_pack": user.has_any_role(
             [Role.SERVICE_MANAGER, Role.PERFORMANCE_OFFICER, Role.BOARD_MEMBER, Role.COMMISSIONER]
         ),
+        "can_see_data_quality": user.has_any_role(QUALITY_ROLES),
     }

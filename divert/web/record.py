@@ -10,14 +10,16 @@ To add a kind of record: fetch it in `child_record`, put it on `ChildRecord` (or
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db.models import F
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from divert.casework.models import (
     Assessment,
@@ -48,16 +50,16 @@ def urls_by_id(viewname: str, *args) -> Callable[[int], str]:
 
 @dataclass(frozen=True)
 class SessionRow:
-    """A session as the record's table shows it, put in words once here: a long history has
-    hundreds of sessions, and per-row work in the template was most of the page's time."""
+    """A session as a row of the record's table. A long history has hundreds of sessions, and the
+    template spent more on one variable than this spends on a whole row, so the row's markup is
+    built here (`html`, and `html_with_void_link` for those who may mark it recorded in error)."""
 
-    id: str  # a string: the template would format a number for the locale, at a cost, on every row
-    date: dt.date
-    what: str  # "One to one, attended"
+    id: int
+    day: str  # "2 Dec 2026"
+    what: str  # "One-to-one, attended"
     where: str  # "Youth centre, 60 minutes"
     topics: str
     notes: str
-    folded: bool  # the notes are long enough to fold
     void_url: str  # where to mark it as recorded in error
 
     @classmethod
@@ -66,9 +68,33 @@ class SessionRow:
         where = s.get_place_display() or "Not recorded"
         if s.duration_minutes:
             where = f"{where}, {s.duration_minutes} minutes"
-        return cls(id=str(s.pk), date=s.date, what=f"{s.get_type_display()}, {s.get_attendance_display().lower()}",
-                   where=where, topics=", ".join(s.topic_labels), notes=s.notes,
-                   folded=len(s.notes) > NARRATIVE_FOLDS_AT, void_url=void_url(s.pk))
+        return cls(id=s.pk, day=short_date(s.date), what=f"{s.get_type_display()}, {s.get_attendance_display().lower()}",
+                   where=where, topics=", ".join(s.topic_labels), notes=s.notes, void_url=void_url(s.pk))
+
+    @property
+    def html(self) -> SafeString:
+        """The row."""
+        return self._html(void_link="")
+
+    @property
+    def html_with_void_link(self) -> SafeString:
+        """The row with a link to mark the session as recorded in error."""
+        return self._html(void_link=format_html(
+            '<span class="divert-no-print"><br><a class="govuk-link govuk-body-s" href="{}">Recorded in error'
+            '<span class="govuk-visually-hidden">: session on {}</span></a></span>', self.void_url, self.day))
+
+    def _html(self, *, void_link: str) -> SafeString:
+        notes = linebreaksbr(self.notes)
+        if len(self.notes) > NARRATIVE_FOLDS_AT:
+            notes = format_html(
+                '<details class="govuk-details govuk-!-margin-bottom-0"><summary class="govuk-details__summary">'
+                '<span class="govuk-details__summary-text">Read in full<span class="govuk-visually-hidden">: notes of '
+                'the session</span></span></summary><div class="govuk-details__text">{}</div></details>', notes)
+        return format_html(
+            '<tr class="govuk-table__row" id="session-{}"><td class="govuk-table__cell">{}</td>'
+            '<td class="govuk-table__cell">{}{}</td><td class="govuk-table__cell">{}</td>'
+            '<td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{}</td></tr>\n',
+            self.id, self.day, self.what, void_link, self.where, self.topics, notes)
 
 
 @dataclass(frozen=True)
@@ -145,7 +171,7 @@ def child_record(child) -> ChildRecord:
     """Everything recorded about `child` (whom the caller may see), from one query per kind."""
     in_error: list = []
     referrals = _in_force(
-        Referral.objects.filter(child=child).select_related("programme", "screening__tier", "offer", "episode")
+        Referral.objects.filter(child=child).select_related("programme", "screening__tier", "offer")
         .order_by("-received_on", "-pk"), in_error)
     contacts = _in_force(Contact.objects.filter(child=child).select_related("worker")
                          .order_by("-contacted_at", "-id"), in_error)

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from divert.casework.models import (
     Assessment,
@@ -21,6 +23,7 @@ from divert.casework.models import (
     PlanReview,
     Session,
 )
+from divert.core.templatetags.dates import short_date
 from divert.offending.models import Outcome
 from divert.oversight.reading import OversightOnRecord
 from divert.referrals.models import Referral
@@ -37,6 +40,21 @@ class Entry:
     detail: str = ""
     void: bool = False
     url: str = ""  # the item on the child record ("#session-12"); none for an item recorded in error
+
+    @property
+    def html(self) -> SafeString:
+        """The line as the timeline shows it. Built here rather than in the template: a long history
+        has hundreds of lines, and a template spends more on one variable than this on a whole line."""
+        title = format_html('<a class="govuk-link" href="{}">{}</a>', self.url, self.title) if self.url else self.title
+        return format_html(
+            '<li class="divert-timeline__item{}"><p class="govuk-body govuk-!-margin-bottom-0"><strong>{}</strong>{}</p>'
+            '<p class="govuk-body-s govuk-!-margin-bottom-2">{}{}</p></li>\n',
+            " divert-timeline__item--void" if self.void else "", title, VOID_TAG if self.void else "",
+            short_date(self.date), f" · {self.detail}" if self.detail else "",
+        )
+
+
+VOID_TAG = mark_safe(' <strong class="govuk-tag govuk-tag--grey">Recorded in error</strong>')  # noqa: S308 - fixed markup
 
 
 def child_timeline(record: ChildRecord, extra: Iterable[Entry] = ()) -> list[Entry]:

@@ -132,12 +132,16 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     """The child's story on one page: every item recorded, in full, and a timeline linking to each.
 
     The number of queries does not depend on the length of the history. Every view is audited."""
+    new_to_user = Allocation.objects.filter(child=OuterRef("pk"), worker=request.user, opened_at__isnull=True)
     child = get_visible_or_404(
-        Child.objects.visible_to(request.user).select_related("team", "worker"), request.user, pk=child_id
+        Child.objects.visible_to(request.user).select_related("team", "worker").annotate(new_to_user=Exists(new_to_user)),
+        request.user, pk=child_id,
     )
     record_event(by=request.user, verb="viewed_child", obj=child, child=child)
-    # Opened by the worker it was allocated to: no longer "new to you" on their My work.
-    open_allocated_record(by=request.user, child=child)
+    # Opened by the worker it was allocated to: no longer "new to you" on their My work (asked
+    # with the child above, so most views write nothing more).
+    if child.new_to_user:
+        open_allocated_record(by=request.user, child=child)
     record = child_record(child)
     checkpoints = list(FollowUpCheckpoint.objects.current().filter(child=child).order_by("-anchor", "months"))
     can_manage = request.user.has_any_role(MANAGER_ROLES)

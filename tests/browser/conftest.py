@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from conftest import PASSWORD
 
@@ -44,7 +45,6 @@ def browser() -> Iterator:
     """One Chromium for the whole run."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium fonts-liberation)")
-    from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an asyncio loop in this thread while it is running,
     # which makes Django refuse ORM calls from test code (fixtures, assertions). The

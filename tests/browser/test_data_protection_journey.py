@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from divert.people.actions import allocate_child
+
 pytestmark = pytest.mark.browser
 
 
 def test_manager_restricts_access_and_processing_and_corrects_details(signed_in_page, personas, assert_accessible):
-    from divert.people.actions import allocate_child
-
     p = personas
     allocate_child(by=p.team_manager, child=p.child_a, team=p.team_a, worker=None, reason="Conflict of interest")
     page = signed_in_page("team_manager")

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from divert.imports.actions import get_or_create_source
 from divert.imports.tests.files import outcome_row, to_csv
 
 pytestmark = pytest.mark.browser
@@ -14,8 +15,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def source(personas, settings, tmp_path):
     """North's crime outcomes source; tasks run at once and files go to a temporary folder."""
-    from divert.imports.actions import get_or_create_source
-
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
                                   "QUEUES": ["default"]}}
     settings.DIVERT_IMPORT_DIR = str(tmp_path / "imports")

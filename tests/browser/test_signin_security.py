@@ -6,6 +6,9 @@ import re
 import time
 
 import pytest
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from django.core.cache import cache
 
 from conftest import PASSWORD
 
@@ -14,8 +17,6 @@ pytestmark = pytest.mark.browser
 
 def totp_code(secret: str, offset: int = 0) -> str:
     """What an authenticator app shows for this secret now (allauth's own TOTP function)."""
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))
 
 
@@ -27,8 +28,6 @@ def sign_in(page, username: str, password: str = PASSWORD) -> None:
 
 
 def test_setting_up_two_factor_then_signing_in_with_a_code(page, personas, settings, assert_accessible):
-    from django.core.cache import cache
-
     cache.clear()
     # A code is accepted once; the second sign-in uses the next 30-second code.
     settings.MFA_TOTP_TOLERANCE = 1
@@ -116,10 +115,6 @@ def test_an_administrator_manages_users(signed_in_page, personas, assert_accessi
 
 
 def test_a_persons_own_security_pages_are_accessible(page, personas, settings, assert_accessible):
-    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-    from django.core.cache import cache
-
     cache.clear()
     secret = generate_totp_secret()
     TOTP.activate(personas.worker_b, secret)

@@ -12,10 +12,29 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import pytest
 import time_machine
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.html import escape
+
+from divert.accounts import actions as acc
+from divert.accounts.actions import issue_token
+from divert.accounts.models import Role
+from divert.casework import actions as cw
+from divert.casework.models import FollowUpCheckpoint
+from divert.core.errors import DomainError
+from divert.imports.actions import get_or_create_source, import_police_file
+from divert.imports.models import ImportErrorFile, MatchReview
+from divert.imports.tests.files import outcome_row, to_csv
+from divert.offending.models import OffenceType
+from divert.oversight import actions as ov
+from divert.oversight.quarters import quarter_containing
+from divert.people.actions import create_child, restrict_record
+from divert.people.models import DuplicateAttempt
+from divert.reference.models import BoardMeeting, ComparatorFigure, Population
+from divert.referrals import actions as ref
 
 TODAY = dt.date(2025, 6, 30)
 NOW = dt.datetime(2025, 6, 30, 12, 0)
@@ -78,11 +97,6 @@ def full_pathway(*, by, organisation, team, programme, first, last, local_id, po
 
     `text` (if given) is written into every free-text field along the way.
     """
-    from divert.casework import actions as cw
-    from divert.casework.models import FollowUpCheckpoint
-    from divert.people.actions import create_child
-    from divert.referrals import actions as ref
-
     child = create_child(
         by=by, organisation=organisation, today=TODAY, team=team, worker=by, first_name=first,
         last_name=last, date_of_birth=dt.date(2010, 3, 14), sex="female", ethnicity="WBRI",
@@ -122,11 +136,6 @@ def full_pathway(*, by, organisation, team, programme, first, last, local_id, po
 
 def _oversight(*, child, episode, worker, text) -> dict:
     """A service manager's oversight on the child and a done case audit with an action for the worker."""
-    from divert.accounts import actions as acc
-    from divert.accounts.models import Role
-    from divert.oversight import actions as ov
-    from divert.oversight.quarters import quarter_containing
-
     organisation = child.organisation
     manager = acc.create_user(by=None, username=f"{organisation.slug}_auditing_manager", password=None,
                               roles=[Role.SERVICE_MANAGER], organisation=organisation)
@@ -142,10 +151,6 @@ def _oversight(*, child, episode, worker, text) -> dict:
 
 def _imports(*, organisation, officer, first, last) -> dict:
     """An import run with a queued match review and a rejected-rows file, in `organisation`."""
-    from divert.imports.actions import get_or_create_source, import_police_file
-    from divert.imports.models import ImportErrorFile, MatchReview
-    from divert.imports.tests.files import outcome_row, to_csv
-
     source = get_or_create_source(by=None, organisation=organisation, name="Police crime outcomes")
     # A near-miss of the child's name: queued for a person to decide. A bad row: a rejected-rows file.
     rows = [outcome_row("R1", first_name=first[:-1] + "y", last_name=last, date_of_birth="14/03/2010"),
@@ -161,9 +166,6 @@ def _imports(*, organisation, officer, first, last) -> dict:
 
 def _reference_data(organisation) -> dict:
     """The organisation's reference data for reporting (population, comparators, board meetings)."""
-    from divert.offending.models import OffenceType
-    from divert.reference.models import BoardMeeting, ComparatorFigure, Population
-
     cell = Population.objects.create(organisation=organisation, year=REFERENCE_YEAR, area_code="E06000001",
                                      age=12, sex="female", ethnic_group="white", count=431, source="ONS")
     figure = ComparatorFigure.objects.create(organisation=organisation, measure_key="kpi6.completion",
@@ -178,10 +180,6 @@ def _reference_data(organisation) -> dict:
 def _restriction(organisation, child) -> dict:
     """A record restriction on the child, made by a manager of the organisation (and the colleague
     it restricts, whose id stands for the organisation's users)."""
-    from divert.accounts import actions as acc
-    from divert.accounts.models import Role
-    from divert.people.actions import restrict_record
-
     slug = organisation.slug
     manager = acc.create_user(by=None, username=f"{slug}_restricting_manager", password=None,
                               roles=[Role.SERVICE_MANAGER], organisation=organisation)
@@ -193,12 +191,6 @@ def _restriction(organisation, child) -> dict:
 
 def _held_attempt(organisation, child) -> dict:
     """A new child held for a manager: a worker of another team tried to record the side's child."""
-    from divert.accounts import actions as acc
-    from divert.accounts.models import Role
-    from divert.core.errors import DomainError
-    from divert.people.actions import create_child
-    from divert.people.models import DuplicateAttempt
-
     slug = organisation.slug
     team = acc.create_team(by=None, organisation=organisation, name=f"{slug} other team")
     worker = acc.create_user(by=None, username=f"{slug}_other_team_worker", password=None,
@@ -226,9 +218,6 @@ def build_side(*, organisation, worker, officer, team, programme, first, last, l
 @pytest.fixture
 def world(personas) -> World:
     """North and south, each with a child through the whole pathway and an import."""
-    from divert.accounts import actions as acc
-    from divert.accounts.models import Role
-
     south_team = personas.other_org_worker.teams.get()
     south_programme = acc.create_programme(by=None, organisation=personas.south, name="Youth support",
                                            slug="youth-support", tiers=[("Standard", 10, 12)])
@@ -312,20 +301,14 @@ def normalise(body: bytes, *replace: str) -> bytes:
 
 
 def _html(text: str) -> str:
-    from django.utils.html import escape
-
     return escape(text)
 
 
 def _url(text: str) -> str:
-    from urllib.parse import quote
-
     return quote(text)
 
 
 def bearer(user) -> dict:
     """Headers for the API with a fresh token for `user`."""
-    from divert.accounts.actions import issue_token
-
     _, secret = issue_token(user=user, name="attack-tests")
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}

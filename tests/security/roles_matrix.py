@@ -35,6 +35,7 @@ def _route(route: str) -> str:
 
 def rows() -> list[tuple[str, tuple[str, ...]]]:
     """(route, declared roles) for every route, API format-suffix variants left out."""
+    # Imported here: run as a script, this module loads before django.setup() (see __main__).
     from divert.core.access import declared_access
     from tests.security.conftest import walk_urls
 
@@ -48,6 +49,7 @@ def rows() -> list[tuple[str, tuple[str, ...]]]:
 
 def table() -> str:
     """The matrix as a Markdown table."""
+    # Imported here: run as a script, this module loads before django.setup() (see __main__).
     from divert.core.access import PUBLIC, SIGNED_IN
 
     lines = ["| Page or endpoint | " + " | ".join(label for _, label in COLUMNS) + " |",

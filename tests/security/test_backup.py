@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 
 from divert.accounts.actions import issue_token
+from divert.casework import actions as cw
 from tests.security.conftest import TODAY
 
 pytestmark = [
@@ -27,8 +28,6 @@ NOTE = "Said his uncle is dealing from the flat"
 @pytest.fixture
 def backup(tmp_path, personas, open_work):
     """A backup file of the database with a session note, an API token and the personas in it."""
-    from divert.casework import actions as cw
-
     cw.record_session(by=personas.worker_a, episode=open_work["episode"], date=TODAY, today=TODAY,
                       type="one_to_one", attendance="attended", notes=NOTE)
     _, secret = issue_token(user=personas.worker_a, name="laptop")

@@ -7,11 +7,14 @@ attack it from the sides: unknown usernames, changed case, spraying, and the API
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 
 from conftest import PASSWORD
+from divert.accounts.actions import TOKEN_PREFIX, issue_token
 from tests.security.conftest import normalise
 
 
@@ -70,16 +73,12 @@ def test_spraying_one_password_over_many_usernames_meets_the_rate_limit(client, 
 
 def test_the_api_takes_no_passwords(client, personas):
     """Passwords work only on the sign-in form (with its lockout): the API takes bearer tokens."""
-    import base64
-
     basic = base64.b64encode(f"worker_a:{PASSWORD}".encode()).decode()
     response = client.get("/api/children/", HTTP_AUTHORIZATION=f"Basic {basic}")
     assert response.status_code in (401, 403)
 
 
 def test_guessed_bearer_tokens_are_refused_the_same_way(client, personas):
-    from divert.accounts.actions import TOKEN_PREFIX, issue_token
-
     _, real = issue_token(user=personas.worker_a, name="laptop")
     answers = {client.get("/api/children/", HTTP_AUTHORIZATION=f"Bearer {guess}").content
                for guess in [TOKEN_PREFIX + "A" * 43, real[:-1] + ("B" if real[-1] != "B" else "C"),

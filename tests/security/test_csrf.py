@@ -12,7 +12,7 @@ from django.test import Client
 
 from divert.audit.models import AuditEvent
 from divert.core.access import PUBLIC, SIGNED_IN, declared_access
-from tests.security.conftest import expand, page_routes, walk_urls
+from tests.security.conftest import bearer, expand, page_routes, walk_urls
 
 # Personas to try, in order, for a page: the first whose role the page allows posts to it.
 PERSONA_ORDER = ["worker_a", "team_manager", "service_manager", "performance_officer", "board_member",
@@ -77,8 +77,6 @@ def test_the_api_refuses_a_cookie_signed_in_post_without_a_token(world, path):
 
 def test_the_api_with_a_bearer_token_needs_no_csrf_token(world):
     """Bearer tokens are not sent by browsers on their own, so they need no CSRF token."""
-    from tests.security.conftest import bearer
-
     client = Client(enforce_csrf_checks=True)
     response = client.post("/api/referrals/", {}, content_type="application/json", **bearer(world.personas.worker_a))
     assert response.status_code == 400  # the body is checked: it got past CSRF and the role check

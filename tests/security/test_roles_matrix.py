@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from tests.security import roles_matrix
 
 
@@ -22,9 +25,6 @@ def test_every_route_is_in_the_matrix():
 
 def test_every_audited_verb_is_named_in_docs_security():
     """docs/security.md lists what is audited: a new `record_event` verb must be added there."""
-    import re
-    from pathlib import Path
-
     root = Path(roles_matrix.DOC).parents[1] / "divert"
     verbs = set()
     for path in root.rglob("*.py"):

@@ -12,6 +12,8 @@ import datetime as dt
 import pytest
 import schemathesis
 import time_machine
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -39,9 +41,6 @@ WRITE_CHECKS = [*CHECKS, negative_data_rejection]
 def keep_the_test_connection():
     """Requests go straight to the WSGI app, so Django's request signals fire. Like Django's own
     test client, stop them closing the test's database connection mid-transaction (PostgreSQL)."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield

@@ -11,8 +11,9 @@ import re
 import pytest
 from django.db import connection
 
+from divert.core.access import PUBLIC, SIGNED_IN, declared_access
 from divert.people.models import Child
-from tests.security.conftest import bearer
+from tests.security.conftest import PARAM, bearer, page_routes
 
 INJECTIONS = [
     "' OR '1'='1",
@@ -103,9 +104,6 @@ PARAMS = ["q", "name", "identifier", "first_name", "last_name", "period", "as_at
 @pytest.mark.parametrize("persona", ["worker_a", "service_manager", "performance_officer", "administrator"])
 def test_a_nul_byte_in_a_query_string_is_not_a_server_error(client, personas, persona):
     """PostgreSQL refuses text with NUL bytes: a query string carrying one must not reach it raw."""
-    from divert.core.access import PUBLIC, SIGNED_IN, declared_access
-    from tests.security.conftest import PARAM, page_routes
-
     user = personas.all_users()[persona]
     client.force_login(user)
     client.raise_request_exception = False  # collect every 500, not only the first

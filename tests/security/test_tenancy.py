@@ -11,6 +11,8 @@ is made by a curious insider: a worker in team B with team A's child in their ow
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import time_machine
 from django.db import connection
@@ -18,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from drf_spectacular.generators import SchemaGenerator
 
 from divert.core.access import PUBLIC, SIGNED_IN, declared_access
+from divert.kpis.tests import factories as f
 from tests.security.conftest import (
     NEVER_USED_ID,
     NOT_IDS,
@@ -246,10 +249,6 @@ def test_the_walk_includes_every_parameterless_page():
 
 def test_commissioner_sees_only_suppressed_aggregates_of_funded_programmes(client, world):
     """South's programme is not funded by the commissioner: its children are not counted."""
-    import datetime as dt
-
-    from divert.kpis.tests import factories as f
-
     personas = world.personas
     south_programme = f.programme(personas.south, slug="south-big")
     for _ in range(12):  # enough that an unsuppressed count would show
@@ -276,12 +275,10 @@ def test_commissioner_sees_only_suppressed_aggregates_of_funded_programmes(clien
 
 def test_the_same_walk_with_their_own_ids_finds_their_records(client, world):
     """A positive control: the ids and names the walk uses are the real ones."""
-    from tests.security.conftest import expand as fill_all
-
     client.force_login(world.personas.worker_a)
     found = []
     for route, _ in PAGE_ID_ROUTES:
-        for url in fill_all(route, world.north.ids):
+        for url in expand(route, world.north.ids):
             if client.get(url).status_code == 200:
                 found.append(url)
     assert len(found) >= 12, found

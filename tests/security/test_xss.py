@@ -18,9 +18,33 @@ import io
 import re
 
 import pytest
+from django.utils import timezone
 
+from divert.accounts import actions as acc
+from divert.accounts.models import Role
+from divert.audit.actions import void_record
+from divert.casework import actions as cw
+from divert.casework.models import Episode, Plan, Session
 from divert.core.access import PUBLIC, SIGNED_IN, declared_access
-from tests.security.conftest import PARAM, TODAY, Side, bearer, expand, full_pathway, page_routes
+from divert.imports.actions import get_or_create_source, import_police_file
+from divert.imports.tests.files import outcome_row, to_csv
+from divert.offending.models import OffenceType
+from divert.people import actions as people
+from divert.people.models import Child
+from divert.privacy.sar import subject_access_data, subject_access_html
+from divert.reference.models import ComparatorFigure, Population
+from divert.referrals import actions as ref
+from tests.security.conftest import (
+    PARAM,
+    TODAY,
+    Side,
+    _held_attempt,
+    _imports,
+    bearer,
+    expand,
+    full_pathway,
+    page_routes,
+)
 
 PAYLOAD = """<script>alert(1)</script>"'><img src=x onerror=alert(1)>"""
 SHORT_PAYLOAD = '"><svg onload=alert(1)>'  # fits 40-character identifiers
@@ -45,18 +69,6 @@ def _raw(body: bytes) -> list[str]:
 @pytest.fixture
 def xss(personas) -> Side:
     """A north child with the payload in every free-text field, through the named actions."""
-    from divert.accounts import actions as acc
-    from divert.accounts.models import Role
-    from divert.audit.actions import void_record
-    from divert.casework import actions as cw
-    from divert.casework.models import Episode, Session
-    from divert.offending.models import OffenceType
-    from divert.people import actions as people
-    from divert.people.models import Child
-    from divert.reference.models import ComparatorFigure, Population
-    from divert.referrals import actions as ref
-    from tests.security.conftest import _held_attempt, _imports
-
     w, manager = personas.worker_a, personas.team_manager
     ids = full_pathway(by=w, organisation=personas.north, team=personas.team_a, programme=personas.programme,
                        first=PAYLOAD, last=PAYLOAD, local_id=SHORT_PAYLOAD, police_id=SHORT_PAYLOAD, text=PAYLOAD)
@@ -111,8 +123,6 @@ def _allowed(user, callback) -> bool:
 
 
 def test_the_payload_was_stored_as_typed(xss):
-    from divert.casework.models import Plan
-
     assert Plan.objects.get(pk=xss.ids["plan_id"]).goals == PAYLOAD
     assert xss.child.first_name == PAYLOAD
 
@@ -207,9 +217,6 @@ def test_the_api_answers_json_that_browsers_will_not_sniff_as_html(client, perso
 
 def test_the_rejected_rows_file_cannot_run_formulas(client, personas, settings):
     """Names typed as formulas in a police file come back in the rejected-rows CSV as text."""
-    from divert.imports.actions import get_or_create_source, import_police_file
-    from divert.imports.tests.files import outcome_row, to_csv
-
     source = get_or_create_source(by=None, organisation=personas.north, name="Police crime outcomes")
     rows = [outcome_row(f"F{i}", first_name=f, last_name=f, sex="Q") for i, f in enumerate(FORMULAS)]
     rows.append(outcome_row("OK", local_id="N-0001"))
@@ -228,10 +235,6 @@ def test_the_rejected_rows_file_cannot_run_formulas(client, personas, settings):
 
 def test_the_subject_access_export_escapes_the_payload(client, personas, xss):
     """The PDF is printed from HTML: that HTML must carry the payload as text."""
-    from django.utils import timezone
-
-    from divert.privacy.sar import subject_access_data, subject_access_html
-
     data = subject_access_data(xss.child, generated_by=personas.service_manager, generated_at=timezone.now())
     html = subject_access_html(data)
     assert not _raw(html.encode())

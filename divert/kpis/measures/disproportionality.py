@@ -185,7 +185,7 @@ def _results(scope: Scope, t: dict, stages: dict, populations: dict) -> list[Res
         if not counts["population"]:
             notes.append("No population by this characteristic is loaded: the population stage is not shown.")
         results.append(Result(
-            key=f"disproportionality.{dim}", label=f"Disproportionality by {label.lower()}",
+            key=f"disproportionality.{dim}", label=f"Disproportionality by {label if label.isupper() else label.lower()}",
             definition=(
                 "Each group's share of children at a stage against its share at the preceding stage "
                 "(percentage-point gap and ratio; shares over known values only), and the Relative Rate "

@@ -51,6 +51,7 @@ def test_the_page_opens_with_a_summary_table_and_contents(client, work):
     for section in ("First time entrants", "YJB key performance indicators", "Prevention and diversion"):
         assert re.search(rf'href="#section-[a-z_]+">{section}</a>', html)
     assert 'id="m-kpi6-ooc_completion"' in html and 'id="section-kpi"' in html
+    assert "Disproportionality by SEND" in html and "by send" not in html  # words, not codes
 
 
 def test_managers_download_the_figures_shown_as_csv(client, work):

@@ -26,6 +26,7 @@ from divert.oversight.models import (
 from divert.oversight.quarters import Quarter, parse_quarter, quarter_containing
 from divert.oversight.summary import audit_summary
 from divert.people.actions import create_child
+from divert.privacy.actions import merge_children
 from divert.referrals import actions as ref
 from divert.referrals.models import Referral
 
@@ -279,3 +280,16 @@ def test_audit_summary_counts_grades_per_domain_overall_and_themes(personas, ope
     assert summary["themes"] == [{"theme": "Child's voice missing", "count": 2}, {"theme": "Planning late", "count": 1}]
     assert summary["grade_labels"]["requires_improvement"] == "Requires improvement"
     assert audit_summary(personas.south, Q2)["audits"] == 0
+
+
+def test_merging_two_records_chosen_in_the_same_quarter_keeps_one_choice(personas, open_work):
+    sm = personas.service_manager
+    duplicate = _child(personas, "Alfie", personas.team_a, personas.worker_a)
+    kept_choice = ov.choose_case(by=sm, child=personas.child_a, quarter=Q2)
+    done = ov.choose_case(by=sm, child=duplicate, quarter=Q2)
+    ov.complete_case_audit(by=sm, audit=done, grades=_grades(done), today=TODAY)
+    other_quarter = ov.choose_case(by=sm, child=duplicate, quarter=Q2.previous())
+    merge_children(by=sm, keep=personas.child_a, duplicate=duplicate, reason="Same child")
+    current = CaseAudit.objects.current().filter(child=personas.child_a)
+    assert {a.pk for a in current} == {done.pk, other_quarter.pk}
+    assert CaseAudit.objects.get(pk=kept_choice.pk).is_void

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 SECTIONS = {
     "format", "version", "generated_at", "generated_by", "organisation", "child", "status_records",
-    "referrals", "episodes", "contacts", "follow_up_checkpoints", "offences", "arrests", "merge_history",
+    "referrals", "episodes", "contacts", "follow_up_checkpoints", "management_oversight", "case_audits", "offences", "arrests", "merge_history",
     "rectification_history", "allocations", "restrictions", "audit_trail", "withheld",
 }
 

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 
 from divert.accounts import actions as acc
+from divert.kpis.store import bump_data_version
 from divert.kpis.tests import factories as f
 
 URL = "/reports/pack/?quarter=2025-26Q1"
@@ -77,3 +78,17 @@ def test_restricted_audiences_get_published_quarters_only(client, work):
 def test_other_roles_may_not_see_the_pack(client, work, persona):
     client.force_login(getattr(work, persona))
     assert client.get(URL).status_code == 403
+
+
+def test_the_pack_is_computed_once_until_the_data_changes(client, work, django_assert_max_num_queries):
+    client.force_login(work.service_manager)
+    first = client.get(URL).content.decode()
+    assert "2 of 3" in first
+    with django_assert_max_num_queries(12):
+        again = client.get(URL).content.decode()
+    assert again.split("</form>", 1)[1] == first.split("</form>", 1)[1]  # the same pack (a new CSRF token)
+    f.episode(f.child(work.north, dob=dt.date(2010, 1, 1)), work.programme, dt.date(2025, 3, 1),
+              dt.date(2025, 5, 1), order_type="outcome_22", completed=True)
+    bump_data_version(work.north.pk)  # what every audited change does once committed
+    html = client.get(URL).content.decode()  # not the pack kept before the change
+    assert "3 of 4" in html or "they are being updated" in html

@@ -11,7 +11,9 @@ import time_machine
 
 from divert.casework import actions as cw
 from divert.casework.models import Instrument
+from divert.imports.models import ImportRun, MatchReview
 from divert.kpis.periods import financial_quarter
+from divert.offending.models import DataSource
 from divert.people.actions import create_child, record_status
 from divert.referrals import actions as ref
 from divert.referrals.models import Referral
@@ -50,7 +52,7 @@ def _child(personas, first, team, worker, **details):
 def _gappy(personas, first, team, worker):
     """A child with nothing the measures need: ethnicity, area, school, accommodation and ETE
     unknown; no assessment; a session recorded three weeks late; support closed in the period
-    with start ratings but no end ratings."""
+    (recorded 19 days later) with start ratings but no end ratings."""
     child = _child(personas, first, team, worker, ethnicity="NOBT")
     episode = _support(personas, child, worker, offered_on=D(2025, 1, 2), started_on=D(2025, 4, 1))
     with _at(D(2025, 5, 1)):
@@ -58,8 +60,8 @@ def _gappy(personas, first, team, worker):
                           type="one_to_one", attendance="attended")
         cw.record_scores(by=worker, episode=episode, instrument=Instrument.objects.get(code="self-ratings"),
                          timepoint="start", taken_on=D(2025, 4, 10), today=D(2025, 5, 1), scores={"confidence": 4})
-    with _at(D(2025, 6, 1)):
-        cw.close_episode(by=worker, episode=episode, end_date=D(2025, 6, 1), today=D(2025, 6, 1),
+    with _at(D(2025, 6, 20)):  # 19 days after the end of support
+        cw.close_episode(by=worker, episode=episode, end_date=D(2025, 6, 1), today=D(2025, 6, 20),
                          reason="disengaged", successfully_completed=False)
     return child
 
@@ -93,7 +95,7 @@ def _names(response) -> list[str]:
 
 
 EVERY_GAP = {"ethnicity", "area", "school", "accommodation_start", "accommodation_end", "ete_start", "ete_end",
-             "assessment", "end_ratings", "follow_up", "late_sessions"}
+             "assessment", "end_ratings", "follow_up", "late_sessions", "late_closures"}
 
 
 @pytest.mark.parametrize("who, gappy, of", [("team_manager", 1, 2), ("service_manager", 2, 3),
@@ -107,7 +109,8 @@ def test_numbers_match_the_world(client, personas, world, who, gappy, of):
         "accommodation_start": (gappy, of), "accommodation_end": (gappy, gappy), "ete_start": (gappy, of),
         "ete_end": (gappy, gappy), "assessment": (gappy, of), "end_ratings": (gappy, gappy),
         # Ann's and Ben's 3-month checks (from the offer on 2 January) fell due on 2 April; no police data.
-        "follow_up": (of, of), "late_sessions": (gappy, of), "late_contacts": (0, 0), "late_referrals": (0, 0),
+        "follow_up": (of, of), "late_sessions": (gappy, of), "late_contacts": (0, 0), "late_closures": (gappy, gappy),
+        "late_referrals": (0, 0),
     }
 
 
@@ -217,3 +220,32 @@ def test_a_fixed_number_of_queries(client, personas, world, django_assert_max_nu
     client.force_login(personas.performance_officer)
     with _at(D(2025, 7, 15)), django_assert_max_num_queries(30):
         client.get(PAGE)
+
+
+@pytest.fixture
+def police(personas):
+    """An outcomes source complete to 31 May 2025, with one person's two rows waiting for a match
+    decision (and one decided review, which is not waiting)."""
+    source = DataSource.objects.create(organisation=personas.north, name="Police outcomes", kind="crime_outcomes",
+                                       complete_to=D(2025, 5, 31))
+    run = ImportRun.objects.create(organisation=personas.north, source=source, file_name="outcomes.csv",
+                                   sha256="0" * 64, complete_to=D(2025, 5, 31))
+    with _at(D(2025, 6, 2)):
+        MatchReview.objects.create(organisation=personas.north, run=run, source=source,
+                                   source_references=["R1", "R2"])
+    MatchReview.objects.create(organisation=personas.north, run=run, source=source, source_references=["R3"],
+                               decision="discarded")
+    return source
+
+
+def test_police_data_coverage(client, personas, police):
+    summary = data_quality_summary(personas.north, Q1, today=D(2025, 7, 15))
+    assert summary["police_sources"] == [{
+        "name": "Police outcomes", "kind": "Crime outcomes", "complete_to": "2025-05-31", "days_short": 30,
+        "waiting_reviews": 1, "waiting_rows": 2}]
+    with _at(D(2025, 7, 15)):
+        client.force_login(personas.performance_officer)
+        assert 'href="/imports/reviews/"' in client.get(PAGE).content.decode()
+        client.force_login(personas.service_manager)  # may not open the review queue
+        body = client.get(PAGE).content.decode()
+    assert "Police outcomes" in body and 'href="/imports/reviews/"' not in body

@@ -18,6 +18,9 @@ from divert.audit.models import AuditEvent, Batch
 from divert.casework.models import Episode, FollowUpCheckpoint, MeasureScore, Session
 from divert.imports.followup import complete_checkpoints
 from divert.offending.models import Arrest, Offence, Outcome
+from divert.oversight.models import AuditAction, CaseAudit, Oversight
+from divert.oversight.quarters import Quarter
+from divert.oversight.summary import audit_summary
 from divert.people.actions import create_child
 from divert.people.models import CareStatus, Child
 from divert.referrals.models import Referral
@@ -237,3 +240,12 @@ def test_demo_command_without_serving_prints_logins():
     out = io.StringIO()
     call_command("demo", "--no-serve", stdout=out)
     assert "east.worker1" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_demo_has_management_oversight_and_case_audits():
+    generate(scale="demo", seed=3, today=TODAY, years=2)
+    assert Oversight.objects.count() >= 3
+    done = CaseAudit.objects.filter(status="done")
+    assert done.exists() and AuditAction.objects.filter(audit__in=done).exists()
+    assert audit_summary(done.first().child.organisation, Quarter(done.first().quarter_start))["audits"] >= 1
