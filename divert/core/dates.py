@@ -143,16 +143,19 @@ class AddMonths(Func):
         ]
 
     def as_sqlite(self, compiler, connection, **extra):
-        """SQLite normalises 31 Jan + 1 month to 2/3 March, so build the date and clamp it."""
+        """SQLite normalises 31 Jan + 1 month to 2/3 March, so build the date and clamp it.
+
+        Percent signs are doubled: Django's SQLite cursor turns %% into % before running the
+        query, and its query log formats the SQL with its parameters (a bare % breaks it)."""
         (day, day_params), (months, months_params) = (
             compiler.compile(e) for e in self.source_expressions
         )
         same_day = (
-            f"date({day}, 'start of month', printf('%+d months', {months}), "
-            f"printf('+%d days', CAST(strftime('%d', {day}) AS INTEGER) - 1))"
+            f"date({day}, 'start of month', printf('%%+d months', {months}), "
+            f"printf('+%%d days', CAST(strftime('%%d', {day}) AS INTEGER) - 1))"
         )
         month_end = (
-            f"date({day}, 'start of month', printf('%+d months', ({months}) + 1), '-1 days')"
+            f"date({day}, 'start of month', printf('%%+d months', ({months}) + 1), '-1 days')"
         )
         params = [*day_params, *months_params, *day_params, *day_params, *months_params]
         return f"min({same_day}, {month_end})", params
@@ -180,7 +183,7 @@ class AddDays(Func):
         (day, day_params), (days, days_params) = (
             compiler.compile(e) for e in self.source_expressions
         )
-        return f"date({day}, printf('%+d days', {days}))", [*day_params, *days_params]
+        return f"date({day}, printf('%%+d days', {days}))", [*day_params, *days_params]
 
     def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra):  # pragma: no cover - other backends
         """Only PostgreSQL and SQLite are supported."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.db.models import DateField, IntegerField, Value
+from django.test.utils import CaptureQueriesContext
 
 from divert.accounts.models import Organisation
 from divert.core.dates import AddDays, AddMonths, add_months, follow_up_window, follow_up_window_sql
@@ -50,6 +52,23 @@ def test_add_days_in_the_database(personas):
         .get()
     )
     assert row["d"] == dt.date(2024, 3, 1)
+
+
+@pytest.mark.django_db
+def test_date_arithmetic_survives_the_query_log(personas):
+    """Django's query log (DEBUG, assertNumQueries) formats the SQL with its parameters:
+    the SQLite printf patterns must not break it."""
+    day = Value(dt.date(2024, 1, 31), output_field=DateField())
+    with CaptureQueriesContext(connection) as queries:
+        row = (
+            Organisation.objects.filter(pk=personas.north.pk)
+            .annotate(m=AddMonths(day, Value(1, output_field=IntegerField())),
+                      d=AddDays(day, Value(-1, output_field=IntegerField())))
+            .values("m", "d")
+            .get()
+        )
+    assert (row["m"], row["d"]) == (dt.date(2024, 2, 29), dt.date(2024, 1, 30))
+    assert len(queries) == 1
 
 
 @pytest.mark.django_db
