@@ -75,7 +75,7 @@ class StoredReport(models.Model):
     known_on = models.DateTimeField(null=True, blank=True)
     suppressed = models.BooleanField(default=False)
     cohort = models.CharField(max_length=200, blank=True)
-    label = models.CharField(max_length=500, blank=True)  # whose figures, as the page heads them
+    label = models.TextField(blank=True)  # whose figures, as the page heads them (every organisation named)
     report = models.BinaryField()
     data_versions = models.JSONField(default=dict)
     computed_at = models.DateTimeField()

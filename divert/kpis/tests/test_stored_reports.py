@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from divert.accounts.models import Organisation
 from divert.kpis import actions as kpi_actions
 from divert.kpis.engine import compute_report
 from divert.kpis.models import DataVersion, StoredReport
@@ -135,3 +136,10 @@ def test_precompute_forgets_old_reports_nobody_opens_first(work):
     out = io.StringIO()
     call_command("precompute_reports", "--org", "north", stdout=out)
     assert "6 old report(s) deleted" in out.getvalue() and StoredReport.objects.count() == 6
+
+
+def test_a_report_over_many_organisations_is_stored_with_every_name(db):
+    programmes = [f.programme(Organisation.objects.create(slug=f"org-{n}", name=f"Organisation {n} " + "x" * 180))
+                  for n in range(3)]
+    report = report_for(programmes=programmes, period=parse_period("2025-26Q1"), as_at=dt.date(2025, 7, 31))
+    assert len(StoredReport.objects.get().label) > 500 and report.organisation == StoredReport.objects.get().label
