@@ -137,7 +137,7 @@ def full_pathway(*, by, organisation, team, programme, first, last, local_id, po
 def _oversight(*, child, episode, worker, text) -> dict:
     """A service manager's oversight on the child and a done case audit with an action for the worker."""
     organisation = child.organisation
-    manager = acc.create_user(by=None, username=f"{organisation.slug}_auditing_manager", password=None,
+    manager = acc.create_user(by=None, username=f"{organisation.slug}_auditing_manager_{child.pk}", password=None,
                               roles=[Role.SERVICE_MANAGER], organisation=organisation)
     ov.record_oversight(by=manager, child=child, episode=episode, decided_on=TODAY, today=TODAY,
                         decision=text or "Keep support open", reasons=text or "Attending well")
