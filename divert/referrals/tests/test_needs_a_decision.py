@@ -157,6 +157,17 @@ def test_api_decision_uses_the_same_action(client, personas, area_programme):
     assert (r.json()["eligibility"], r.json()["stage"]) == ("eligible", "received")
 
 
+def test_the_child_record_offers_no_screening_before_the_decision(client, personas, area_programme):
+    referral = _refer(personas)
+    client.force_login(personas.worker_a)
+    screen = f"/referrals/{referral.pk}/screen/"
+    page = client.get(f"/children/{personas.child_a.pk}/").content.decode()
+    assert "needs a decision" in page and screen not in page
+    ref.decide_eligibility(by=personas.team_manager, referral=referral, eligible=True, reason="Known family",
+                           today=TODAY)
+    assert screen in client.get(f"/children/{personas.child_a.pk}/").content.decode()
+
+
 def test_my_work_asks_for_no_screening_before_the_decision(client, personas, area_programme):
     _refer(personas)
     client.force_login(personas.worker_a)
