@@ -23,3 +23,22 @@ window.addEventListener('afterprint', () => {
     delete details.dataset.openedForPrint
   })
 })
+
+// One submission, one record (divert/core/submissions.py). Pages are sent with
+// Cache-Control: no-store, so Back fetches a form again with a fresh one-time token while
+// the browser puts back what was typed; Save would then record a second item. Remember
+// the token each form was sent with, and when the page is reached with Back or Forward,
+// send that token again: the server then shows the item already recorded.
+const tokenKey = (form) => `divert-form-token:${location.pathname}:${form.id || ''}`
+const navigation = performance.getEntriesByType('navigation')[0]
+for (const form of document.querySelectorAll('form[method="post"]')) {
+  const field = form.querySelector('input[name="form_token"]')
+  if (!field) continue
+  try {
+    const sent = sessionStorage.getItem(tokenKey(form))
+    if (sent && navigation && navigation.type === 'back_forward') field.value = sent
+    form.addEventListener('submit', () => sessionStorage.setItem(tokenKey(form), field.value))
+  } catch (error) {
+    // Storage may be unavailable (private browsing settings): the server-side check remains.
+  }
+}
