@@ -41,7 +41,7 @@ def test_editing_an_assessment_opens_it_filled_in_and_saves_a_new_version(client
 
     page = client.get(url).content.decode()
     assert "I get bored after school" in page
-    assert "Version 1, recorded by Worker A on 30 June 2025" in page
+    assert "Version 1, recorded by Worker A on 30 June 2025." in page  # no space before the full stop
     assert 'value="low" checked' in page
     assert client.post(url, _assessment_form(child_view="I want to go back to school", education="3")).status_code == 302
 
@@ -49,7 +49,7 @@ def test_editing_an_assessment_opens_it_filled_in_and_saves_a_new_version(client
     assert (first.version, first.is_superseded, first.child_view) == (1, True, "I get bored after school")
     assert (second.version, second.supersedes_id, second.is_superseded) == (2, first.pk, False)
     assert Assessment.objects.current().in_force().get(episode=episode) == second
-    assert "Version 2, changed by Worker A on 30 June 2025" in client.get(url).content.decode()
+    assert "Version 2, changed by Worker A on 30 June 2025." in client.get(url).content.decode()
     events = AuditEvent.objects.filter(verb="recorded_assessment", object_id__in=[first.pk, second.pk])
     assert sorted(e.details["version"] for e in events) == [1, 2]
     assert {e.details["supersedes"] for e in events} == {None, first.pk}
