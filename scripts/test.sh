@@ -13,6 +13,8 @@
 #               (as root) installs a PostgreSQL server on 127.0.0.1:5432
 #   5 browser   pytest -m browser (Playwright + Debian's Chromium) on SQLite; installs
 #               chromium and fonts-liberation with apt-get when missing and root
+#   6 browser-pg the case-record journeys (-m "browser and case_record") again on PostgreSQL,
+#               as the issue asks of them (the rest of the browser tests run on SQLite only)
 #
 # A stage that cannot run is reported NOT RUN with the reason. REQUIRE_ALL=1 (set by
 # .ci/run) turns every NOT RUN into a failure. The exit status is non-zero if any stage
@@ -271,6 +273,18 @@ else
   record browser not-run $(($(date +%s) - br_start)) "$br_reason"
 fi
 
+# --- 6. browser on PostgreSQL -------------------------------------------------------------
+# The case-record journeys (marked case_record) on PostgreSQL too; their screenshots join
+# the SQLite run's (the same names: the later run's are kept).
+if [[ -n $br_reason ]]; then
+  record browser-pg not-run 0 "$br_reason"
+elif [[ -n $pg_reason ]]; then
+  record browser-pg not-run 0 "$pg_reason"
+else
+  run_pytest browser-pg \
+    "DATABASE_URL=postgres://$PG_ROLE:$PG_PASSWORD@$PG_HOST:$PG_PORT/$PG_ROLE" -- -m "browser and case_record"
+fi
+
 # --- summary ----------------------------------------------------------------------------
 say "summary (total $(($(date +%s) - started_all))s${REQUIRE_ALL:+, REQUIRE_ALL=$REQUIRE_ALL})"
 for i in "${!names[@]}"; do
@@ -280,7 +294,7 @@ for i in "${!names[@]}"; do
     warning) label="passed with warnings" ;;
     not-run) label="NOT RUN" ;;
   esac
-  printf '  %-9s %-21s %5ss  %s\n' "${names[$i]}" "$label" "${times[$i]}" "${reasons[$i]}"
+  printf '  %-10s %-21s %5ss  %s\n' "${names[$i]}" "$label" "${times[$i]}" "${reasons[$i]}"
 done
 if [[ $failed == 1 ]]; then
   echo "FAILED"

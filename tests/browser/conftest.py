@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.urls import get_resolver
 from playwright.sync_api import sync_playwright
 
 from conftest import PASSWORD
@@ -45,6 +46,9 @@ def browser() -> Iterator:
     """One Chromium for the whole run."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium fonts-liberation)")
+    # Load every view now: the live server's first request would otherwise import the whole
+    # URL configuration inside the first page's 10-second timeout (15 s on a busy machine).
+    get_resolver().url_patterns  # noqa: B018 - the property loads the modules
 
     # Playwright's sync API keeps an asyncio loop in this thread while it is running,
     # which makes Django refuse ORM calls from test code (fixtures, assertions). The

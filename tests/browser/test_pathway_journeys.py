@@ -8,7 +8,7 @@ import pytest
 
 from divert.core.dates import add_months
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.case_record]
 
 TODAY = dt.date.today()
 
