@@ -1,7 +1,8 @@
 """Real-browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
 
 Every test module here sets `pytestmark = pytest.mark.browser`; `make test` runs them in a
-separate stage (on SQLite) after installing Chromium when it can.
+separate stage (on SQLite) after installing Chromium when it can. The case-record journeys
+also carry `pytest.mark.case_record`, and a further stage runs those on PostgreSQL.
 
 Fixtures:
 - `page`: a fresh browser context and tab. At teardown it fails the test on JavaScript

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.case_record]
 
 TODAY = dt.date.today()
 DOMAINS = ("Assessment quality", "Planning", "Child's voice", "Working with the family", "Management oversight")
