@@ -16,7 +16,6 @@ from functools import cached_property
 
 from django.db.models import F
 from django.template.defaultfilters import linebreaksbr
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -34,18 +33,9 @@ from divert.casework.models import (
 from divert.core.templatetags.dates import short_date
 from divert.offending.models import Outcome
 from divert.referrals.models import Referral
+from divert.web.links import urls_by_id
 
 NARRATIVE_FOLDS_AT = 200  # characters: a longer narrative folds (GOV.UK details), as web/_narrative.html
-
-
-def urls_by_id(viewname: str, *args) -> Callable[[int], str]:
-    """The URLs of `viewname` for item ids, reversed once: `reverse` costs some 30 µs, and a long
-    history puts hundreds of links on the record. The URL must end with the id."""
-    sample = reverse(viewname, args=[*args, 0])
-    if not sample.endswith("/0/"):
-        raise ValueError(f"{viewname} does not end with the id")
-    prefix = sample[:-2]
-    return lambda pk: f"{prefix}{pk}/"
 
 
 @dataclass(frozen=True)

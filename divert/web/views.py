@@ -25,6 +25,7 @@ from divert.people.actions import open_allocated_record
 from divert.people.models import Allocation, Child, DuplicateAttempt
 from divert.referrals.models import Referral
 from divert.web import team as team_view
+from divert.web.links import urls_by_id
 from divert.web.record import child_record
 from divert.web.timeline import child_timeline, oversight_lines
 from divert.web.work import due_items
@@ -64,6 +65,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
                                                         opened_at__isnull=True)),
         )
         .filter(Q(open_episodes__gt=0) | Q(in_progress=True))
+        .only("first_name", "preferred_name", "last_name", "date_of_birth")
         .order_by("last_name", "first_name", "id")
     )
     # Lists of children are looks at child data too: one event per page, without names.
@@ -73,9 +75,11 @@ def my_work(request: HttpRequest) -> HttpResponse:
         queue_count = Referral.objects.visible_to(request.user).on_queue().count()
         held_count = DuplicateAttempt.objects.for_manager(request.user).open().count()
     audit_actions, my_audits = audit_work(request.user, today=today)
+    record_url = urls_by_id("web:child_detail")
     return render(request, "web/my_work.html", {
         "audit_actions": audit_actions, "my_audits": my_audits,
-        "items": items, "overdue": sum(1 for i in items if i.overdue), "caseload": caseload,
+        "items": items, "overdue": sum(1 for i in items if i.overdue),
+        "caseload": [(child, record_url(child.pk)) for child in caseload],
         "follow_ups": follow_ups[:20], "follow_up_count": len(follow_ups),
         "today": today, "queue_count": queue_count, "held_count": held_count,
     })

@@ -5,6 +5,8 @@ import re
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from divert.casework import actions as cw
@@ -299,3 +301,39 @@ def test_a_form_sent_twice_saves_once(client, personas, open_work):
     assert client.post(f"/episodes/{episode.pk}/sessions/new/", data).status_code == 302
     assert client.post(f"/episodes/{episode.pk}/sessions/new/", data).status_code == 302
     assert Session.objects.count() == before + 1
+
+
+def _child_at_stage(personas, i: int) -> None:
+    """A child of worker_a's caseload: waiting for screening, offered support, or with open support."""
+    w = personas.worker_a
+    child = create_child(by=w, organisation=w.organisation, today=TODAY, confirmed_not_duplicate=True,
+                         first_name=f"Case{i}", last_name="Caseload", worker=w, date_of_birth=dt.date(2011, 1, 1 + i),
+                         sex="male", ethnicity="WBRI")
+    r = ref.create_referral(by=w, child=child, programme=personas.programme, source="police_cr",
+                            received_on=dt.date(2025, 6, 2), today=TODAY)
+    if i % 3 == 0:
+        return
+    ref.screen_referral(by=w, referral=r, decision="support", tier=personas.programme.tiers.get(number=2),
+                        decided_on=dt.date(2025, 6, 3), today=TODAY)
+    offer = ref.offer_support(by=w, referral=r, offered_on=dt.date(2025, 6, 4), today=TODAY)
+    if i % 3 == 1:
+        return
+    ref.record_consent(by=w, offer=offer, child_decision="accepted", parent_decision="accepted",
+                       decided_on=dt.date(2025, 6, 5), today=TODAY)
+    episode = Referral.objects.get(pk=r.pk).episode
+    cw.agree_plan(by=w, episode=episode, agreed_on=dt.date(2025, 6, 6), today=TODAY, goals="School",
+                  planned_sessions=6, target_end_date=dt.date(2025, 7, 1))
+    cw.record_session(by=w, episode=episode, date=dt.date(2025, 6, 9), today=TODAY, type="one_to_one",
+                      attendance="attended")
+
+
+def test_my_work_queries_do_not_grow_with_the_caseload(client, personas, open_work, django_assert_num_queries):
+    client.force_login(personas.worker_a)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get("/my-work/").status_code == 200
+    for i in range(9):
+        _child_at_stage(personas, i)
+    with django_assert_num_queries(len(small)):
+        page = client.get("/my-work/").content.decode()
+    assert page[page.index("My caseload"):].count("Caseload</a>") == 9  # each child, linked to their record
+    assert "Record the child&#x27;s answer" in page and "Plan review" in page and "Screening" in page
