@@ -86,7 +86,7 @@ class Recorded(models.Model):
         try:
             return choice_words(field).get(value, value)
         except TypeError:  # an unhashable value (a list in a JSON field): Django's own way
-            return super()._get_FIELD_display(field)
+            return super()._get_FIELD_display(field)  # type: ignore[misc]  # Django private, absent from the stubs
 
 
 class BulkRecorded(Recorded):
