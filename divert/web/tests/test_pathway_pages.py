@@ -194,7 +194,7 @@ def test_every_id_page_is_scoped(client, personas, open_work, route, persona):
     if persona in {"worker_b", "other_org_worker"}:
         assert status in (404, 403), url  # 403 only where the role itself is not allowed
         if status == 403:
-            assert any(s in route for s in ("allocate", "merge", "reopen", "confirm-completion", "/audit/",
+            assert any(s in route for s in ("allocate", "merge", "reopen", "confirm-completion", "/audit/", "oversight/",
                                             "decide")), url
     elif persona == "worker_a":
         assert status in (200, 403), url
