@@ -12,16 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import re
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
-from django.conf import settings
 from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from divert.audit.models import AuditEvent
+from divert.core.pdf import html_to_pdf
 from divert.people.models import Child
 
 FORMAT_NAME = "divert-subject-access"
@@ -314,34 +312,6 @@ def subject_access_html(data: dict[str, Any]) -> str:
     return render_to_string("privacy/subject_access_pdf.html", {"data": data, "sections": sections, "produced": _shown(data["generated_at"])})
 
 
-class LocalOnlyFetcher:
-    """Fetches only data: URLs and files under Divert's static folder; never the network."""
-
-    def __new__(cls):
-        # Imported here: WeasyPrint is heavy and only the PDF export needs it.
-        from weasyprint.urls import URLFetcher, URLFetchingError
-
-        static_root = Path(settings.BASE_DIR / "static").resolve()
-
-        class _Fetcher(URLFetcher):
-            def fetch(self, url, headers=None):
-                """Refuse anything but data: and local static files."""
-                if url.startswith("data:"):
-                    return super().fetch(url, headers)
-                if url.startswith("file:"):
-                    path = Path(unquote(urlparse(url).path)).resolve()
-                    if path.is_relative_to(static_root):
-                        return super().fetch(url, headers)
-                raise URLFetchingError(f"Refused to fetch {url[:40]}: exports fetch nothing remote")
-
-        return _Fetcher(allowed_protocols=("file", "data"))
-
-
 def subject_access_pdf(data: dict[str, Any]) -> bytes:
     """The export as a PDF (WeasyPrint; local fonts, no network)."""
-    # Imported here: WeasyPrint is heavy and only the PDF export needs it.
-    from weasyprint import HTML
-
-    html = subject_access_html(data)
-    static_root = Path(settings.BASE_DIR / "static").resolve()
-    return HTML(string=html, base_url=static_root.as_uri() + "/", url_fetcher=LocalOnlyFetcher()).write_pdf()
+    return html_to_pdf(subject_access_html(data))

@@ -15,14 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
-from django.conf import settings
 from django.template.loader import render_to_string
 
 from divert.core.exports import safe_text, workbook
+from divert.core.pdf import html_to_pdf
 from divert.reports.charts import chart_svg
 
 SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -52,37 +50,9 @@ def render_html(pack: dict) -> str:
     return render_to_string("reports/pack_print.html", {"pack": _with_svg(pack), "stamp": stamp})
 
 
-class LocalOnlyFetcher:
-    """Fetches data: URLs and files under Divert's static folder; refuses http(s) and the rest."""
-
-    def __new__(cls):
-        # Imported here: WeasyPrint is heavy and only the PDF needs it.
-        from weasyprint.urls import URLFetcher, URLFetchingError
-
-        static_root = Path(settings.BASE_DIR / "static").resolve()
-
-        class _Fetcher(URLFetcher):
-            def fetch(self, url, headers=None):
-                """Refuse anything but data: and local static files."""
-                if url.startswith("data:"):
-                    return super().fetch(url, headers)
-                if url.startswith("file:"):
-                    path = Path(unquote(urlparse(url).path)).resolve()
-                    if path.is_relative_to(static_root):
-                        return super().fetch(url, headers)
-                raise URLFetchingError(f"Refused to fetch {url[:40]}: the board pack fetches nothing remote")
-
-        return _Fetcher(allowed_protocols=("file", "data"))
-
-
 def render_pdf(pack: dict) -> bytes:
     """The pack as a PDF: vector charts, dates fixed to the pack's moment (see `render_html`)."""
-    # Imported here: WeasyPrint is heavy and only the PDF needs it.
-    from weasyprint import HTML
-
-    static_root = Path(settings.BASE_DIR / "static").resolve()
-    document = HTML(string=render_html(pack), base_url=static_root.as_uri() + "/", url_fetcher=LocalOnlyFetcher())
-    return document.write_pdf()
+    return html_to_pdf(render_html(pack))
 
 
 # ---- XLSX ----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from divert.audit.models import AuditEvent
+from divert.core.pdf import LocalOnlyFetcher
 from divert.people.actions import create_child
 from divert.people.models import DetailChange
 from divert.privacy.actions import merge_children
@@ -21,7 +22,6 @@ from divert.privacy.retention import child_relations
 from divert.privacy.sar import (
     COVERED,
     FORMAT_VERSION,
-    LocalOnlyFetcher,
     subject_access_data,
     subject_access_html,
     subject_access_pdf,

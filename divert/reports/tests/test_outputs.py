@@ -8,10 +8,11 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
+from divert.core.pdf import LocalOnlyFetcher
 from divert.kpis.engine import compute_report
 from divert.reports import actions
 from divert.reports.models import PackFile
-from divert.reports.outputs import LocalOnlyFetcher, render_xlsx, sheet_names
+from divert.reports.outputs import render_xlsx, sheet_names
 from divert.reports.publication import digest, working_pack
 from divert.reports.tests.helpers import IMMEDIATE_TASKS, NOW, Q1, some_work
 
@@ -81,5 +82,5 @@ def test_the_workbook_has_a_sheet_per_section_numbers_as_numbers_and_no_formulas
 def test_the_pdf_fetches_nothing_remote():
     fetcher = LocalOnlyFetcher()
     for url in ("http://example.com/a.png", "https://example.com/font.woff", "file:///etc/passwd"):
-        with pytest.raises(Exception, match="fetches nothing remote"):
+        with pytest.raises(Exception, match="fetch nothing remote"):
             fetcher.fetch(url)
