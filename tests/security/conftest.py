@@ -35,6 +35,7 @@ from divert.people.actions import create_child, restrict_record
 from divert.people.models import DuplicateAttempt
 from divert.reference.models import BoardMeeting, ComparatorFigure, Population
 from divert.referrals import actions as ref
+from divert.reports.models import PackFile
 
 TODAY = dt.date(2025, 6, 30)
 NOW = dt.datetime(2025, 6, 30, 12, 0)
@@ -49,7 +50,7 @@ NORTH_LOCAL_ID, NORTH_POLICE_ID = "NORTH-5532", "PNC-NORTHX-11"
 NEVER_USED_ID = 987654321
 # URL parameters that are not ids: filled with the same value for "theirs" and "never used".
 REFERENCE_YEAR = 2024
-NOT_IDS = {"year": REFERENCE_YEAR, "record_type": "session", "file_format": "json"}
+NOT_IDS = {"year": REFERENCE_YEAR, "record_type": "session", "file_format": "json", "section": "summary"}
 
 
 @dataclass
@@ -201,6 +202,13 @@ def _held_attempt(organisation, child) -> dict:
     return {"attempt_id": DuplicateAttempt.objects.get(organisation=organisation).pk}
 
 
+def _pack_file(organisation) -> dict:
+    """A ready board pack file (a working copy) of `organisation`, as the task worker leaves it."""
+    file = PackFile.objects.create(organisation=organisation, period="2025-26Q1", format="pdf", suppressed=False,
+                                   status=PackFile.Status.READY, content=b"%PDF-1.7 test", size=13)
+    return {"file_id": file.pk}
+
+
 def build_side(*, organisation, worker, officer, team, programme, first, last, local_id, police_id,
                text="") -> Side:
     """One organisation's child with a full pathway and an import."""
@@ -211,6 +219,7 @@ def build_side(*, organisation, worker, officer, team, programme, first, last, l
     ids.update(_reference_data(organisation))
     ids.update(_restriction(organisation, child))
     ids.update(_held_attempt(organisation, child))
+    ids.update(_pack_file(organisation))
     return Side(organisation=organisation, worker=worker, officer=officer, child=child, ids=ids,
                 secrets=(first, last, local_id, police_id))
 

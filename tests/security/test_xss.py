@@ -40,6 +40,7 @@ from tests.security.conftest import (
     Side,
     _held_attempt,
     _imports,
+    _pack_file,
     bearer,
     expand,
     full_pathway,
@@ -104,6 +105,7 @@ def xss(personas) -> Side:
     # Another team's worker tries to record the child: the details they typed (the payload) are
     # shown on the manager's decision page.
     ids.update(_held_attempt(personas.north, child))
+    ids.update(_pack_file(personas.north))
     cell = Population.objects.create(organisation=personas.north, year=2024, area_code="E06000001", age=12,
                                      sex="female", ethnic_group="white", count=431, source=PAYLOAD)
     figure = ComparatorFigure.objects.create(organisation=personas.north, measure_key="kpi6.completion",
